@@ -1,0 +1,22 @@
+package dev.junction.config;
+
+import java.util.Objects;
+
+/**
+ * Everything the server is configured with. Immutable; built by {@link ConfigLoader}.
+ *
+ * @param http  the control plane (WHIP/WHEP, health, metrics)
+ * @param media the media plane (UDP sockets and the addresses put into SDP answers)
+ */
+public record JunctionConfig(HttpSettings http, MediaSettings media) {
+
+    public JunctionConfig {
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(media, "media");
+    }
+
+    /** The built-in defaults, as in {@code junction.properties}. */
+    public static JunctionConfig defaults() {
+        return ConfigLoader.load(new String[0]);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.junction.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @Test
+    void shouldLoadBuiltInDefaults() {
+        JunctionConfig c = JunctionConfig.defaults();
+        assertEquals(8080, c.http().port());
+        assertEquals("127.0.0.1", c.http().bindAddress());
+        assertEquals(65536, c.http().maxBodyBytes());
+        assertEquals(40000, c.media().basePort());
+        assertEquals(List.of("127.0.0.1"), c.media().announce());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.media().effectiveLoops());
+    }
+
+    @Test
+    void shouldLetFlagsOverrideDefaults() {
+        JunctionConfig c = ConfigLoader.load(new String[] {
+                "--http-port", "9000", "--media-port=41000", "--announce", "127.0.0.1,::1", "--bind", "0.0.0.0"});
+        assertEquals(9000, c.http().port());
+        assertEquals(41000, c.media().basePort());
+        assertEquals(List.of("127.0.0.1", "0:0:0:0:0:0:0:1"), c.media().announce());
+        assertEquals("0.0.0.0", c.http().bindAddress());
+        assertEquals("0.0.0.0", c.media().bindAddress());
+    }
+
+    @Test
+    void shouldApplyFileThenFlags(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("j.properties");
+        Files.writeString(file, "http.port = 7000\nmedia.port = 42000\nmedia.loops = 3\n");
+        JunctionConfig c = ConfigLoader.load(new String[] {"--config", file.toString(), "--http-port", "7001"});
+        assertEquals(7001, c.http().port(), "flag wins over file");
+        assertEquals(42000, c.media().basePort(), "file wins over defaults");
+        assertEquals(3, c.media().effectiveLoops());
+    }
+
+    @Test
+    void shouldNameTheFlagOfAnInvalidPort() {
+        assertMessage("--http-port: expected a port number 0-65535, got 'abc'", "--http-port", "abc");
+        assertMessage("--media-port: expected a port number 0-65535, got '70000'", "--media-port", "70000");
+        assertMessage("--http-port: expected a port number 0-65535, got '-1'", "--http-port=-1");
+    }
+
+    @Test
+    void shouldNameTheFlagOfAnInvalidAddress() {
+        assertMessage("--announce: expected an IPv4 or IPv6 address, got 'example.com'", "--announce", "example.com");
+        assertMessage("--announce: expected an IPv4 or IPv6 address, got '1.2.3.256'", "--announce", "1.2.3.256");
+        assertMessage("--announce: empty address in '127.0.0.1,'", "--announce", "127.0.0.1,");
+        assertMessage("--bind: expected an IPv4 or IPv6 address, got 'localhost'", "--bind", "localhost");
+    }
+
+    @Test
+    void shouldRejectUnknownOrIncompleteFlags() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--htp-port", "1"}));
+        assertTrue(e.getMessage().startsWith("unknown option '--htp-port'"), e.getMessage());
+        assertMessage("--http-port: a value is required", "--http-port");
+    }
+
+    @Test
+    void shouldRejectBadConfigFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.properties");
+        Files.writeString(file, "http.prot = 1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}));
+        assertTrue(e.getMessage().contains("unknown key 'http.prot'"), e.getMessage());
+        Files.writeString(file, "media.loops = many\n");
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}));
+        assertTrue(e.getMessage().contains("key media.loops: expected an integer >= 0, got 'many'"), e.getMessage());
+        assertMessage("--config: no such file: " + dir.resolve("none"), "--config", dir.resolve("none").toString());
+    }
+
+    private static void assertMessage(String expected, String... args) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args));
+        assertEquals(expected, e.getMessage());
+    }
+}
