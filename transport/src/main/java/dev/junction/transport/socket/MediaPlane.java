@@ -1,0 +1,113 @@
+package dev.junction.transport.socket;
+
+import dev.junction.config.MediaSettings;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * The media event loops and their UDP sockets: loop {@code i} owns one socket on base port + {@code i}
+ * (DESIGN §3.2). Uses epoll with recvmmsg/sendmmsg where the native transport loads, NIO otherwise.
+ */
+public final class MediaPlane implements AutoCloseable {
+
+    /** Largest datagram we read; anything longer is truncated by the kernel and fails authentication. */
+    public static final int MAX_DATAGRAM_BYTES = 2048;
+    /** Datagrams read per recvmmsg call on epoll. */
+    static final int DATAGRAMS_PER_READ = 32;
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    private final EventLoopGroup group;
+    private final List<MediaSocket> sockets;
+    private final boolean epoll;
+
+    private MediaPlane(EventLoopGroup group, List<MediaSocket> sockets, boolean epoll) {
+        this.group = group;
+        this.sockets = List.copyOf(sockets);
+        this.epoll = epoll;
+    }
+
+    /**
+     * Starts {@code settings.effectiveLoops()} loops, each with a socket bound to
+     * {@code settings.bindAddress()} on consecutive ports from {@code settings.basePort()} (any free
+     * ports when it is 0), delivering to the receiver that {@code receivers} makes for that loop index.
+     */
+    public static MediaPlane start(MediaSettings settings, IntFunction<DatagramReceiver> receivers) {
+        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("junction.media.nio");
+        int loops = settings.effectiveLoops();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("junction-media"), io);
+        List<MediaSocket> sockets = new ArrayList<>(loops);
+        try {
+            Iterator<io.netty.util.concurrent.EventExecutor> executors = group.iterator();
+            for (int i = 0; i < loops; i++) {
+                EventLoop loop = (EventLoop) executors.next();
+                MediaSocket socket = new MediaSocket(i, receivers.apply(i));
+                DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+                configure(channel, epoll);
+                channel.pipeline().addLast(socket);
+                socket.bind(channel);
+                loop.register(channel).syncUninterruptibly();
+                sockets.add(socket);
+                int port = settings.basePort() == 0 ? 0 : settings.basePort() + i;
+                channel.bind(new InetSocketAddress(settings.bindAddress(), port)).syncUninterruptibly();
+            }
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+            for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            throw new IllegalStateException("cannot bind media UDP port(s) on " + settings.bindAddress() + " from " + settings.basePort() + ": " + e.getMessage(), e);
+        }
+        return new MediaPlane(group, sockets, epoll);
+    }
+
+    private static void configure(DatagramChannel channel, boolean epoll) {
+        var config = channel.config();
+        config.setAllocator(PooledByteBufAllocator.DEFAULT);
+        config.setOption(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+        config.setOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+        if (epoll) {
+            // recvmmsg: one read fills a buffer with up to DATAGRAMS_PER_READ datagrams (DESIGN §8).
+            config.setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES);
+            config.setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * DATAGRAMS_PER_READ));
+        } else {
+            config.setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES));
+        }
+    }
+
+    public List<MediaSocket> sockets() {
+        return sockets;
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** True when the native epoll transport is in use (recvmmsg/sendmmsg), false on the NIO fallback. */
+    public boolean usesEpoll() {
+        return epoll;
+    }
+
+    @Override
+    public void close() {
+        for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
