@@ -1,0 +1,127 @@
+package dev.junction.transport.dtls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.generators.ECKeyPairGenerator;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECKeyGenerationParameters;
+import org.bouncycastle.crypto.params.ECNamedDomainParameters;
+import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
+import org.bouncycastle.operator.DefaultDigestAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * This process's DTLS identity: an ECDSA P-256 key and a self-signed certificate, with the SHA-256
+ * fingerprint that answers carry in {@code a=fingerprint}.
+ *
+ * <p>WebRTC authenticates DTLS peers only by fingerprint (RFC 8827 §6.5 requires ECDSA P-256 support;
+ * RFC 8122 binds the certificate to the SDP), so the certificate carries no meaningful name and one per
+ * server process is enough: generate it at startup and share it across sessions. Generation costs a few
+ * milliseconds; never do it on an event loop.
+ *
+ * <p>Immutable and thread-safe. Also holds the {@link BcTlsCrypto} (BouncyCastle lightweight crypto,
+ * cheaper per handshake than the JCA one, DESIGN §8) that endpoints using this certificate share.
+ */
+public final class DtlsCertificate {
+
+    private static final Duration BACKDATE = Duration.ofDays(1);
+    private static final Duration VALIDITY = Duration.ofDays(365);
+
+    private final BcTlsCrypto crypto;
+    private final AsymmetricKeyParameter privateKey;
+    private final Certificate tlsCertificate;
+    private final byte[] der;
+    private final Fingerprint fingerprint;
+
+    private DtlsCertificate(BcTlsCrypto crypto, AsymmetricKeyParameter privateKey, byte[] der) throws IOException {
+        this.crypto = crypto;
+        this.privateKey = privateKey;
+        this.der = der;
+        this.tlsCertificate = new Certificate(new TlsCertificate[] {crypto.createCertificate(der)});
+        this.fingerprint = Fingerprint.of("sha-256", der);
+    }
+
+    /** A fresh ECDSA P-256 key with a self-signed certificate valid from yesterday for a year. */
+    public static DtlsCertificate generate() {
+        SecureRandom random = new SecureRandom();
+        X9ECParameters curve = ECNamedCurveTable.getByOID(SECObjectIdentifiers.secp256r1);
+        ECKeyPairGenerator generator = new ECKeyPairGenerator();
+        generator.init(new ECKeyGenerationParameters(new ECNamedDomainParameters(SECObjectIdentifiers.secp256r1, curve), random));
+        AsymmetricCipherKeyPair keyPair = generator.generateKeyPair();
+        try {
+            X500Name name = new X500Name("CN=junction");
+            Instant now = Instant.now();
+            // Browsers ignore the serial and names; a random positive serial keeps certificates distinct.
+            BigInteger serial = new BigInteger(64, random).setBit(62);
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(name, serial,
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(VALIDITY)), name,
+                    SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(keyPair.getPublic()));
+            AlgorithmIdentifier signature = new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA");
+            AlgorithmIdentifier digest = new DefaultDigestAlgorithmIdentifierFinder().find(signature);
+            X509CertificateHolder holder = builder.build(new BcECContentSignerBuilder(signature, digest).build(keyPair.getPrivate()));
+            return new DtlsCertificate(new BcTlsCrypto(random), keyPair.getPrivate(), holder.getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign the DTLS certificate", e);
+        }
+    }
+
+    /** The SHA-256 fingerprint of the certificate. */
+    public Fingerprint fingerprint() {
+        return fingerprint;
+    }
+
+    /** The {@code a=fingerprint} value for answers and offers: {@code "sha-256 AB:CD:..."}. */
+    public String sdpFingerprint() {
+        return fingerprint.toSdp();
+    }
+
+    /** The certificate in DER form. */
+    public byte[] derEncoded() {
+        return der.clone();
+    }
+
+    /** The certificate in PEM form (for logs and for feeding other tools in tests). */
+    public String pem() {
+        return "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+
+    BcTlsCrypto crypto() {
+        return crypto;
+    }
+
+    AsymmetricKeyParameter privateKey() {
+        return privateKey;
+    }
+
+    Certificate tlsCertificate() {
+        return tlsCertificate;
+    }
+
+    @Override
+    public String toString() {
+        return "DtlsCertificate[" + sdpFingerprint() + "]";
+    }
+}

@@ -1,0 +1,191 @@
+package dev.junction.transport.dtls;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsTimeoutException;
+
+/**
+ * The bctls {@link DatagramTransport} of one {@link DtlsEndpoint}: {@link #receive} takes datagrams from a
+ * queue that the event loop fills ({@link #offer}), {@link #send} hands each datagram to the
+ * {@link DtlsDatagramSink}.
+ *
+ * <p>Threading: {@link #offer} and {@link #requestClose} are called from any thread; everything else on
+ * the endpoint's DTLS thread (bctls's). Buffers: {@link #offer} copies the datagram's bytes (DTLS is a
+ * few datagrams per session, so a copy is cheaper than reasoning about retained buffers across threads);
+ * the caller keeps and releases its buffer. {@link #send} allocates a fresh buffer per datagram and gives
+ * it to the sink.
+ *
+ * <p>It also enforces the handshake deadline (bctls's own timeout is a second line) and turns a local
+ * close into an exception that unwinds bctls's blocking calls.
+ */
+final class QueuedDatagramTransport implements DatagramTransport {
+
+    /**
+     * Largest datagram accepted: one maximal DTLS record, 2^14 + 2048 octets of ciphertext (RFC 5246
+     * §6.2.3) plus its 13-octet header (RFC 6347 §4.1). Larger ones cannot be valid and are dropped.
+     */
+    static final int RECEIVE_LIMIT = (1 << 14) + 2048 + 13;
+
+    /** Wakes the DTLS thread after {@link #requestClose()}; never handed to bctls. */
+    private static final byte[] WAKE_UP = new byte[0];
+
+    /** Thrown out of bctls's receive after the handshake when we close locally; bctls does not fail on it. */
+    static final class LocalClose extends InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        LocalClose() {
+            super("DTLS endpoint closed locally");
+        }
+    }
+
+    /** Thrown when bctls already closed the transport (close_notify exchanged or a fatal alert). */
+    static final class TransportClosed extends InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        TransportClosed() {
+            super("DTLS transport closed");
+        }
+    }
+
+    // Passed by argument.
+    private final DtlsDatagramSink sink;
+    private final ByteBufAllocator allocator;
+    private final int sendLimit;
+    private final int maxQueued;
+
+    // Allocated by this.
+    private final LinkedBlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closeRequested;
+    private volatile boolean closed;
+    private volatile boolean terminated;
+    // DTLS thread only (the deadline is set before that thread starts).
+    private long deadlineNs;
+    private boolean handshaking = true;
+
+    QueuedDatagramTransport(DtlsDatagramSink sink, ByteBufAllocator allocator, int sendLimit, int maxQueued) {
+        this.sink = sink;
+        this.allocator = allocator;
+        this.sendLimit = sendLimit;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Copies {@code datagram}'s readable bytes into the queue; false (and counted) if dropped. Any thread. */
+    boolean offer(ByteBuf datagram) {
+        int length = datagram.readableBytes();
+        // NOTE: the size check races with the DTLS thread draining; the bound is approximate by design.
+        if (terminated || closed || closeRequested || length == 0 || length > RECEIVE_LIMIT || inbound.size() >= maxQueued) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        byte[] copy = new byte[length];
+        datagram.getBytes(datagram.readerIndex(), copy);
+        inbound.offer(copy);
+        return true;
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Asks the DTLS thread to stop; it notices at its next receive. Any thread, idempotent. */
+    void requestClose() {
+        closeRequested = true;
+        inbound.offer(WAKE_UP);
+    }
+
+    boolean closeRequested() {
+        return closeRequested;
+    }
+
+    void armDeadline(long deadlineNs) {
+        this.deadlineNs = deadlineNs;
+    }
+
+    /** The handshake is over: no deadline any more, and a local close now unwinds as {@link LocalClose}. */
+    void handshakeFinished() {
+        handshaking = false;
+    }
+
+    /** The DTLS thread is done: refuse further datagrams and free the queued ones. */
+    void terminate() {
+        terminated = true;
+        inbound.clear();
+    }
+
+    @Override
+    public int getReceiveLimit() {
+        return RECEIVE_LIMIT;
+    }
+
+    @Override
+    public int getSendLimit() {
+        return sendLimit;
+    }
+
+    /**
+     * Waits up to {@code waitMillis} (0: without limit, as {@code DTLSTransport} defines it) for a datagram.
+     * Returns its length, or -1 on timeout.
+     */
+    @Override
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        checkOpen();
+        long waitNs = waitMillis == 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        if (handshaking) {
+            long leftNs = deadlineNs - System.nanoTime();
+            if (leftNs <= 0) throw new TlsTimeoutException("DTLS handshake timed out");
+            waitNs = Math.min(waitNs, leftNs);
+        }
+        byte[] datagram;
+        try {
+            datagram = inbound.poll(waitNs, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("DTLS thread interrupted");
+        }
+        if (datagram == null) return -1;
+        if (datagram == WAKE_UP) {
+            checkOpen();
+            return -1;
+        }
+        int copied = Math.min(len, datagram.length);
+        System.arraycopy(datagram, 0, buf, off, copied);
+        return copied;
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) throw new TransportClosed();
+        if (closeRequested) {
+            // During the handshake bctls answers any exception with a fatal alert: make it a meaningful one.
+            if (handshaking) throw new TlsFatalAlert(AlertDescription.user_canceled, "DTLS endpoint closed locally");
+            throw new LocalClose();
+        }
+    }
+
+    @Override
+    public void send(byte[] buf, int off, int len) throws IOException {
+        if (closed) return;
+        ByteBuf datagram = allocator.buffer(len, len);
+        datagram.writeBytes(buf, off, len);
+        try {
+            sink.send(datagram);
+        } catch (RuntimeException e) {
+            // The sink owns the buffer even when it fails (DtlsDatagramSink contract).
+            throw new IOException("DTLS datagram sink failed", e);
+        }
+    }
+
+    /** Called by bctls when it is done with the transport. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
