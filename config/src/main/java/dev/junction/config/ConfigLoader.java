@@ -29,10 +29,11 @@ public final class ConfigLoader {
             "--media-port", "media.port",
             "--announce", "media.announce",
             "--bind", "bind",
-            "--media-loops", "media.loops");
+            "--media-loops", "media.loops",
+            "--token", "http.token");
 
     private static final Set<String> KEYS = Set.of(
-            "http.bind", "http.port", "http.max-body-bytes",
+            "http.bind", "http.port", "http.max-body-bytes", "http.token",
             "media.bind", "media.port", "media.loops", "media.announce");
 
     private ConfigLoader() {
@@ -120,13 +121,23 @@ public final class ConfigLoader {
         HttpSettings http = new HttpSettings(
                 address(v.get("http.bind")),
                 port(v.get("http.port")),
-                positiveInt(v.get("http.max-body-bytes")));
+                positiveInt(v.get("http.max-body-bytes")),
+                token(v.get("http.token")));
         MediaSettings media = new MediaSettings(
                 address(v.get("media.bind")),
                 port(v.get("media.port")),
                 nonNegativeInt(v.get("media.loops")),
                 announce(v.get("media.announce")));
         return new JunctionConfig(http, media);
+    }
+
+    private static String token(Source s) {
+        String t = s.value();
+        // RFC 6750 §2.1 b64token characters, so the header can carry it unquoted.
+        if (!t.isEmpty() && !t.matches("[A-Za-z0-9\\-._~+/]+=*")) {
+            throw new ConfigException(s.origin() + ": a bearer token may use only letters, digits and -._~+/ (then =)");
+        }
+        return t;
     }
 
     private static int port(Source s) {

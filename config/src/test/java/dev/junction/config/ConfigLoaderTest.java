@@ -19,6 +19,7 @@ class ConfigLoaderTest {
         assertEquals(8080, c.http().port());
         assertEquals("127.0.0.1", c.http().bindAddress());
         assertEquals(65536, c.http().maxBodyBytes());
+        assertEquals(false, c.http().requiresToken());
         assertEquals(40000, c.media().basePort());
         assertEquals(List.of("127.0.0.1"), c.media().announce());
         assertEquals(Runtime.getRuntime().availableProcessors(), c.media().effectiveLoops());
@@ -43,6 +44,15 @@ class ConfigLoaderTest {
         assertEquals(7001, c.http().port(), "flag wins over file");
         assertEquals(42000, c.media().basePort(), "file wins over defaults");
         assertEquals(3, c.media().effectiveLoops());
+    }
+
+    @Test
+    void shouldTakeABearerTokenAndRedactIt() {
+        JunctionConfig c = ConfigLoader.load(new String[] {"--token", "s3cr3t-Token_1"});
+        assertEquals("s3cr3t-Token_1", c.http().bearerToken());
+        assertTrue(c.http().requiresToken());
+        assertTrue(!c.toString().contains("s3cr3t"), c.toString());
+        assertMessage("--token: a bearer token may use only letters, digits and -._~+/ (then =)", "--token", "has space");
     }
 
     @Test

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * unprotected in place; the listener borrows that buffer for the call (it retains or copies what it
  * keeps), and this class releases it. {@link #sendRtp}/{@link #sendRtcp} take ownership of the packet.
  */
-public final class WebRtcTransport {
+public final class WebRtcTransport implements MediaSender {
 
     /** What a session reports, on its event loop. */
     public interface Listener {
@@ -157,11 +157,13 @@ public final class WebRtcTransport {
      * profile's tail room for the tag (it grows it otherwise). Returns false (and releases) when the
      * session has no keys or no path yet, or protection failed. On the loop only.
      */
+    @Override
     public boolean sendRtp(ByteBuf packet) {
         return send(packet, false);
     }
 
     /** As {@link #sendRtp}, for a compound RTCP packet. */
+    @Override
     public boolean sendRtcp(ByteBuf packet) {
         return send(packet, true);
     }
