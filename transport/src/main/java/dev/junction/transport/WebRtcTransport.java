@@ -9,7 +9,7 @@ import dev.junction.transport.dtls.DtlsResult;
 import dev.junction.transport.dtls.DtlsSettings;
 import dev.junction.transport.dtls.Fingerprint;
 import dev.junction.transport.ice.IceControllingAgent;
-import dev.junction.transport.ice.IceCredentials;
+import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.transport.ice.IceLiteAgent;
 import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.SrtpSession;

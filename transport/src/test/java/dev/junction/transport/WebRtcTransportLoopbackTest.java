@@ -9,7 +9,7 @@ import dev.junction.codec.demux.PacketClassifier;
 import dev.junction.codec.demux.PacketKind;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.dtls.DtlsCertificate;
-import dev.junction.transport.ice.IceCredentials;
+import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.transport.socket.DatagramReceiver;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.srtp.SrtpProfile;
@@ -101,7 +101,7 @@ class WebRtcTransportLoopbackTest {
             };
             for (byte[] g : garbage) attacker.send(new java.net.DatagramPacket(g, g.length, serverAddress));
             // A well-formed check for this session with the wrong password is answered 401 and binds nothing.
-            dev.junction.transport.ice.IceCredentials serverIce = onLoop(pair.server, () -> pair.server.localIceCredentials());
+            dev.junction.codec.sdp.jsep.IceCredentials serverIce = onLoop(pair.server, () -> pair.server.localIceCredentials());
             io.netty.buffer.ByteBuf check = io.netty.buffer.Unpooled.buffer();
             new dev.junction.codec.stun.StunWriter()
                     .begin(check, dev.junction.codec.stun.StunMessageType.BINDING_REQUEST, new byte[12])
@@ -193,8 +193,8 @@ class WebRtcTransportLoopbackTest {
         });
         clientPlane = MediaPlane.start(ONE_LOOP, i -> lossy(clientDemux, handshakeLoss, loss));
         SecureRandom random = new SecureRandom();
-        IceCredentials serverIce = IceCredentials.random(random);
-        IceCredentials clientIce = IceCredentials.random(random);
+        IceCredentials serverIce = IceCredentials.generate(random);
+        IceCredentials clientIce = IceCredentials.generate(random);
         WebRtcTransport serverSide = WebRtcTransport.server(serverPlane.sockets().get(0), serverDemux, serverIce, clientIce,
                 SERVER_CERT, List.of(CLIENT_CERT.fingerprint()), WebRtcTransport.Options.DEFAULT, server);
         serverSide.start();

@@ -1,5 +1,6 @@
 package dev.junction.transport.dtls;
 
+import dev.junction.codec.sdp.SdpAttribute;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -45,30 +46,29 @@ public record Fingerprint(String algorithm, byte[] value) {
     }
 
     /**
-     * Parses the value of an {@code a=fingerprint} attribute ({@code "sha-256 AB:CD:..."}). Hash-function
-     * tokens and hex digits are accepted in either case. Empty for anything malformed or unsupported.
+     * Parses the value of an {@code a=fingerprint} attribute ({@code "sha-256 AB:CD:..."}) with codec's SDP
+     * grammar. Hash-function tokens and hex digits are accepted in either case. Empty for anything
+     * malformed or unsupported (MD5, MD2, unknown functions, wrong digest length).
      */
     public static Optional<Fingerprint> parse(CharSequence attributeValue) {
         if (attributeValue == null) return Optional.empty();
-        String text = attributeValue.toString().strip();
-        int space = text.indexOf(' ');
-        if (space <= 0) return Optional.empty();
-        String algorithm = text.substring(0, space).toLowerCase(Locale.ROOT);
-        int length = digestLength(algorithm);
-        if (length < 0) return Optional.empty();
-        String hex = text.substring(space + 1).strip();
-        // Exactly "HH:HH:...:HH" with one pair per digest byte.
-        if (hex.length() != length * 3 - 1) return Optional.empty();
-        byte[] value = new byte[length];
-        for (int i = 0; i < length; i++) {
-            int at = i * 3;
-            if (i > 0 && hex.charAt(at - 1) != ':') return Optional.empty();
-            int high = Character.digit(hex.charAt(at), 16);
-            int low = Character.digit(hex.charAt(at + 1), 16);
-            if (high < 0 || low < 0) return Optional.empty();
-            value[i] = (byte) (high << 4 | low);
-        }
-        return Optional.of(new Fingerprint(algorithm, value));
+        return SdpAttribute.Fingerprint.parse(attributeValue.toString()).flatMap(Fingerprint::fromSdp);
+    }
+
+    /**
+     * The DTLS identity an SDP {@code a=fingerprint} names, or empty when its hash function is one this
+     * endpoint cannot check (MD5, MD2, unknown) or its length is wrong for it.
+     */
+    public static Optional<Fingerprint> fromSdp(SdpAttribute.Fingerprint sdp) {
+        String algorithm = sdp.algorithm();
+        byte[] bytes = sdp.bytes();
+        if (digestLength(algorithm) != bytes.length) return Optional.empty();
+        return Optional.of(new Fingerprint(algorithm, bytes));
+    }
+
+    /** This identity as the SDP attribute model's value, e.g. for {@code AnswerParameters}. */
+    public SdpAttribute.Fingerprint toSdpAttribute() {
+        return new SdpAttribute.Fingerprint(algorithm, value);
     }
 
     /** The {@code algorithm} fingerprint of a DER-encoded certificate. */

@@ -1,5 +1,6 @@
 package dev.junction.transport.ice;
 
+import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.codec.stun.StunIntegrity;
 import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunMessageType;

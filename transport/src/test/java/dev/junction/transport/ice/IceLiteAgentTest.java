@@ -1,5 +1,6 @@
 package dev.junction.transport.ice;
 
+import dev.junction.codec.sdp.jsep.IceCredentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
