@@ -1,0 +1,69 @@
+package dev.junction.transport.client;
+
+import dev.junction.codec.sdp.MediaDescription;
+import dev.junction.codec.sdp.SdpAttribute;
+import dev.junction.codec.sdp.SdpParseResult;
+import dev.junction.codec.sdp.SdpParser;
+import dev.junction.codec.sdp.SessionDescription;
+import dev.junction.codec.sdp.jsep.IceCredentials;
+import dev.junction.transport.dtls.Fingerprint;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the client role needs from a WHIP/WHEP server's answer: its ICE credentials, its DTLS
+ * fingerprints and its UDP candidates (IP literals only: the client never resolves names or mDNS).
+ *
+ * @param sdp          the parsed answer
+ * @param ice          the server's ICE credentials (from the first bundled section, or session level)
+ * @param fingerprints the server's certificate fingerprints the DTLS client will accept
+ * @param candidates   the UDP candidates for component 1, in the answer's order
+ */
+public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fingerprint> fingerprints,
+        List<InetSocketAddress> candidates) {
+
+    public ServerAnswer {
+        fingerprints = List.copyOf(fingerprints);
+        candidates = List.copyOf(candidates);
+    }
+
+    /** Reads an answer; a precise one-line reason in the exception for anything the client cannot use. */
+    public static ServerAnswer parse(String answer) {
+        SessionDescription sdp = switch (SdpParser.DEFAULT.parse(answer)) {
+            case SdpParseResult.Parsed p -> p.description();
+            case SdpParseResult.Failed f -> throw new IllegalArgumentException("answer is not valid SDP: " + f.error());
+        };
+        MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0 || m.bundleOnly()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("answer accepts no m-section"));
+        String ufrag = sdp.effectiveIceUfrag(first).orElseThrow(() -> new IllegalArgumentException("answer has no a=ice-ufrag"));
+        String pwd = sdp.effectiveIcePwd(first).orElseThrow(() -> new IllegalArgumentException("answer has no a=ice-pwd"));
+        List<Fingerprint> fingerprints = new ArrayList<>();
+        for (SdpAttribute.Fingerprint f : sdp.effectiveFingerprints(first)) Fingerprint.fromSdp(f).ifPresent(fingerprints::add);
+        if (fingerprints.isEmpty()) throw new IllegalArgumentException("answer has no usable a=fingerprint");
+        List<InetSocketAddress> candidates = new ArrayList<>();
+        for (MediaDescription m : sdp.media()) {
+            for (SdpAttribute.Candidate c : m.candidates()) {
+                if (c.component() != 1 || !c.transport().equalsIgnoreCase("udp")) continue;
+                literal(c.address()).map(ip -> new InetSocketAddress(ip, c.port()))
+                        .filter(a -> !candidates.contains(a)).ifPresent(candidates::add);
+            }
+        }
+        if (candidates.isEmpty()) throw new IllegalArgumentException("answer has no UDP candidate with an IP address");
+        return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates);
+    }
+
+    private static Optional<InetAddress> literal(String address) {
+        boolean v4 = address.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = address.indexOf(':') >= 0 && address.matches("[0-9A-Fa-f:.]+");
+        if (!v4 && !v6) return Optional.empty();
+        try {
+            return Optional.of(InetAddress.getByName(address)); // a literal: no lookup happens
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+}
