@@ -110,6 +110,16 @@ class WebRtcTransportLoopbackTest {
                     .fingerprint().finish();
             byte[] badCheck = ByteBufUtil.getBytes(check);
             check.release();
+            // A well-formed, signed check naming a ufrag no session has: dropped unanswered.
+            io.netty.buffer.ByteBuf stranger = io.netty.buffer.Unpooled.buffer();
+            new dev.junction.codec.stun.StunWriter()
+                    .begin(stranger, dev.junction.codec.stun.StunMessageType.BINDING_REQUEST, new byte[12])
+                    .username("nobodysUfrag:evil").priority(1).iceControlling(1).useCandidate()
+                    .messageIntegrity(dev.junction.codec.stun.StunIntegrity.shortTerm("wrongPasswordWrongPasswd"))
+                    .fingerprint().finish();
+            byte[] strangerCheck = ByteBufUtil.getBytes(stranger);
+            stranger.release();
+            attacker.send(new java.net.DatagramPacket(strangerCheck, strangerCheck.length, serverAddress));
             attacker.send(new java.net.DatagramPacket(badCheck, badCheck.length, serverAddress));
             attacker.setSoTimeout(5000);
             java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[512], 512);
@@ -160,6 +170,7 @@ class WebRtcTransportLoopbackTest {
             assertEquals(1, (long) onLoop(pair.server, () -> serverDemux.drops(DropReason.MALFORMED_STUN)));
             assertEquals(2, (long) onLoop(pair.server, () -> serverDemux.drops(DropReason.NOT_WEBRTC)));
             assertEquals(1, (long) onLoop(pair.server, () -> serverDemux.drops(DropReason.STUN_REJECTED)));
+            assertEquals(1, (long) onLoop(pair.server, () -> serverDemux.drops(DropReason.STUN_NO_SESSION)), "unknown ufrag dropped, not answered");
             assertEquals(1, (int) onLoop(pair.server, serverDemux::boundAddressCount), "only the client's address is bound");
             assertEquals(WebRtcTransport.State.CONNECTED, pair.server.state());
         }
