@@ -57,7 +57,7 @@ public class SdpAnswerBench {
                 new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 40000));
         SecureRandom random = new SecureRandom();
         boolean subscriber = offer.equals("chromium-subscriber");
-        body = (subscriber ? SdpBenchOffers.CHROMIUM_SUBSCRIBER : SdpBenchOffers.CHROMIUM_PUBLISHER_VP8)
+        body = fixture(subscriber ? "chromium-subscriber.sdp" : "chromium-publisher-vp8.sdp")
                 .getBytes(StandardCharsets.UTF_8);
         parameters = subscriber
                 ? AnswerParameters.subscriber(local, addresses, random, slot -> Optional.of(slot.rtx()
@@ -74,5 +74,15 @@ public class SdpAnswerBench {
     @Benchmark
     public AnswerResult answer() {
         return negotiator.answer(body, parameters);
+    }
+
+    /** A captured offer from codec's test fixtures, which the {@code jmh} profile packs into the benchmark jar. */
+    private static String fixture(String name) {
+        try (java.io.InputStream in = SdpAnswerBench.class.getResourceAsStream("/sdp/" + name)) {
+            if (in == null) throw new IllegalStateException("fixture /sdp/" + name + " is not in the benchmark jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
