@@ -1,0 +1,122 @@
+package dev.junction.gateway.http;
+
+import dev.junction.config.HttpSettings;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The HTTP control plane (DESIGN §4): mount it with {@code vertx.createHttpServer(HttpApi.serverOptions(s))
+ * .requestHandler(api)}. It matches the path to a resource ({@link Route}), answers 404 for unknown ones and
+ * 405 with {@code Allow} for a wrong method, then hands the request to the resource:
+ * <ul>
+ *   <li>{@code POST /whip/{room}}, {@code POST /whep/{room}}, {@code PATCH}/{@code DELETE} on
+ *       {@code /whip|whep/{room}/{id}}: {@link SessionResource} over the {@link SessionService};</li>
+ *   <li>{@code OPTIONS} on those: CORS preflight with {@code Accept-Post}/{@code Accept-Patch} ({@link Cors});</li>
+ *   <li>{@code GET /}: the demo page; {@code GET /health}: {@code ok}; {@code GET /metrics}: Prometheus text.</li>
+ * </ul>
+ * Every response carries the CORS headers, and every error a one-line plain-text reason.
+ *
+ * <p>Threading: {@link #handle} runs on a Vert.x event loop and never blocks: bodies are collected as they
+ * stream in (bounded by {@code maxBodyBytes}), the session service answers through a {@code CompletionStage}
+ * that is resumed on the same loop, and a service that does not answer within the timeout gets 500. One
+ * instance may serve several server instances and loops at once: it holds no per-request state.
+ * The constructor reads the demo page from the classpath, so build it before the server starts, off the loop.
+ */
+public final class HttpApi implements Handler<HttpServerRequest> {
+
+    /** How long a request waits for the session service before it is answered with 500. */
+    public static final Duration DEFAULT_SERVICE_TIMEOUT = Duration.ofSeconds(10);
+    /** Drops connections that send nothing for this long, e.g. a body that stalls halfway. */
+    static final int IDLE_TIMEOUT_SECONDS = 30;
+
+    private final SessionResource sessions;
+    private final MetricsSource metrics;
+    private final DemoPage demoPage;
+    private final HttpCounters counters = new HttpCounters();
+
+    public HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics) {
+        this(settings, sessions, metrics, DEFAULT_SERVICE_TIMEOUT);
+    }
+
+    public HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics, Duration serviceTimeout) {
+        this(settings, sessions, metrics, serviceTimeout, DemoPage.RESOURCE);
+    }
+
+    /** Tests: another classpath resource (or a missing one) as the demo page. */
+    HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics, Duration serviceTimeout, String demoPageResource) {
+        Objects.requireNonNull(settings, "settings");
+        long timeoutMs = serviceTimeout.toMillis();
+        if (timeoutMs < 1) throw new IllegalArgumentException("service timeout must be at least 1 ms: " + serviceTimeout);
+        this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
+                settings.maxBodyBytes(), timeoutMs);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.demoPage = new DemoPage(demoPageResource);
+    }
+
+    /**
+     * Server options for these settings: bind address and port, an idle timeout, and HTTP/1.1 only: WHIP/WHEP
+     * clients and browsers never speak cleartext HTTP/2, so the h2c upgrade is only attack surface.
+     */
+    public static HttpServerOptions serverOptions(HttpSettings settings) {
+        return new HttpServerOptions()
+                .setHost(settings.bindAddress())
+                .setPort(settings.port())
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
+        Cors.decorate(response);
+        response.headersEndHandler(headers -> counters.count(response.getStatusCode()));
+        String path = request.path() == null ? "" : request.path();
+        switch (Route.match(path)) {
+            case PathMatch.Miss miss -> Reply.error(request, miss.status(), miss.reason());
+            case Route route when !route.resource().allows(request.method()) -> {
+                response.putHeader("Allow", route.resource().allowHeader());
+                Reply.error(request, 405, request.method().name() + " not allowed on " + path + "; allowed: " + route.resource().allowHeader());
+            }
+            case Route route -> dispatch(request, route);
+        }
+    }
+
+    private void dispatch(HttpServerRequest request, Route route) {
+        switch (route.resource()) {
+            case DEMO_PAGE -> demoPage.serve(request);
+            case HEALTH -> request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end("ok\n");
+            case METRICS -> serveMetrics(request);
+            case ENDPOINT, SESSION -> dispatchSession(request, route);
+        }
+    }
+
+    private void dispatchSession(HttpServerRequest request, Route route) {
+        Context context = Vertx.currentContext();
+        switch (request.method().name()) {
+            case "OPTIONS" -> Cors.preflight(request, route.resource());
+            case "POST" -> sessions.post(request, route, context);
+            case "PATCH" -> sessions.patch(request, route, context);
+            case "DELETE" -> sessions.delete(request, route, context);
+            default -> throw new IllegalStateException("Route.Resource allowed " + request.method() + " on " + route);
+        }
+    }
+
+    private void serveMetrics(HttpServerRequest request) {
+        StringBuilder text = new StringBuilder(4096);
+        try {
+            metrics.appendMetrics(text);
+        } catch (RuntimeException e) {
+            System.getLogger(HttpApi.class.getName()).log(System.Logger.Level.WARNING, "metrics source failed", e);
+            Reply.error(request, 500, "metrics source failed; see the server log");
+            return;
+        }
+        counters.appendMetrics(text);
+        request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.toString());
+    }
+}
