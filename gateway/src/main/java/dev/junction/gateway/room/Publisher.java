@@ -1,0 +1,309 @@
+package dev.junction.gateway.room;
+
+import dev.junction.codec.rtcp.RtcpCompound;
+import dev.junction.codec.rtcp.ReceiverReport;
+import dev.junction.codec.rtcp.ReportBlock;
+import dev.junction.codec.rtcp.RtcpParseError;
+import dev.junction.codec.rtcp.RtcpType;
+import dev.junction.codec.rtcp.SenderReport;
+import dev.junction.codec.rtp.RtpPacket;
+import dev.junction.codec.sdp.MediaKind;
+import dev.junction.codec.sdp.jsep.NegotiatedMedia;
+import dev.junction.codec.sdp.jsep.NegotiatedSession;
+import dev.junction.codec.sdp.jsep.RemoteSsrc;
+import dev.junction.transport.MediaSender;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One WHIP session in a room: its Producers (one per receiving audio or video m-section, in offer order)
+ * and the demultiplexing of its RTP onto them.
+ *
+ * <p>Demultiplexing (RFC 8843 §9.2, RFC 8852): a packet's SSRC is looked up in a small table. An unknown
+ * SSRC is bound on first sight, by the MID header extension (which m-section) and the RtpStreamId
+ * extension (which simulcast layer), or, without MID, by the one m-section whose codecs include the
+ * payload type. SSRCs the offer announced with {@code a=ssrc} are bound up front; their RTX partners
+ * ({@code a=ssrc-group:FID}) and packets with an RTX payload type are recognised as retransmissions and
+ * dropped, since Junction does not NACK upstream. The table is bounded ({@link #MAX_SSRCS}) so a
+ * publisher cannot grow it.
+ *
+ * <p>RTCP on this leg: a Receiver Report every {@link Room#REPORT_INTERVAL_NS} with a block per received
+ * stream, sent from {@link #feedbackSsrc()}, as are the keyframe requests of its Producers.
+ *
+ * <p>Threading: the room's event loop only. Buffers: {@link #handleRtp} and {@link #handleRtcp} borrow
+ * the packet for the call and never modify, retain or release it; the caller (the transport) releases it.
+ */
+public final class Publisher {
+    /** Bound on learnt SSRCs: three simulcast layers with RTX per m-section leaves room for several sections. */
+    static final int MAX_SSRCS = 32;
+
+    // Passed by argument.
+    private final Room room;
+    private final NegotiatedSession session;
+    private final MediaSender sender;
+    private final long feedbackSsrc;
+
+    // Allocated by this.
+    private final List<Producer> producers = new ArrayList<>();
+    private final long[] ssrcs = new long[MAX_SSRCS];
+    private final Producer[] ssrcProducers = new Producer[MAX_SSRCS];
+    /** Layer index of each SSRC, or -1 for an RTX stream. */
+    private final int[] ssrcLayers = new int[MAX_SSRCS];
+    private int ssrcCount;
+    private long nextReportNs;
+    /** Distinct MID extension ids among the Producers (BUNDLE makes them one id in practice). */
+    private final int[] midExtensionIds;
+
+    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder) {
+        this.room = room;
+        this.session = session;
+        this.sender = sender;
+        this.feedbackSsrc = feedbackSsrc;
+        int order = 0;
+        for (NegotiatedMedia m : session.media()) {
+            if (m.receives() && (m.kind() == MediaKind.AUDIO || m.kind() == MediaKind.VIDEO) && !m.codecs().isEmpty()) {
+                Producer p = new Producer(this, m, joinOrder * 1_000 + order++);
+                producers.add(p);
+                bindAnnouncedSsrcs(p, m);
+            }
+        }
+        this.midExtensionIds = producers.stream().mapToInt(Producer::midExtensionId).filter(id -> id > 0)
+                .distinct().toArray();
+    }
+
+    private void bindAnnouncedSsrcs(Producer p, NegotiatedMedia m) {
+        List<Long> simulcastGroup = m.simulcastSsrcGroups().isEmpty() ? List.of() : m.simulcastSsrcGroups().get(0).ssrcs();
+        for (RemoteSsrc r : m.remoteSsrcs()) {
+            r.rtxSsrc().ifPresent(rtx -> bind(rtx, p, -1));
+            if (!m.simulcastLayers().isEmpty()) {
+                // With rids the layer of an SSRC is only known from the RtpStreamId extension.
+                continue;
+            }
+            int layer = simulcastGroup.isEmpty() ? 0 : simulcastGroup.indexOf(r.ssrc());
+            if (layer >= 0 && layer < p.layerCount()) {
+                bind(r.ssrc(), p, layer);
+                p.learnLayerSsrc(layer, r.ssrc());
+            }
+        }
+    }
+
+    private boolean bind(long ssrc, Producer p, int layer) {
+        if (ssrcCount == MAX_SSRCS || indexOf(ssrc) >= 0) {
+            return false;
+        }
+        ssrcs[ssrcCount] = ssrc;
+        ssrcProducers[ssrcCount] = p;
+        ssrcLayers[ssrcCount] = layer;
+        ssrcCount++;
+        return true;
+    }
+
+    private int indexOf(long ssrc) {
+        for (int i = 0; i < ssrcCount; i++) {
+            if (ssrcs[i] == ssrc) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    /** What the WHIP offer/answer negotiated. */
+    public NegotiatedSession session() {
+        return session;
+    }
+
+    MediaSender sender() {
+        return sender;
+    }
+
+    /** The SSRC this leg's RTCP feedback (PLI, FIR) is sent from. */
+    public long feedbackSsrc() {
+        return feedbackSsrc;
+    }
+
+    /** The published tracks, in offer order. */
+    public List<Producer> producers() {
+        return List.copyOf(producers);
+    }
+
+    List<Producer> producerList() {
+        return producers;
+    }
+
+    /**
+     * Handles one decrypted RTP packet from this publisher: demultiplexes it onto its Producer and forwards
+     * it to that Producer's Consumers. {@code packet}'s readable bytes are the packet; borrowed for the call.
+     */
+    public void handleRtp(ByteBuf packet, long nowNs) {
+        RoomCounters counters = room.counters();
+        counters.rtpIn++;
+        RtpPacket rtp = room.ingressPacket();
+        if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
+            counters.drop(RoomDrop.MALFORMED_RTP);
+            return;
+        }
+        long ssrc = rtp.ssrc();
+        int at = indexOf(ssrc);
+        if (at < 0) {
+            at = learn(rtp, ssrc);
+            if (at < 0) {
+                counters.drop(RoomDrop.UNKNOWN_SSRC);
+                return;
+            }
+        }
+        Producer producer = ssrcProducers[at];
+        int layer = ssrcLayers[at];
+        if (layer < 0 || producer.isRtxPayloadType(rtp.payloadType())) {
+            counters.drop(RoomDrop.PUBLISHER_RTX);
+            return;
+        }
+        producer.handleRtp(rtp, layer, nowNs);
+    }
+
+    /** Binds a new SSRC by MID/RID or payload type; returns its table index or -1. */
+    private int learn(RtpPacket rtp, long ssrc) {
+        Producer producer = null;
+        for (int id : midExtensionIds) {
+            long found = rtp.findExtension(id);
+            if (found == RtpPacket.NOT_FOUND) {
+                continue;
+            }
+            int offset = RtpPacket.foundOffset(found);
+            int length = RtpPacket.foundLength(found);
+            for (int i = 0, n = producers.size(); i < n; i++) {
+                Producer p = producers.get(i);
+                if (p.midExtensionId() == id && p.midMatches(rtp.buffer(), offset, length)) {
+                    producer = p;
+                    break;
+                }
+            }
+            break;
+        }
+        if (producer == null) {
+            producer = onlyProducerFor(rtp.payloadType());
+            if (producer == null) {
+                return -1;
+            }
+        }
+        int layer;
+        if (producer.isRtxPayloadType(rtp.payloadType())) {
+            layer = -1;
+        } else if (producer.layerCount() == 1) {
+            layer = 0;
+        } else {
+            long rid = producer.ridExtensionId() > 0 ? rtp.findExtension(producer.ridExtensionId()) : RtpPacket.NOT_FOUND;
+            if (rid == RtpPacket.NOT_FOUND) {
+                return -1;
+            }
+            layer = producer.layerForRid(rtp.buffer(), RtpPacket.foundOffset(rid), RtpPacket.foundLength(rid));
+            if (layer < 0) {
+                return -1;
+            }
+        }
+        if (!bind(ssrc, producer, layer)) {
+            return -1;
+        }
+        if (layer >= 0) {
+            producer.learnLayerSsrc(layer, ssrc);
+        }
+        return ssrcCount - 1;
+    }
+
+    private Producer onlyProducerFor(int payloadType) {
+        Producer only = null;
+        for (int i = 0, n = producers.size(); i < n; i++) {
+            Producer p = producers.get(i);
+            if (p.media().codecForPayloadType(payloadType).isPresent()) {
+                if (only != null) {
+                    return null;
+                }
+                only = p;
+            }
+        }
+        return only;
+    }
+
+    /**
+     * Handles one decrypted compound RTCP packet from this publisher; borrowed for the call. Sender Reports
+     * feed the LSR/DLSR of our Receiver Reports and the NTP/RTP mapping of the subscribers' Sender Reports;
+     * the rest (SDES, BYE, feedback about the leg) is only checked.
+     */
+    public void handleRtcp(ByteBuf packet, long nowNs) {
+        room.counters().rtcpIn++;
+        RtcpCompound compound = room.compound();
+        compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
+        while (compound.next()) {
+            if (compound.packetType() == RtcpType.SR) {
+                SenderReport sr = room.senderReport();
+                if (!sr.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                    continue;
+                }
+                int at = indexOf(sr.senderSsrc());
+                if (at >= 0 && ssrcLayers[at] >= 0) {
+                    ssrcProducers[at].onSenderReport(ssrcLayers[at], sr.compactNtp(), sr.rtpTimestamp(), nowNs);
+                }
+            }
+        }
+        if (compound.error() != RtcpParseError.NONE) {
+            room.counters().drop(RoomDrop.MALFORMED_RTCP);
+        }
+    }
+
+    /** When the next Receiver Report is due. */
+    long nextReportNs() {
+        return nextReportNs;
+    }
+
+    void startReports(long nowNs) {
+        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+    }
+
+    /**
+     * Sends a Receiver Report (RFC 3550 §6.4.2) with one block per received stream (every layer of every
+     * Producer that got packets, at most 31) when it is due, then re-arms.
+     */
+    void handleTimeout(long nowNs) {
+        if (nowNs - nextReportNs < 0) {
+            return;
+        }
+        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        int blocks = 0;
+        for (int i = 0, n = producers.size(); i < n; i++) {
+            Producer p = producers.get(i);
+            for (int layer = 0; layer < p.layerCount(); layer++) {
+                if (p.statistics(layer).hasPackets() && p.layerSsrc(layer) != Producer.UNKNOWN_SSRC) {
+                    blocks++;
+                }
+            }
+        }
+        blocks = Math.min(blocks, 31);
+        if (blocks == 0) {
+            return;
+        }
+        ByteBuf out = room.allocator().heapBuffer(ReceiverReport.MIN_LENGTH + blocks * ReportBlock.LENGTH + Room.SRTP_TAIL_ROOM);
+        ReceiverReport.write(out, feedbackSsrc, blocks);
+        int written = 0;
+        for (int i = 0, n = producers.size(); i < n && written < blocks; i++) {
+            Producer p = producers.get(i);
+            for (int layer = 0; layer < p.layerCount() && written < blocks; layer++) {
+                if (p.statistics(layer).hasPackets() && p.layerSsrc(layer) != Producer.UNKNOWN_SSRC) {
+                    p.statistics(layer).writeBlock(out, p.layerSsrc(layer), nowNs);
+                    written++;
+                }
+            }
+        }
+        room.counters().reportsSent++;
+        sender.sendRtcp(out);
+    }
+
+    @Override
+    public String toString() {
+        return "Publisher" + producers;
+    }
+}

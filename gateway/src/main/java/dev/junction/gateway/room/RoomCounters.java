@@ -1,0 +1,85 @@
+package dev.junction.gateway.room;
+
+/**
+ * Per-stage packet counters of one room, read by /metrics (STYLE: per-stage counters, as in Jitsi's
+ * {@code Node}). Plain longs: written on the room's event loop only; a reader on another thread sees
+ * slightly stale values, which is fine for monitoring.
+ */
+public final class RoomCounters {
+    private final long[] drops = new long[RoomDrop.values().length];
+    long rtpIn;
+    long rtpForwarded;
+    long bytesForwarded;
+    long rtcpIn;
+    long keyframeRequestsIn;
+    long keyframeRequestsSent;
+    long keyframeRequestsCoalesced;
+    long sourceSwitches;
+    long nacksIn;
+    long retransmissions;
+    long reportsSent;
+
+    void drop(RoomDrop reason) {
+        drops[reason.ordinal()]++;
+    }
+
+    /** RTP packets received from publishers, before any check. */
+    public long rtpIn() {
+        return rtpIn;
+    }
+
+    /** RTP copies handed to subscribers' transports (one per Consumer per packet). */
+    public long rtpForwarded() {
+        return rtpForwarded;
+    }
+
+    /** Bytes of those copies, RTP header included, SRTP tag excluded. */
+    public long bytesForwarded() {
+        return bytesForwarded;
+    }
+
+    /** Compound RTCP packets received from publishers and subscribers. */
+    public long rtcpIn() {
+        return rtcpIn;
+    }
+
+    /** PLI/FIR received from subscribers for a bound slot. */
+    public long keyframeRequestsIn() {
+        return keyframeRequestsIn;
+    }
+
+    /** PLI/FIR sent upstream to publishers. */
+    public long keyframeRequestsSent() {
+        return keyframeRequestsSent;
+    }
+
+    /** Keyframe requests folded into one already sent or pending (rate limit). */
+    public long keyframeRequestsCoalesced() {
+        return keyframeRequestsCoalesced;
+    }
+
+    /** Times a slot's or a Producer's source changed (slot reassignment, simulcast layer switch). */
+    public long sourceSwitches() {
+        return sourceSwitches;
+    }
+
+    /** Sequence numbers NACKed by subscribers (RFC 4585 §6.2.1), one per lost packet reported. */
+    public long nacksIn() {
+        return nacksIn;
+    }
+
+    /** Packets resent from the retransmission cache in answer to NACKs. */
+    public long retransmissions() {
+        return retransmissions;
+    }
+
+    /** Receiver Reports sent to publishers plus Sender Report packets sent to subscribers. */
+    public long reportsSent() {
+        return reportsSent;
+    }
+
+    /** Packets dropped for {@code reason}. */
+    public long dropped(RoomDrop reason) {
+        return drops[reason.ordinal()];
+    }
+}

@@ -1,0 +1,23 @@
+package dev.junction.gateway.room;
+
+/** Why the room dropped a packet; one counter each in {@link RoomCounters}, a label on /metrics. */
+public enum RoomDrop {
+    /** An RTP packet from a publisher that does not parse (RFC 3550 §5.1 checks in {@code RtpPacket.wrap}). */
+    MALFORMED_RTP,
+    /** A compound RTCP packet with a malformed part; the parts before it were still handled. */
+    MALFORMED_RTCP,
+    /** An RTP packet whose SSRC, MID and RID match no Producer of its publisher. */
+    UNKNOWN_SSRC,
+    /** A retransmission from a publisher: Junction sends no NACKs upstream, so none are expected. */
+    PUBLISHER_RTX,
+    /** A simulcast layer other than the one being forwarded. */
+    LAYER_NOT_SELECTED,
+    /** A packet whose payload type the subscriber's slot did not negotiate (per Consumer). */
+    CODEC_NOT_NEGOTIATED,
+    /** The subscriber's transport refused the packet (not connected yet, or closed). */
+    SEND_REFUSED,
+    /** A NACKed sequence number no longer (or never) in the Producer's retransmission cache. */
+    NACK_UNANSWERED,
+    /** A PLI/FIR from a subscriber for an SSRC that is not one of its bound slots. */
+    FEEDBACK_UNKNOWN_SSRC
+}

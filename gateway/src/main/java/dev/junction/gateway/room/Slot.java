@@ -1,0 +1,170 @@
+package dev.junction.gateway.room;
+
+import dev.junction.codec.rtp.SerialNumber;
+import dev.junction.codec.sdp.MediaKind;
+import dev.junction.codec.sdp.jsep.NegotiatedMedia;
+import dev.junction.codec.sdp.jsep.SendStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One sending m-section of a subscriber: a fixed SSRC announced in the answer, filled by at most one
+ * Producer at a time through a {@link Consumer}. The slot outlives its Consumers and keeps the last
+ * sequence number and timestamp it sent, so that a new source continues the numbering (the subscriber
+ * sees one stream with no jump, DESIGN §5).
+ *
+ * <p>Threading: the room's event loop only.
+ */
+public final class Slot {
+    // Passed by argument.
+    private final Subscriber subscriber;
+    private final NegotiatedMedia media;
+    private final SendStream stream;
+    private final int index;
+
+    // State, on the loop.
+    private Consumer consumer;
+    private boolean sent;
+    private int lastSequenceNumber;
+    private long lastTimestamp;
+    private long lastSentNs;
+    private long packetsSent;
+    private long payloadBytesSent;
+    private final byte[] cname;
+    private int rtxSequenceNumber;
+    private long retransmissions;
+    private long packetsDropped;
+
+    Slot(Subscriber subscriber, NegotiatedMedia media, SendStream stream, int index) {
+        this.subscriber = subscriber;
+        this.media = media;
+        this.stream = stream;
+        this.index = index;
+        this.cname = stream.cname().getBytes(StandardCharsets.UTF_8);
+    }
+
+    byte[] cname() {
+        return cname;
+    }
+
+    /** Payload octets sent (the SR octet count, RFC 3550 §6.4.1: no headers, no padding). */
+    public long payloadBytesSent() {
+        return payloadBytesSent;
+    }
+
+    void addPayloadBytes(int bytes) {
+        payloadBytesSent += bytes;
+    }
+
+    public Subscriber subscriber() {
+        return subscriber;
+    }
+
+    /** The subscriber's m-section (its payload types and extension ids). */
+    public NegotiatedMedia media() {
+        return media;
+    }
+
+    public String mid() {
+        return media.mid();
+    }
+
+    public MediaKind kind() {
+        return media.kind();
+    }
+
+    /** 0 for the first slot of its kind in the offer, 1 for the second, ... */
+    public int index() {
+        return index;
+    }
+
+    /** The SSRC every packet of this slot carries, whatever its source. */
+    public long ssrc() {
+        return stream.ssrc();
+    }
+
+    /** The Producer filling this slot, or null while it is free. */
+    public Producer producer() {
+        return consumer == null ? null : consumer.producer();
+    }
+
+    /** The Consumer filling this slot, or null while it is free. */
+    public Consumer consumer() {
+        return consumer;
+    }
+
+    /** The RTX SSRC announced for this slot (RFC 4588 §8.2 FID), or -1 when the slot negotiated no RTX. */
+    public long rtxSsrc() {
+        return stream.rtxSsrc().orElse(-1);
+    }
+
+    /** NACKed packets resent through this slot (RTX or plain). */
+    public long retransmissions() {
+        return retransmissions;
+    }
+
+    /** The next sequence number of the RTX stream, which has its own numbering (RFC 4588 §4). */
+    int nextRtxSequenceNumber() {
+        int seq = rtxSequenceNumber;
+        rtxSequenceNumber = (rtxSequenceNumber + 1) & 0xFFFF;
+        return seq;
+    }
+
+    void onRetransmitted() {
+        retransmissions++;
+    }
+
+    /** Packets sent through this slot, all sources. */
+    public long packetsSent() {
+        return packetsSent;
+    }
+
+    /** Packets dropped at this slot (codec not negotiated, send refused). */
+    public long packetsDropped() {
+        return packetsDropped;
+    }
+
+    void bind(Consumer c) {
+        consumer = c;
+    }
+
+    void unbind() {
+        consumer = null;
+    }
+
+    boolean hasSent() {
+        return sent;
+    }
+
+    int lastSequenceNumber() {
+        return lastSequenceNumber;
+    }
+
+    long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    long lastSentNs() {
+        return lastSentNs;
+    }
+
+    void countDrop() {
+        packetsDropped++;
+    }
+
+    /** Records a packet sent; keeps the newest sequence number, so a late packet does not move it back. */
+    void onSent(int sequenceNumber, long timestamp, long nowNs) {
+        packetsSent++;
+        if (!sent || SerialNumber.isNewer16(sequenceNumber, lastSequenceNumber)) {
+            lastSequenceNumber = sequenceNumber;
+            lastTimestamp = timestamp;
+            lastSentNs = nowNs;
+        }
+        sent = true;
+    }
+
+    @Override
+    public String toString() {
+        return "Slot[" + media.kind().token() + " mid=" + media.mid() + " ssrc=" + stream.ssrc() + " "
+                + (consumer == null ? "free" : consumer.producer()) + "]";
+    }
+}

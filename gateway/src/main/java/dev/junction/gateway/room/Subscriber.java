@@ -1,0 +1,221 @@
+package dev.junction.gateway.room;
+
+import dev.junction.codec.rtcp.FullIntraRequest;
+import dev.junction.codec.rtcp.GenericNack;
+import dev.junction.codec.rtcp.PictureLossIndication;
+import dev.junction.codec.rtcp.RtcpCompound;
+import dev.junction.codec.rtcp.RtcpParseError;
+import dev.junction.codec.rtcp.RtcpType;
+import dev.junction.codec.rtcp.SenderReport;
+import dev.junction.codec.rtcp.SourceDescription;
+import dev.junction.codec.sdp.MediaKind;
+import dev.junction.codec.sdp.jsep.NegotiatedMedia;
+import dev.junction.codec.sdp.jsep.NegotiatedSession;
+import dev.junction.transport.MediaSender;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One WHEP session in a room: its {@link Slot}s, one per sending audio or video m-section with an
+ * allocated {@code SendStream} (in offer order), and the handling of its RTCP feedback.
+ *
+ * <p>PLI and FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1) name one of our slot SSRCs; they become a
+ * rate-limited keyframe request of the Producer filling that slot, sent upstream with the publisher's
+ * SSRC. NACKs are answered from the Producer's {@link RetransmissionCache} by the slot's Consumer, as RTX
+ * when the slot negotiated it.
+ *
+ * <p>Every {@link Room#REPORT_INTERVAL_NS} it sends a Sender Report per slot whose source's timing is
+ * known (see {@link #handleTimeout}).
+ *
+ * <p>Threading: the room's event loop only. Buffers: {@link #handleRtcp} borrows the packet for the call.
+ */
+public final class Subscriber {
+    // Passed by argument.
+    private final Room room;
+    private final NegotiatedSession session;
+    private final MediaSender sender;
+
+    // Allocated by this.
+    private final List<Slot> slots = new ArrayList<>();
+
+    // State, on the loop.
+    private long nextReportNs;
+
+    Subscriber(Room room, NegotiatedSession session, MediaSender sender) {
+        this.room = room;
+        this.session = session;
+        this.sender = sender;
+        int audio = 0;
+        int video = 0;
+        for (NegotiatedMedia m : session.media()) {
+            if (!m.sends() || m.sendStream().isEmpty()) {
+                continue;
+            }
+            if (m.kind() == MediaKind.AUDIO) {
+                slots.add(new Slot(this, m, m.sendStream().get(), audio++));
+            } else if (m.kind() == MediaKind.VIDEO) {
+                slots.add(new Slot(this, m, m.sendStream().get(), video++));
+            }
+        }
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    /** What the WHEP offer/answer negotiated. */
+    public NegotiatedSession session() {
+        return session;
+    }
+
+    MediaSender sender() {
+        return sender;
+    }
+
+    /** Every slot, in offer order. */
+    public List<Slot> slots() {
+        return List.copyOf(slots);
+    }
+
+    List<Slot> slotList() {
+        return slots;
+    }
+
+    /** The slot whose SSRC is {@code ssrc}, or null. */
+    public Slot slotBySsrc(long ssrc) {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Slot s = slots.get(i);
+            if (s.ssrc() == ssrc) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Handles one decrypted compound RTCP packet from this subscriber; borrowed for the call. */
+    public void handleRtcp(ByteBuf packet, long nowNs) {
+        room.counters().rtcpIn++;
+        RtcpCompound compound = room.compound();
+        compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
+        while (compound.next()) {
+            int type = compound.packetType();
+            int format = compound.format();
+            if (type == RtcpType.PSFB && format == RtcpType.FMT_PLI) {
+                PictureLossIndication pli = room.pli();
+                if (pli.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    onKeyframeRequest(pli.mediaSsrc(), nowNs);
+                } else {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                }
+            } else if (type == RtcpType.PSFB && format == RtcpType.FMT_FIR) {
+                FullIntraRequest fir = room.fir();
+                if (fir.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    for (int i = 0, n = fir.entryCount(); i < n; i++) {
+                        onKeyframeRequest(fir.ssrc(i), nowNs);
+                    }
+                } else {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                }
+            } else if (type == RtcpType.RTPFB && format == RtcpType.FMT_NACK) {
+                GenericNack nack = room.nack();
+                if (nack.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    onNack(nack, nowNs);
+                } else {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                }
+            }
+        }
+        if (compound.error() != RtcpParseError.NONE) {
+            room.counters().drop(RoomDrop.MALFORMED_RTCP);
+        }
+    }
+
+    /** Answers every sequence number of one NACK from the Producer's cache (RFC 4585 §6.2.1). */
+    private void onNack(GenericNack nack, long nowNs) {
+        Slot slot = slotBySsrc(nack.mediaSsrc());
+        Consumer consumer = slot == null ? null : slot.consumer();
+        if (consumer == null) {
+            room.counters().drop(RoomDrop.FEEDBACK_UNKNOWN_SSRC);
+            return;
+        }
+        nack.resetLost();
+        for (int seq; (seq = nack.nextLost()) >= 0; ) {
+            room.counters().nacksIn++;
+            if (!consumer.retransmit(seq, nowNs)) {
+                room.counters().drop(RoomDrop.NACK_UNANSWERED);
+            }
+        }
+    }
+
+    /**
+     * Asks every Producer filling one of this subscriber's slots for a keyframe (rate limited as usual).
+     * Call it when the subscriber's transport connects: the keyframe requested when the slots were filled
+     * went out while the transport could not send yet (DTLS), so the subscriber would otherwise wait for
+     * the publisher's next periodic keyframe.
+     */
+    public void requestKeyframes(long nowNs) {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Producer p = slots.get(i).producer();
+            if (p != null) {
+                p.requestKeyframe(nowNs);
+            }
+        }
+    }
+
+    long nextReportNs() {
+        return nextReportNs;
+    }
+
+    void startReports(long nowNs) {
+        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+    }
+
+    /**
+     * Sends one compound packet with a Sender Report (RFC 3550 §6.4.1) and an SDES CNAME for every slot
+     * that has sent and whose source's NTP/RTP mapping is known (the publisher sent a Sender Report), when
+     * due, then re-arms. The NTP time is our wall clock; the RTP time is the source's, extrapolated to now
+     * from the publisher's Sender Report and shifted by the Consumer's timestamp offset, so the receiver
+     * can line up audio and video of one publisher (lip sync).
+     */
+    void handleTimeout(long nowNs) {
+        if (nowNs - nextReportNs < 0) {
+            return;
+        }
+        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        ByteBuf out = null;
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Slot slot = slots.get(i);
+            Consumer c = slot.consumer();
+            long rtp = c == null ? -1 : c.senderReportTimestamp(nowNs);
+            if (rtp < 0) {
+                continue;
+            }
+            if (out == null) {
+                out = room.allocator().heapBuffer(slots.size() * (SenderReport.MIN_LENGTH + 24) + 8 + Room.SRTP_TAIL_ROOM);
+            }
+            SenderReport.write(out, slot.ssrc(), room.ntpTimestamp(nowNs), rtp, slot.packetsSent(), slot.payloadBytesSent(), 0);
+            SourceDescription.writeCname(out, slot.ssrc(), slot.cname());
+        }
+        if (out != null) {
+            room.counters().reportsSent++;
+            sender.sendRtcp(out);
+        }
+    }
+
+    private void onKeyframeRequest(long mediaSsrc, long nowNs) {
+        Slot slot = slotBySsrc(mediaSsrc);
+        Producer producer = slot == null ? null : slot.producer();
+        if (producer == null) {
+            room.counters().drop(RoomDrop.FEEDBACK_UNKNOWN_SSRC);
+            return;
+        }
+        room.counters().keyframeRequestsIn++;
+        producer.requestKeyframe(nowNs);
+    }
+
+    @Override
+    public String toString() {
+        return "Subscriber" + slots;
+    }
+}
