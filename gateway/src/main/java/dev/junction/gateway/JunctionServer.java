@@ -1,40 +1,51 @@
 package dev.junction.gateway;
 
 import dev.junction.config.JunctionConfig;
+import dev.junction.gateway.http.HttpApi;
+import dev.junction.gateway.session.MediaSessions;
+import dev.junction.transport.WebRtcTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running Junction: the Vert.x control plane (and, as the transport and gateway issues land, the
- * media loops and rooms). {@link #close()} frees everything.
+ * One running Junction: the media loops and their sessions ({@link MediaSessions}) and the Vert.x HTTP
+ * control plane ({@link HttpApi}) in front of them. Vert.x runs its own event loops, separate from the
+ * media loops (DESIGN §8). {@link #close()} ends every session and frees everything.
  */
 public final class JunctionServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer http;
+    private final MediaSessions sessions;
 
-    private JunctionServer(Vertx vertx, HttpServer http) {
+    private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions) {
         this.vertx = vertx;
         this.http = http;
+        this.sessions = sessions;
     }
 
-    /** Starts the server and blocks until the HTTP port is bound. */
+    /** Starts the server and blocks until the HTTP and media ports are bound. */
     public static JunctionServer start(JunctionConfig config) {
+        return start(config, WebRtcTransport.Options.DEFAULT);
+    }
+
+    /** As {@link #start(JunctionConfig)}, with other per-session transport options. */
+    public static JunctionServer start(JunctionConfig config, WebRtcTransport.Options options) {
+        MediaSessions sessions = MediaSessions.start(config, options);
         Vertx vertx = Vertx.vertx();
         try {
-            HttpServer http = vertx.createHttpServer(new HttpServerOptions()
-                            .setHost(config.http().bindAddress())
-                            .setPort(config.http().port()))
-                    .requestHandler(JunctionServer::handle)
+            HttpApi api = new HttpApi(config.http(), sessions, sessions);
+            HttpServer http = vertx.createHttpServer(HttpApi.serverOptions(config.http()))
+                    .requestHandler(api)
                     .listen()
                     .await(10, TimeUnit.SECONDS);
-            return new JunctionServer(vertx, http);
+            return new JunctionServer(vertx, http, sessions);
         } catch (Exception e) {
             vertx.close();
-            throw new IllegalStateException("cannot start the HTTP server on " + config.http().bindAddress() + ":" + config.http().port() + ": " + e.getMessage(), e);
+            sessions.close();
+            throw new IllegalStateException("cannot start the HTTP server on " + config.http().bindAddress() + ":"
+                    + config.http().port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -43,12 +54,9 @@ public final class JunctionServer implements AutoCloseable {
         return http.actualPort();
     }
 
-    private static void handle(HttpServerRequest request) {
-        if (request.path().equals("/health")) {
-            request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("ok\n");
-        } else {
-            request.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("no such resource: " + request.path() + "\n");
-        }
+    /** The session layer, for tests and the load tool's in-process runs. */
+    public MediaSessions sessions() {
+        return sessions;
     }
 
     @Override
@@ -56,7 +64,8 @@ public final class JunctionServer implements AutoCloseable {
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            Thread.currentThread().interrupt();
+            // Keep going: the media side must still be freed.
         }
+        sessions.close();
     }
 }

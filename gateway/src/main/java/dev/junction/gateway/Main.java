@@ -19,8 +19,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        // Choose and warm the SRTP AES backend now, never on a media loop (it benchmarks on first use).
-        dev.junction.transport.srtp.AesBackend.warmUp();
         JunctionServer server = JunctionServer.start(config);
         System.err.println("junction: HTTP on http://" + hostForUrl(config.http().bindAddress()) + ":" + server.httpPort() + "/");
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("junction-shutdown").unstarted(server::close));

@@ -13,7 +13,7 @@ class JunctionServerTest {
 
     @Test
     void shouldAnswerHealthOnLoopback() throws Exception {
-        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0"}));
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "1"}));
              HttpClient client = HttpClient.newHttpClient()) {
             HttpResponse<String> ok = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());

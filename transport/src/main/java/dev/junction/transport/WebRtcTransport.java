@@ -83,8 +83,8 @@ public final class WebRtcTransport implements MediaSender {
     private final DtlsEndpoint dtls;
     private final Runnable timerTask = this::onTimer;
 
-    // State, on the loop.
-    private State state = State.NEW;
+    // State, written on the loop; state is volatile so other threads may read it.
+    private volatile State state = State.NEW;
     private SrtpSession srtp;
     private ScheduledFuture<?> timer;
     private long timerDeadlineNs;

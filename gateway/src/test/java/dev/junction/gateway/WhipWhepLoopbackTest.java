@@ -1,0 +1,283 @@
+package dev.junction.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.config.ConfigLoader;
+import dev.junction.config.MediaSettings;
+import dev.junction.transport.MediaDemux;
+import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.client.ClientOffer;
+import dev.junction.transport.client.ServerAnswer;
+import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.socket.MediaPlane;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * WHIP and WHEP end to end over loopback with client-role peers: real HTTP, the real answerer, ICE, DTLS,
+ * SRTP and the room's forwarding.
+ */
+class WhipWhepLoopbackTest {
+
+    private static final DtlsCertificate PEER_CERT = DtlsCertificate.generate();
+    private static final MediaSettings PEER_SOCKET = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+
+    private JunctionServer server;
+    private HttpClient http;
+    private final List<Peer> peers = new ArrayList<>();
+    private final SecureRandom random = new SecureRandom();
+
+    @BeforeEach
+    void start() {
+        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2"}));
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterEach
+    void stop() {
+        for (Peer p : peers) p.plane.close();
+        server.close();
+        http.close();
+    }
+
+    @Test
+    void shouldForwardOnePublisherToThreeSubscribersWithContinuousSequenceNumbers() throws Exception {
+        Peer publisher = join("whip", "room1");
+        List<Peer> subscribers = List.of(join("whep", "room1"), join("whep", "room1"), join("whep", "room1"));
+        assertEquals(4, server.sessions().sessionCount());
+
+        int packets = 200;
+        for (int i = 0; i < packets; i++) publisher.sendVideo(i);
+        for (Peer s : subscribers) {
+            List<byte[]> got = s.awaitRtp(packets, 10);
+            assertEquals(packets, got.size(), "every packet reached the subscriber");
+            long ssrc = ssrc(got.get(0));
+            int firstSeq = seq(got.get(0));
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(ssrc, ssrc(got.get(i)), "one SSRC per slot");
+                assertEquals((firstSeq + i) & 0xFFFF, seq(got.get(i)), "continuous sequence numbers at packet " + i);
+            }
+            assertTrue(ssrc != publisher.offer.videoSsrc(), "the subscriber sees its slot's SSRC, not the publisher's");
+        }
+    }
+
+    @Test
+    void shouldRefillAFreedSlotFromTheNextPublisherWithoutRenegotiation() throws Exception {
+        Peer first = join("whip", "room4");
+        Peer subscriber = join("whep", "room4");
+        for (int i = 0; i < 20; i++) first.sendVideo(i);
+        List<byte[]> before = subscriber.awaitRtp(20, 10);
+        assertEquals(20, before.size());
+        long slotSsrc = ssrc(before.get(0));
+        int lastSeq = seq(before.get(19));
+
+        // The first publisher leaves: its slot is freed. A second one arrives and fills it.
+        assertEquals(200, delete(first).statusCode());
+        Peer second = join("whip", "room4");
+        for (int i = 0; i < 20; i++) second.sendVideo(5000 + i);
+        List<byte[]> after = subscriber.awaitRtp(20, 10);
+        assertEquals(20, after.size(), "the subscriber receives the new publisher without a new offer");
+        for (int i = 0; i < after.size(); i++) {
+            assertEquals(slotSsrc, ssrc(after.get(i)), "same slot SSRC");
+            assertEquals((lastSeq + 1 + i) & 0xFFFF, seq(after.get(i)), "numbering continues across the switch");
+        }
+    }
+
+    @Test
+    void shouldForwardAPliFromASubscriberToThePublisher() throws Exception {
+        Peer publisher = join("whip", "room5");
+        Peer subscriber = join("whep", "room5");
+        for (int i = 0; i < 5; i++) publisher.sendVideo(i);
+        List<byte[]> got = subscriber.awaitRtp(5, 10);
+        long slotSsrc = ssrc(got.get(0));
+        // Whatever the join itself asked for is already here; from now on only the subscriber's PLI counts. Inside
+        // the 500 ms rate-limit window it is coalesced and still sent when the window ends.
+        publisher.rtcp.clear();
+        // PLI (RFC 4585 §6.3.1): PT 206, FMT 1, sender SSRC, media SSRC = the slot the subscriber sees.
+        byte[] pli = {(byte) 0x81, (byte) 206, 0, 2, 0, 0, 0, 1,
+            (byte) (slotSsrc >> 24), (byte) (slotSsrc >> 16), (byte) (slotSsrc >> 8), (byte) slotSsrc};
+        subscriber.transport.eventLoop().submit(() -> {
+            ByteBuf b = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+            b.writeBytes(pli);
+            subscriber.transport.sendRtcp(b);
+        }).get(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean seen = false;
+        while (!seen && System.nanoTime() < deadline) {
+            byte[] r = publisher.rtcp.poll(100, TimeUnit.MILLISECONDS);
+            if (r == null) continue;
+            for (int at = 0; at + 12 <= r.length; at += (((r[at + 2] & 0xFF) << 8 | (r[at + 3] & 0xFF)) + 1) * 4) {
+                boolean isPli = (r[at + 1] & 0xFF) == 206 && (r[at] & 0x1F) == 1;
+                long media = ((r[at + 8] & 0xFFL) << 24) | ((r[at + 9] & 0xFF) << 16) | ((r[at + 10] & 0xFF) << 8) | (r[at + 11] & 0xFF);
+                if (isPli && media == publisher.offer.videoSsrc()) seen = true;
+            }
+        }
+        assertTrue(seen, "the publisher got a PLI for its own video SSRC");
+    }
+
+    @Test
+    void shouldRefuseUnanswerableOffersWithTheirReason() throws Exception {
+        String offer = ClientOffer.publisher(PEER_CERT.fingerprint(), new java.net.InetSocketAddress("127.0.0.1", 9), random).sdp();
+        HttpResponse<String> noBundle = post("/whip/room6", offer.replace("a=group:BUNDLE 0 1\r\n", ""));
+        assertEquals(400, noBundle.statusCode());
+        assertTrue(noBundle.body().toLowerCase().contains("bundle"), noBundle.body());
+        HttpResponse<String> noCodec = post("/whip/room6", offer.replace("opus/48000/2", "speex/48000/2").replace("VP8/90000", "MP4V-ES/90000"));
+        assertEquals(400, noCodec.statusCode());
+        assertTrue(noCodec.body().toLowerCase().contains("codec"), noCodec.body());
+        assertEquals(0, server.sessions().sessionCount());
+        assertEquals(0, server.sessions().registeredTransportEntries());
+    }
+
+    @Test
+    void shouldFreeEverythingOnDelete() throws Exception {
+        Peer publisher = join("whip", "room2");
+        Peer subscriber = join("whep", "room2");
+        assertEquals(2, server.sessions().sessionCount());
+        assertTrue(server.sessions().registeredTransportEntries() >= 4, "two sessions, each with a ufrag and a bound address");
+        assertEquals(1, server.sessions().roomCount());
+        assertEquals(200, delete(publisher).statusCode());
+        assertEquals(200, delete(subscriber).statusCode());
+        assertEquals(404, delete(subscriber).statusCode(), "a second DELETE finds nothing");
+        assertEquals(0, server.sessions().sessionCount());
+        // The transport side is gone too: no ufrag or address is registered on any media loop.
+        assertEquals(0, server.sessions().registeredTransportEntries());
+    }
+
+    @Test
+    void shouldAnswerGarbageWith400AndAllocateNothing() throws Exception {
+        HttpResponse<String> r = post("/whip/room3", "v=0\r\nthis is not sdp\r\n");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().endsWith("\n") && r.body().indexOf('\n') == r.body().length() - 1, "one line: " + r.body());
+        assertEquals(0, server.sessions().sessionCount());
+    }
+
+    // ---- harness ----------------------------------------------------------------------------------------
+
+    private HttpResponse<String> post(String path, String sdp) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(sdp)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int deleted;
+
+    private HttpResponse<String> delete(Peer peer) throws Exception {
+        if (!peer.deleted) {
+            peer.deleted = true;
+            deleted++;
+        }
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + peer.location)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Peer join(String kind, String room) throws Exception {
+        Peer peer = new Peer();
+        peers.add(peer);
+        peer.plane = MediaPlane.start(PEER_SOCKET, i -> peer.demux);
+        var local = peer.plane.sockets().get(0).localAddress();
+        peer.offer = kind.equals("whip") ? ClientOffer.publisher(PEER_CERT.fingerprint(), local, random)
+                : ClientOffer.subscriber(PEER_CERT.fingerprint(), local, random);
+        HttpResponse<String> response = post("/" + kind + "/" + room, peer.offer.sdp());
+        assertEquals(201, response.statusCode(), response.body());
+        peer.location = response.headers().firstValue("Location").orElseThrow();
+        assertTrue(peer.location.startsWith("/" + kind + "/" + room + "/"), peer.location);
+        ServerAnswer answer = ServerAnswer.parse(response.body());
+        peer.transport = WebRtcTransport.client(peer.plane.sockets().get(0), peer.demux, peer.offer.ice(), answer.ice(),
+                answer.candidates(), PEER_CERT, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(peers.size()), peer);
+        peer.transport.start();
+        assertNotNull(peer.connected.get(20, TimeUnit.SECONDS));
+        // The client can finish DTLS a moment before the server side has its SRTP keys; a browser would just keep
+        // sending, the test waits so that it can count every packet.
+        int expected = peers.size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.sessions().connectedSessionCount() < liveSessions(expected) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(liveSessions(expected), server.sessions().connectedSessionCount(), "server side connected");
+        return peer;
+    }
+
+    /** Sessions the server should have: every peer joined so far minus those deleted. */
+    private int liveSessions(int joined) {
+        return joined - deleted;
+    }
+
+    private static long ssrc(byte[] rtp) {
+        return ((rtp[8] & 0xFFL) << 24) | ((rtp[9] & 0xFF) << 16) | ((rtp[10] & 0xFF) << 8) | (rtp[11] & 0xFF);
+    }
+
+    private static int seq(byte[] rtp) {
+        return ((rtp[2] & 0xFF) << 8) | (rtp[3] & 0xFF);
+    }
+
+    /** A client-role peer with its own socket, as a browser has. */
+    private static final class Peer implements WebRtcTransport.Listener {
+        final MediaDemux demux = new MediaDemux();
+        final CompletableFuture<WebRtcTransport> connected = new CompletableFuture<>();
+        final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+        MediaPlane plane;
+        ClientOffer offer;
+        String location;
+        WebRtcTransport transport;
+        boolean deleted;
+
+        /** A VP8-shaped packet (payload descriptor S=1, keyframe bit clear on the first) on the offer's video SSRC. */
+        void sendVideo(int seq) throws Exception {
+            transport.eventLoop().submit(() -> {
+                ByteBuf p = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
+                p.writeByte(0x80).writeByte((seq % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq)
+                        .writeInt(seq * 3000).writeInt((int) offer.videoSsrc());
+                p.writeByte(0x10).writeByte(seq == 0 ? 0x00 : 0x01).writeZero(1000);
+                transport.sendRtp(p);
+            }).get(5, TimeUnit.SECONDS);
+        }
+
+        List<byte[]> awaitRtp(int count, int seconds) throws InterruptedException {
+            List<byte[]> got = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (got.size() < count) {
+                byte[] p = rtp.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (p == null) break;
+                got.add(p);
+            }
+            return got;
+        }
+
+        @Override
+        public void onConnected(WebRtcTransport t) {
+            connected.complete(t);
+        }
+
+        @Override
+        public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+            rtp.add(io.netty.buffer.ByteBufUtil.getBytes(packet));
+        }
+
+        @Override
+        public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+            rtcp.add(io.netty.buffer.ByteBufUtil.getBytes(packet));
+        }
+
+        @Override
+        public void onClosed(WebRtcTransport t, String reason) {
+        }
+    }
+}
