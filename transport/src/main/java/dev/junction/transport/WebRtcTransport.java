@@ -132,9 +132,14 @@ public final class WebRtcTransport implements MediaSender {
         return new WebRtcTransport(socket, demux, null, agent, serverCandidates, certificate, serverFingerprints, options, listener);
     }
 
-    /** Registers the session with its socket and starts ICE (and, for the server, waits for DTLS). Any thread. */
+    /**
+     * Registers the session with its socket and starts ICE (and, for the server, waits for DTLS). Any thread;
+     * on the socket's loop it happens before this returns, so a caller there can answer the offer knowing
+     * the first check will find the session.
+     */
     public void start() {
-        execute(this::startOnLoop);
+        if (socket.inEventLoop()) startOnLoop();
+        else execute(this::startOnLoop);
     }
 
     /** Ends the session with {@code reason}; any thread, idempotent. */
