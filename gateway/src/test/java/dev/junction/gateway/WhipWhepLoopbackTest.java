@@ -146,6 +146,53 @@ class WhipWhepLoopbackTest {
     }
 
     @Test
+    void shouldRecoverFivePercentLossWithNackAndRtx() throws Exception {
+        Peer publisher = join("whip", "room7");
+        Peer subscriber = join("whep", "room7", 0.05);
+        int packets = 300;
+        for (int i = 0; i < packets; i++) publisher.sendVideo(i);
+        // Every packet is either here or dropped by the injected loss; NACK at once, while the server's
+        // retransmission cache (1 s) still holds them.
+        List<byte[]> first = new ArrayList<>();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (first.size() + subscriber.dropped.get() < packets && System.nanoTime() < until) {
+            byte[] r = subscriber.rtp.poll(50, TimeUnit.MILLISECONDS);
+            if (r != null) first.add(r);
+        }
+        long slotSsrc = 0;
+        java.util.Set<Integer> seqs = new java.util.TreeSet<>();
+        for (byte[] r : first) {
+            if ((r[1] & 0x7F) == ClientOffer.VP8_PT) {
+                slotSsrc = ssrc(r);
+                seqs.add(seq(r));
+            }
+        }
+        int lowest = seqs.iterator().next();
+        int[] missing = java.util.stream.IntStream.range(0, packets).map(i -> (lowest + i) & 0xFFFF)
+                .filter(s -> !seqs.contains(s)).toArray();
+        assertTrue(missing.length > 0 && missing.length < packets / 5, "about 5% lost on the way in: " + missing.length);
+        assertEquals(0, subscriber.dropped.get() - missing.length, "only the injected loss is missing");
+
+        // Generic NACK (RFC 4585 §6.2.1) for exactly the missing ones; the answers come as RTX (RFC 4588).
+        long media = slotSsrc;
+        subscriber.transport.eventLoop().submit(() -> {
+            ByteBuf nack = PooledByteBufAllocator.DEFAULT.heapBuffer(512);
+            dev.junction.codec.rtcp.GenericNack.write(nack, 1, media, missing, 0, missing.length, 64);
+            subscriber.transport.sendRtcp(nack);
+        }).get(5, TimeUnit.SECONDS);
+        java.util.Set<Integer> recovered = new java.util.TreeSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (recovered.size() < missing.length && System.nanoTime() < deadline) {
+            byte[] r = subscriber.rtp.poll(100, TimeUnit.MILLISECONDS);
+            if (r == null || (r[1] & 0x7F) != ClientOffer.VP8_RTX_PT) continue;
+            int headerLength = 12 + 4 * (r[0] & 0x0F) + ((r[0] & 0x10) != 0 ? 4 + 4 * (((r[12 + 4 * (r[0] & 0x0F) + 2] & 0xFF) << 8) | (r[12 + 4 * (r[0] & 0x0F) + 3] & 0xFF)) : 0);
+            recovered.add(((r[headerLength] & 0xFF) << 8) | (r[headerLength + 1] & 0xFF)); // the original sequence number
+        }
+        assertEquals(java.util.Arrays.stream(missing).boxed().collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), recovered,
+                "every lost packet came back as RTX");
+    }
+
+    @Test
     void shouldFreeEverythingOnDelete() throws Exception {
         Peer publisher = join("whip", "room2");
         Peer subscriber = join("whep", "room2");
@@ -188,9 +235,24 @@ class WhipWhepLoopbackTest {
     }
 
     private Peer join(String kind, String room) throws Exception {
+        return join(kind, room, 0.0);
+    }
+
+    /** A peer whose socket loses {@code videoLoss} of the primary video packets (never RTX) on the way in. */
+    private Peer join(String kind, String room, double videoLoss) throws Exception {
         Peer peer = new Peer();
         peers.add(peer);
-        peer.plane = MediaPlane.start(PEER_SOCKET, i -> peer.demux);
+        Random loss = new Random(42);
+        peer.plane = MediaPlane.start(PEER_SOCKET, i -> (socket, content, sender, nowNs) -> {
+            int firstByte = content.getUnsignedByte(content.readerIndex());
+            boolean video = content.readableBytes() > 12 && firstByte >= 128 && firstByte < 192
+                    && (content.getUnsignedByte(content.readerIndex() + 1) & 0x7F) == ClientOffer.VP8_PT;
+            if (video && loss.nextDouble() < videoLoss) {
+                peer.dropped.incrementAndGet();
+                return;
+            }
+            peer.demux.onDatagram(socket, content, sender, nowNs);
+        });
         var local = peer.plane.sockets().get(0).localAddress();
         peer.offer = kind.equals("whip") ? ClientOffer.publisher(PEER_CERT.fingerprint(), local, random)
                 : ClientOffer.subscriber(PEER_CERT.fingerprint(), local, random);
@@ -233,6 +295,7 @@ class WhipWhepLoopbackTest {
         final CompletableFuture<WebRtcTransport> connected = new CompletableFuture<>();
         final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+        final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
         MediaPlane plane;
         ClientOffer offer;
         String location;
