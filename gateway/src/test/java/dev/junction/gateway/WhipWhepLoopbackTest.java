@@ -101,6 +101,23 @@ class WhipWhepLoopbackTest {
     }
 
     @Test
+    void shouldFillAFreeSlotWhenASecondPublisherJoins() throws Exception {
+        Peer audioOnly = join("whip", "room8", 0.0, false);
+        Peer subscriber = join("whep", "room8");
+        audioOnly.sendAudio(0);
+        List<byte[]> audio = subscriber.awaitRtp(1, 10);
+        assertEquals(1, audio.size());
+        assertEquals(ClientOffer.OPUS_PT, audio.get(0)[1] & 0x7F, "the audio slot is filled by the first publisher");
+        assertEquals(null, subscriber.rtp.poll(200, TimeUnit.MILLISECONDS), "the video slot is still free");
+
+        Peer withVideo = join("whip", "room8");
+        for (int i = 0; i < 10; i++) withVideo.sendVideo(i);
+        List<byte[]> video = subscriber.awaitRtp(10, 10);
+        assertEquals(10, video.size(), "the second publisher's video fills the free slot without a new offer");
+        for (byte[] r : video) assertEquals(ClientOffer.VP8_PT, r[1] & 0x7F);
+    }
+
+    @Test
     void shouldForwardAPliFromASubscriberToThePublisher() throws Exception {
         Peer publisher = join("whip", "room5");
         Peer subscriber = join("whep", "room5");
@@ -235,11 +252,18 @@ class WhipWhepLoopbackTest {
     }
 
     private Peer join(String kind, String room) throws Exception {
-        return join(kind, room, 0.0);
+        return join(kind, room, 0.0, true);
     }
 
-    /** A peer whose socket loses {@code videoLoss} of the primary video packets (never RTX) on the way in. */
     private Peer join(String kind, String room, double videoLoss) throws Exception {
+        return join(kind, room, videoLoss, true);
+    }
+
+    /**
+     * A peer whose socket loses {@code videoLoss} of the primary video packets (never RTX) on the way in; a
+     * publisher without {@code withVideo} offers audio only.
+     */
+    private Peer join(String kind, String room, double videoLoss, boolean withVideo) throws Exception {
         Peer peer = new Peer();
         peers.add(peer);
         Random loss = new Random(42);
@@ -254,7 +278,7 @@ class WhipWhepLoopbackTest {
             peer.demux.onDatagram(socket, content, sender, nowNs);
         });
         var local = peer.plane.sockets().get(0).localAddress();
-        peer.offer = kind.equals("whip") ? ClientOffer.publisher(PEER_CERT.fingerprint(), local, random)
+        peer.offer = kind.equals("whip") ? ClientOffer.publisher(PEER_CERT.fingerprint(), local, random, withVideo)
                 : ClientOffer.subscriber(PEER_CERT.fingerprint(), local, random);
         HttpResponse<String> response = post("/" + kind + "/" + room, peer.offer.sdp());
         assertEquals(201, response.statusCode(), response.body());
@@ -309,6 +333,16 @@ class WhipWhepLoopbackTest {
                 p.writeByte(0x80).writeByte((seq % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq)
                         .writeInt(seq * 3000).writeInt((int) offer.videoSsrc());
                 p.writeByte(0x10).writeByte(seq == 0 ? 0x00 : 0x01).writeZero(1000);
+                transport.sendRtp(p);
+            }).get(5, TimeUnit.SECONDS);
+        }
+
+        /** An Opus-shaped packet on the offer's audio SSRC. */
+        void sendAudio(int seq) throws Exception {
+            transport.eventLoop().submit(() -> {
+                ByteBuf p = PooledByteBufAllocator.DEFAULT.heapBuffer(200);
+                p.writeByte(0x80).writeByte(ClientOffer.OPUS_PT).writeShort(seq).writeInt(seq * 960).writeInt((int) offer.audioSsrc());
+                p.writeZero(80);
                 transport.sendRtp(p);
             }).get(5, TimeUnit.SECONDS);
         }

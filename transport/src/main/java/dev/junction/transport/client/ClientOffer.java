@@ -38,16 +38,22 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
 
     /** A WHIP publisher's offer: audio and video, sendonly, with fresh SSRCs. */
     public static ClientOffer publisher(Fingerprint fingerprint, InetSocketAddress local, SecureRandom random) {
+        return publisher(fingerprint, local, random, true);
+    }
+
+    /** A WHIP publisher's offer, sendonly, audio and (when {@code withVideo}) video, with fresh SSRCs. */
+    public static ClientOffer publisher(Fingerprint fingerprint, InetSocketAddress local, SecureRandom random, boolean withVideo) {
         IceCredentials ice = IceCredentials.generate(random);
         long audio = ssrc(random);
         long video = ssrc(random);
         long rtx = ssrc(random);
         String cname = Long.toHexString(random.nextLong());
         String stream = "junction-" + Long.toHexString(random.nextLong() & 0xFFFFFFFFL);
-        StringBuilder sdp = header(random);
+        StringBuilder sdp = header(random, withVideo);
         audio(sdp, ice, fingerprint, local, "sendonly", true);
         sdp.append("a=msid:").append(stream).append(" audio0\r\n");
         ssrc(sdp, audio, cname, stream);
+        if (!withVideo) return new ClientOffer(sdp.toString(), ice, audio, 0, 0);
         video(sdp, ice, fingerprint, "sendonly");
         sdp.append("a=msid:").append(stream).append(" video0\r\n");
         sdp.append("a=ssrc-group:FID ").append(video).append(' ').append(rtx).append("\r\n");
@@ -59,18 +65,18 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
     /** A WHEP subscriber's offer: audio and video, recvonly. */
     public static ClientOffer subscriber(Fingerprint fingerprint, InetSocketAddress local, SecureRandom random) {
         IceCredentials ice = IceCredentials.generate(random);
-        StringBuilder sdp = header(random);
+        StringBuilder sdp = header(random, true);
         audio(sdp, ice, fingerprint, local, "recvonly", false);
         video(sdp, ice, fingerprint, "recvonly");
         return new ClientOffer(sdp.toString(), ice, 0, 0, 0);
     }
 
-    private static StringBuilder header(SecureRandom random) {
+    private static StringBuilder header(SecureRandom random, boolean withVideo) {
         StringBuilder sdp = new StringBuilder(2048);
         sdp.append("v=0\r\n")
                 .append("o=- ").append(random.nextLong() & Long.MAX_VALUE).append(" 2 IN IP4 127.0.0.1\r\n")
                 .append("s=-\r\nt=0 0\r\n")
-                .append("a=group:BUNDLE 0 1\r\n")
+                .append(withVideo ? "a=group:BUNDLE 0 1\r\n" : "a=group:BUNDLE 0\r\n")
                 .append("a=extmap-allow-mixed\r\n")
                 .append("a=msid-semantic: WMS\r\n");
         return sdp;
