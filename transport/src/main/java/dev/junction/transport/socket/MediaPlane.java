@@ -37,6 +37,7 @@ public final class MediaPlane implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final List<MediaSocket> sockets;
+    private final List<MediaSocket> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean epoll;
 
     private MediaPlane(EventLoopGroup group, List<MediaSocket> sockets, boolean epoll) {
@@ -96,6 +97,29 @@ public final class MediaPlane implements AutoCloseable {
         return sockets;
     }
 
+    /**
+     * Opens one more socket on loop {@code loopIndex}, bound to {@code bind} (port 0 for any), delivering to
+     * {@code receiver}. The client role uses one socket per peer, as a browser has one per connection. The
+     * caller closes it with {@link MediaSocket#close()}; {@link #close()} closes it too.
+     */
+    public MediaSocket open(int loopIndex, InetSocketAddress bind, DatagramReceiver receiver) {
+        EventLoop loop = sockets.get(loopIndex).eventLoop();
+        MediaSocket socket = new MediaSocket(loopIndex, receiver);
+        DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+        configure(channel, epoll);
+        channel.pipeline().addLast(socket);
+        socket.bind(channel);
+        loop.register(channel).syncUninterruptibly();
+        try {
+            channel.bind(bind).syncUninterruptibly();
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+            channel.close().syncUninterruptibly();
+            throw new IllegalStateException("cannot bind a UDP socket on " + bind + ": " + e.getMessage(), e);
+        }
+        extra.add(socket);
+        return socket;
+    }
+
     public EventLoopGroup group() {
         return group;
     }
@@ -107,6 +131,7 @@ public final class MediaPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        for (MediaSocket s : extra) s.channel().close().syncUninterruptibly();
         for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

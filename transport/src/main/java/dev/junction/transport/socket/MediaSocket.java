@@ -86,6 +86,11 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         return counters.getAcquire(which);
     }
 
+    /** Closes this socket (for sockets opened with {@link MediaPlane#open}); any thread. */
+    public void close() {
+        channel.close();
+    }
+
     void bind(DatagramChannel channel) {
         this.channel = channel;
     }

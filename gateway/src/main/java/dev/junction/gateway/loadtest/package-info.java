@@ -1,0 +1,2 @@
+/** {@code ./junction loadtest}: real WebRTC peers (ICE, DTLS, SRTP) against any WHIP/WHEP server. */
+package dev.junction.gateway.loadtest;
