@@ -1,6 +1,7 @@
 package dev.junction.gateway.room;
 
 import dev.junction.codec.rtp.RtpPacket;
+import dev.junction.codec.rtp.SerialNumber;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -28,6 +29,8 @@ public final class Consumer {
 
     // State, on the loop.
     private int epoch = -1;
+    /** The source sequence number of the first packet forwarded in {@link #epoch}. */
+    private int epochFirstSequenceNumber;
     private int sequenceOffset;
     private long timestampOffset;
 
@@ -74,6 +77,19 @@ public final class Consumer {
             room.counters().drop(RoomDrop.SEND_REFUSED);
             slot.countDrop();
         }
+    }
+
+    /**
+     * Forwards a packet recovered from the publisher (a late, older sequence number) if this Consumer
+     * still needs it: it has started on the current source, at or before that packet. Sent with this
+     * Consumer's numbering, so the subscriber's jitter buffer fills the hole; {@code in} stays borrowed.
+     */
+    void forwardLate(RtpPacket in, long nowNs) {
+        if (epoch != producer.sourceEpoch()
+                || SerialNumber.isNewer16(epochFirstSequenceNumber, in.sequenceNumber())) {
+            return;
+        }
+        forward(in, nowNs);
     }
 
     /**
@@ -162,6 +178,7 @@ public final class Consumer {
 
     private void resynchronise(RtpPacket in, long nowNs) {
         epoch = producer.sourceEpoch();
+        epochFirstSequenceNumber = in.sequenceNumber();
         if (!slot.hasSent()) {
             // A fresh slot keeps the source's own numbering.
             sequenceOffset = 0;

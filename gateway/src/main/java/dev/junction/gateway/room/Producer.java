@@ -1,6 +1,7 @@
 package dev.junction.gateway.room;
 
 import dev.junction.codec.rtcp.FullIntraRequest;
+import dev.junction.codec.rtcp.GenericNack;
 import dev.junction.codec.rtcp.PictureLossIndication;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
@@ -34,9 +35,20 @@ import java.util.List;
  * publisher's last Sender Report, from which the subscribers' Sender Reports take their RTP time. A video
  * Producer keeps a {@link RetransmissionCache} of the packets it forwarded, for subscribers' NACKs.
  *
+ * <p>Losses on the publisher leg (video, codecs with {@code nack}): each layer's {@link MissingPackets}
+ * finds the gaps, and the room's timer sends Generic NACKs (RFC 4585 §6.2.1) for them to the publisher.
+ * Its RTX answers (RFC 4588 §4: own SSRC and payload type, the original sequence number in the first two
+ * payload bytes) come to {@link #handleRtx}, which rebuilds the original packet in a pooled buffer (the
+ * one copy, the borrowed RTX packet is never written) and handles it as a late packet: counted, cached,
+ * and forwarded to the Consumers that had already started on the current source. RTX that answers no
+ * missing number (a duplicate, one too old, or the publisher's bandwidth probing) is dropped as
+ * {@link RoomDrop#PUBLISHER_RTX}.
+ *
  * <p>Threading: the room's event loop only. Buffers: the packets it is given are borrowed; it keeps
- * private copies only in its retransmission cache, released by {@link #close()}. Each keyframe request is
- * a fresh pooled buffer handed to the publisher's {@code MediaSender}, which owns it from then on.
+ * private copies only in its retransmission cache, released by {@link #close()}. Each keyframe request and
+ * NACK is a fresh pooled buffer handed to the publisher's {@code MediaSender}, which owns it from then on.
+ * The original rebuilt from an RTX packet is a pooled buffer of its own, released before
+ * {@link #handleRtx} returns (the cache and the Consumers copy it).
  */
 public final class Producer {
     /** A layer with no packet for this long is inactive (about a second, as in the brief and mediasoup). */
@@ -54,16 +66,25 @@ public final class Producer {
     private final byte[] midBytes;
     private final int midExtensionId;
     private final int ridExtensionId;
+    private final int repairedRidExtensionId;
     private final byte[][] ridBytes;
     private final boolean useFir;
     private final int clockRate;
     private final boolean[] rtxPayloadTypes = new boolean[128];
+    /** The primary payload type of each RTX payload type (its {@code apt}), -1 for none. */
+    private final int[] rtxAssociatedPayloadTypes = new int[128];
+    /** Payload types whose codec negotiated Generic NACK ({@code a=rtcp-fb:<pt> nack}). */
+    private final boolean[] nackPayloadTypes = new boolean[128];
 
     // State, on the loop.
     private final long[] layerSsrcs;
     private final long[] layerLastPacketNs;
     private final boolean[] layerSeen;
     private final ReceiveStatistics[] layerStatistics;
+    /** Video only (null for audio): the missing sequence numbers of each layer, for NACKs upstream. */
+    private final MissingPackets[] layerMissing;
+    /** Scratch for the sequence numbers of one NACK; never escapes a call. */
+    private final int[] dueScratch = new int[MissingPackets.CAPACITY];
     /** The publisher's last Sender Report per layer: NTP time, RTP time, and when it arrived (our clock). */
     private final long[] senderReportRtp;
     private final long[] senderReportNs;
@@ -88,6 +109,7 @@ public final class Producer {
         this.midBytes = media.mid().getBytes(StandardCharsets.US_ASCII);
         this.midExtensionId = media.headerExtensionId(HeaderExtensionUri.MID).orElse(0);
         this.ridExtensionId = media.headerExtensionId(HeaderExtensionUri.RID).orElse(0);
+        this.repairedRidExtensionId = media.headerExtensionId(HeaderExtensionUri.REPAIRED_RID).orElse(0);
         List<SimulcastLayer> layers = media.simulcastLayers();
         int layerCount;
         if (!layers.isEmpty()) {
@@ -115,13 +137,26 @@ public final class Producer {
         this.clockRate = media.codecs().isEmpty() ? 0 : media.codecs().get(0).clockRate();
         boolean pli = false;
         boolean fir = false;
+        Arrays.fill(rtxAssociatedPayloadTypes, -1);
         for (NegotiatedCodec c : media.codecs()) {
-            c.rtxPayloadType().ifPresent(pt -> rtxPayloadTypes[pt & 0x7F] = true);
+            c.rtxPayloadType().ifPresent(pt -> {
+                rtxPayloadTypes[pt & 0x7F] = true;
+                rtxAssociatedPayloadTypes[pt & 0x7F] = c.payloadType() & 0x7F;
+            });
+            nackPayloadTypes[c.payloadType() & 0x7F] = c.supports(RtcpFeedback.NACK);
             pli |= c.supports(RtcpFeedback.NACK_PLI);
             fir |= c.supports(RtcpFeedback.CCM_FIR);
         }
         this.useFir = !pli && fir;
         this.cache = media.kind() == MediaKind.VIDEO ? new RetransmissionCache(publisher.room().allocator()) : null;
+        if (media.kind() == MediaKind.VIDEO) {
+            this.layerMissing = new MissingPackets[layerCount];
+            for (int i = 0; i < layerCount; i++) {
+                layerMissing[i] = new MissingPackets();
+            }
+        } else {
+            this.layerMissing = null;
+        }
     }
 
     /** The publisher's m-section this track arrives in. */
@@ -177,6 +212,10 @@ public final class Producer {
 
     int ridExtensionId() {
         return ridExtensionId;
+    }
+
+    int repairedRidExtensionId() {
+        return repairedRidExtensionId;
     }
 
     int sourceEpoch() {
@@ -264,6 +303,16 @@ public final class Producer {
     void handleRtp(RtpPacket rtp, int layer, long nowNs) {
         packetsIn++;
         layerStatistics[layer].onPacket(rtp.sequenceNumber(), rtp.timestamp(), clockRate, nowNs);
+        if (layerMissing != null) {
+            if (nackPayloadTypes[rtp.payloadType() & 0x7F]) {
+                if (layerMissing[layer].onPacket(rtp.sequenceNumber(), nowNs) == MissingPackets.RECOVERED) {
+                    // The original came after all, after a NACK (late, or resent without RTX).
+                    publisher.room().counters().packetsRecoveredUpstream++;
+                }
+            } else {
+                layerMissing[layer].reset();
+            }
+        }
         layerLastPacketNs[layer] = nowNs;
         layerSeen[layer] = true;
         if (layerSsrcs[layer] == UNKNOWN_SSRC) {
@@ -280,6 +329,67 @@ public final class Producer {
         for (int i = 0, n = consumers.size(); i < n; i++) {
             consumers.get(i).forward(rtp, nowNs);
         }
+    }
+
+    /**
+     * Handles one RTX packet (RFC 4588 §4) of layer {@code layer} (-1 when not known) from the publisher;
+     * borrowed for the call. When it answers a missing sequence number, the original packet is rebuilt in
+     * a pooled buffer, counted, cached and forwarded to the Consumers that still need it, then released.
+     */
+    void handleRtx(RtpPacket rtx, int layer, long nowNs) {
+        RoomCounters counters = publisher.room().counters();
+        if (layer < 0 && layerSsrcs.length == 1) {
+            layer = 0;
+        }
+        int primaryPt = rtxAssociatedPayloadTypes[rtx.payloadType() & 0x7F];
+        // Padding-only RTX (bandwidth probing) has no OSN.
+        if (layerMissing == null || layer < 0 || primaryPt < 0 || rtx.payloadLength() < 2
+                || layerSsrcs[layer] == UNKNOWN_SSRC) {
+            counters.drop(RoomDrop.PUBLISHER_RTX);
+            return;
+        }
+        int osn = rtx.buffer().getUnsignedShort(rtx.payloadOffset());
+        if (!layerMissing[layer].recover(osn)) {
+            counters.drop(RoomDrop.PUBLISHER_RTX);
+            return;
+        }
+        counters.packetsRecoveredUpstream++;
+        packetsIn++;
+        layerStatistics[layer].onRecoveredPacket(osn);
+        if (layer != selectedLayer) {
+            counters.drop(RoomDrop.LAYER_NOT_SELECTED);
+            return;
+        }
+        int header = rtx.headerLength();
+        int payload = rtx.payloadLength() - 2;
+        ByteBuf original = publisher.room().allocator().heapBuffer(header + payload);
+        try {
+            original.writeBytes(rtx.buffer(), rtx.offset(), header);
+            original.writeBytes(rtx.buffer(), rtx.payloadOffset() + 2, payload);
+            // The RTX packet's padding was its own; the original is rebuilt without any.
+            original.setByte(0, original.getByte(0) & ~0x20);
+            RtpPacket rtp = publisher.room().recoveredPacket();
+            if (!rtp.wrap(original, original.readerIndex(), original.readableBytes())) {
+                counters.drop(RoomDrop.MALFORMED_RTP);
+                return;
+            }
+            rtp.setSsrc(layerSsrcs[layer]);
+            rtp.setSequenceNumber(osn);
+            rtp.setPayloadType(primaryPt);
+            if (cache != null && !consumers.isEmpty()) {
+                cache.store(rtp, sourceEpoch, nowNs);
+            }
+            for (int i = 0, n = consumers.size(); i < n; i++) {
+                consumers.get(i).forwardLate(rtp, nowNs);
+            }
+        } finally {
+            original.release();
+        }
+    }
+
+    /** The number of sequence numbers of {@code layer} currently missing (0 for audio). */
+    int missingCount(int layer) {
+        return layerMissing == null ? 0 : layerMissing[layer].count();
     }
 
     /**
@@ -355,6 +465,14 @@ public final class Producer {
         sendKeyframeRequest(nowNs);
     }
 
+    /** Sends one Generic NACK for {@code dueScratch[0, n)}, ascending, so it packs into few entries. */
+    private void sendNack(long mediaSsrc, int n) {
+        ByteBuf out = publisher.room().allocator().heapBuffer(12 + 4 * n + Room.SRTP_TAIL_ROOM);
+        GenericNack.write(out, publisher.feedbackSsrc(), mediaSsrc, dueScratch, 0, n, MissingPackets.CAPACITY);
+        publisher.room().counters().nacksSentUpstream += n;
+        publisher.sender().sendRtcp(out);
+    }
+
     private void sendKeyframeRequest(long nowNs) {
         keyframePending = false;
         // Without simulcast the SSRC may be known from a=ssrc before the first packet.
@@ -377,12 +495,36 @@ public final class Producer {
         publisher.sender().sendRtcp(out);
     }
 
-    /** When the coalesced keyframe request is due, or {@link Long#MAX_VALUE} when none is pending. */
+    /**
+     * When the coalesced keyframe request or a NACK upstream is due, or {@link Long#MAX_VALUE} when
+     * nothing is pending.
+     */
     long nextTimeoutNs() {
-        return keyframePending ? lastKeyframeRequestNs + KEYFRAME_INTERVAL_NS : Long.MAX_VALUE;
+        long next = keyframePending ? lastKeyframeRequestNs + KEYFRAME_INTERVAL_NS : Long.MAX_VALUE;
+        if (layerMissing != null && !closed) {
+            for (MissingPackets m : layerMissing) {
+                long due = m.nextTimeoutNs();
+                if (due != Long.MAX_VALUE && (next == Long.MAX_VALUE || due - next < 0)) {
+                    next = due;
+                }
+            }
+        }
+        return next;
     }
 
     void handleTimeout(long nowNs) {
+        if (layerMissing != null && !closed) {
+            for (int layer = 0; layer < layerMissing.length; layer++) {
+                MissingPackets m = layerMissing[layer];
+                if (m.nextTimeoutNs() == Long.MAX_VALUE || nowNs - m.nextTimeoutNs() < 0) {
+                    continue;
+                }
+                int n = m.collectDue(nowNs, dueScratch);
+                if (n > 0 && layerSsrcs[layer] != UNKNOWN_SSRC) {
+                    sendNack(layerSsrcs[layer], n);
+                }
+            }
+        }
         if (keyframePending && nowNs - (lastKeyframeRequestNs + KEYFRAME_INTERVAL_NS) >= 0) {
             sendKeyframeRequest(nowNs);
         }

@@ -23,9 +23,11 @@ import java.util.List;
  * <p>Demultiplexing (RFC 8843 §9.2, RFC 8852): a packet's SSRC is looked up in a small table. An unknown
  * SSRC is bound on first sight, by the MID header extension (which m-section) and the RtpStreamId
  * extension (which simulcast layer), or, without MID, by the one m-section whose codecs include the
- * payload type. SSRCs the offer announced with {@code a=ssrc} are bound up front; their RTX partners
- * ({@code a=ssrc-group:FID}) and packets with an RTX payload type are recognised as retransmissions and
- * dropped, since Junction does not NACK upstream. The table is bounded ({@link #MAX_SSRCS}) so a
+ * payload type. SSRCs the offer announced with {@code a=ssrc} are bound up front, with their RTX partners
+ * ({@code a=ssrc-group:FID}) bound to the same layer. Packets on an RTX SSRC or with an RTX payload type
+ * are retransmissions answering the Producers' NACKs upstream and go to {@link Producer#handleRtx}; an
+ * unannounced RTX SSRC gets its layer from the RepairedRtpStreamId extension (RFC 8852 §3.2), or is the
+ * only layer. The table is bounded ({@link #MAX_SSRCS}) so a
  * publisher cannot grow it.
  *
  * <p>RTCP on this leg: a Receiver Report every {@link Room#REPORT_INTERVAL_NS} with a block per received
@@ -48,8 +50,10 @@ public final class Publisher {
     private final List<Producer> producers = new ArrayList<>();
     private final long[] ssrcs = new long[MAX_SSRCS];
     private final Producer[] ssrcProducers = new Producer[MAX_SSRCS];
-    /** Layer index of each SSRC, or -1 for an RTX stream. */
+    /** Layer index of each SSRC (for an RTX stream the layer it repairs), or -1 while not known. */
     private final int[] ssrcLayers = new int[MAX_SSRCS];
+    /** Whether each SSRC is an RTX stream (RFC 4588 §4). */
+    private final boolean[] ssrcRtx = new boolean[MAX_SSRCS];
     private int ssrcCount;
     private long nextReportNs;
     /** Distinct MID extension ids among the Producers (BUNDLE makes them one id in practice). */
@@ -75,26 +79,30 @@ public final class Publisher {
     private void bindAnnouncedSsrcs(Producer p, NegotiatedMedia m) {
         List<Long> simulcastGroup = m.simulcastSsrcGroups().isEmpty() ? List.of() : m.simulcastSsrcGroups().get(0).ssrcs();
         for (RemoteSsrc r : m.remoteSsrcs()) {
-            r.rtxSsrc().ifPresent(rtx -> bind(rtx, p, -1));
-            if (!m.simulcastLayers().isEmpty()) {
-                // With rids the layer of an SSRC is only known from the RtpStreamId extension.
-                continue;
+            // With rids the layer of an SSRC is only known from the RtpStreamId extension.
+            int layer = !m.simulcastLayers().isEmpty() ? -1
+                    : simulcastGroup.isEmpty() ? 0 : simulcastGroup.indexOf(r.ssrc());
+            if (layer >= p.layerCount()) {
+                layer = -1;
             }
-            int layer = simulcastGroup.isEmpty() ? 0 : simulcastGroup.indexOf(r.ssrc());
-            if (layer >= 0 && layer < p.layerCount()) {
-                bind(r.ssrc(), p, layer);
+            if (r.rtxSsrc().isPresent()) {
+                bind(r.rtxSsrc().getAsLong(), p, layer, true);
+            }
+            if (layer >= 0) {
+                bind(r.ssrc(), p, layer, false);
                 p.learnLayerSsrc(layer, r.ssrc());
             }
         }
     }
 
-    private boolean bind(long ssrc, Producer p, int layer) {
+    private boolean bind(long ssrc, Producer p, int layer, boolean rtx) {
         if (ssrcCount == MAX_SSRCS || indexOf(ssrc) >= 0) {
             return false;
         }
         ssrcs[ssrcCount] = ssrc;
         ssrcProducers[ssrcCount] = p;
         ssrcLayers[ssrcCount] = layer;
+        ssrcRtx[ssrcCount] = rtx;
         ssrcCount++;
         return true;
     }
@@ -158,8 +166,16 @@ public final class Publisher {
         }
         Producer producer = ssrcProducers[at];
         int layer = ssrcLayers[at];
-        if (layer < 0 || producer.isRtxPayloadType(rtp.payloadType())) {
-            counters.drop(RoomDrop.PUBLISHER_RTX);
+        if (ssrcRtx[at] || producer.isRtxPayloadType(rtp.payloadType())) {
+            if (layer < 0) {
+                layer = repairedLayer(producer, rtp);
+                ssrcLayers[at] = layer;
+            }
+            producer.handleRtx(rtp, layer, nowNs);
+            return;
+        }
+        if (layer < 0) {
+            counters.drop(RoomDrop.UNKNOWN_SSRC);
             return;
         }
         producer.handleRtp(rtp, layer, nowNs);
@@ -191,8 +207,9 @@ public final class Publisher {
             }
         }
         int layer;
-        if (producer.isRtxPayloadType(rtp.payloadType())) {
-            layer = -1;
+        boolean rtx = producer.isRtxPayloadType(rtp.payloadType());
+        if (rtx) {
+            layer = repairedLayer(producer, rtp);
         } else if (producer.layerCount() == 1) {
             layer = 0;
         } else {
@@ -205,13 +222,25 @@ public final class Publisher {
                 return -1;
             }
         }
-        if (!bind(ssrc, producer, layer)) {
+        if (!bind(ssrc, producer, layer, rtx)) {
             return -1;
         }
-        if (layer >= 0) {
+        if (layer >= 0 && !rtx) {
             producer.learnLayerSsrc(layer, ssrc);
         }
         return ssrcCount - 1;
+    }
+
+    /** The layer an RTX packet repairs: the only one, or the one its RepairedRtpStreamId names; else -1. */
+    private static int repairedLayer(Producer producer, RtpPacket rtp) {
+        if (producer.layerCount() == 1) {
+            return 0;
+        }
+        long rrid = producer.repairedRidExtensionId() > 0 ? rtp.findExtension(producer.repairedRidExtensionId()) : RtpPacket.NOT_FOUND;
+        if (rrid == RtpPacket.NOT_FOUND) {
+            return -1;
+        }
+        return producer.layerForRid(rtp.buffer(), RtpPacket.foundOffset(rrid), RtpPacket.foundLength(rrid));
     }
 
     private Producer onlyProducerFor(int payloadType) {
@@ -245,7 +274,7 @@ public final class Publisher {
                     continue;
                 }
                 int at = indexOf(sr.senderSsrc());
-                if (at >= 0 && ssrcLayers[at] >= 0) {
+                if (at >= 0 && ssrcLayers[at] >= 0 && !ssrcRtx[at]) {
                     ssrcProducers[at].onSenderReport(ssrcLayers[at], sr.compactNtp(), sr.rtpTimestamp(), nowNs);
                 }
             }

@@ -58,6 +58,18 @@ final class ReceiveStatistics {
         haveTransit = true;
     }
 
+    /**
+     * Counts a packet recovered by retransmission: it was lost, not late, so it takes no part in the
+     * jitter (its arrival time says nothing about the network's).
+     */
+    void onRecoveredPacket(int seq) {
+        long extended = sequenceNumbers.unwrap(seq);
+        if (received == 0 || extended < baseExtended) {
+            baseExtended = extended;
+        }
+        received++;
+    }
+
     /** Remembers the publisher's Sender Report for the LSR/DLSR fields. */
     void onSenderReport(long compactNtp, long nowNs) {
         haveSenderReport = true;

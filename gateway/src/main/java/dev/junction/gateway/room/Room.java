@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * binding asks the Producer for a keyframe.
  *
  * <p>Sans-IO (DESIGN §3.1): time comes in as {@code nowNs} ({@link System#nanoTime()} scale, compared by
- * difference so it survives wrap-around); the timers (coalesced keyframe requests, Receiver Reports to
+ * difference so it survives wrap-around); the timers (coalesced keyframe requests, NACKs to publishers, Receiver Reports to
  * publishers, Sender Reports to subscribers, every {@link #REPORT_INTERVAL_NS}) are polled with
  * {@link #nextTimeoutNs()} and fired with {@link #handleTimeout(long)}.
  *
@@ -63,6 +63,7 @@ public final class Room {
     private final RtpPacket ingressPacket = new RtpPacket();
     private final RtpPacket egressPacket = new RtpPacket();
     private final RtpPacket cachedPacket = new RtpPacket();
+    private final RtpPacket recoveredPacket = new RtpPacket();
     private final GenericNack nack = new GenericNack();
     private final RtcpCompound compound = new RtcpCompound();
     private final PictureLossIndication pli = new PictureLossIndication();
@@ -299,6 +300,11 @@ public final class Room {
 
     RtpPacket cachedPacket() {
         return cachedPacket;
+    }
+
+    /** Over the original a publisher's RTX packet is rebuilt into, while it is handled. */
+    RtpPacket recoveredPacket() {
+        return recoveredPacket;
     }
 
     SenderReport senderReport() {

@@ -18,6 +18,8 @@ public final class RoomCounters {
     long nacksIn;
     long retransmissions;
     long reportsSent;
+    long nacksSentUpstream;
+    long packetsRecoveredUpstream;
 
     void drop(RoomDrop reason) {
         drops[reason.ordinal()]++;
@@ -76,6 +78,19 @@ public final class RoomCounters {
     /** Receiver Reports sent to publishers plus Sender Report packets sent to subscribers. */
     public long reportsSent() {
         return reportsSent;
+    }
+
+    /** Sequence numbers NACKed to publishers (one per lost packet reported, each retry counted again). */
+    public long nacksSentUpstream() {
+        return nacksSentUpstream;
+    }
+
+    /**
+     * Packets missing from a publisher's stream that arrived after being NACKed: as RTX (rebuilt and
+     * forwarded) or as the original, late.
+     */
+    public long packetsRecoveredUpstream() {
+        return packetsRecoveredUpstream;
     }
 
     /** Packets dropped for {@code reason}. */

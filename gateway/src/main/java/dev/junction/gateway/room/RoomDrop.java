@@ -8,7 +8,11 @@ public enum RoomDrop {
     MALFORMED_RTCP,
     /** An RTP packet whose SSRC, MID and RID match no Producer of its publisher. */
     UNKNOWN_SSRC,
-    /** A retransmission from a publisher: Junction sends no NACKs upstream, so none are expected. */
+    /**
+     * An RTX packet from a publisher that answers no missing sequence number: a duplicate answer, one for
+     * a number already forgotten (too old), the publisher's padding-only bandwidth probes, or RTX whose
+     * layer or payload type is unknown.
+     */
     PUBLISHER_RTX,
     /** A simulcast layer other than the one being forwarded. */
     LAYER_NOT_SELECTED,
