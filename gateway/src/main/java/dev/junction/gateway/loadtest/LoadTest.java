@@ -61,6 +61,7 @@ public final class LoadTest {
     private final AtomicLongArray latency = new AtomicLongArray(LATENCY_BUCKETS + 1);
     private final List<Long> setupNs = Collections.synchronizedList(new ArrayList<>());
     private final List<Peer> peers = Collections.synchronizedList(new ArrayList<>());
+    private final List<Peer> publishers = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private MediaPlane plane;
 
@@ -106,8 +107,7 @@ public final class LoadTest {
         plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
                 i -> (s, c, f, n) -> { });
         try {
-            List<Peer> publishers = join(true, options.publishers());
-            for (Peer p : publishers) p.startSending();
+            for (Peer p : join(true, options.publishers())) p.startSending();
             List<Peer> subscribers = join(false, options.subscribers());
             long burstMs = -1;
             if (options.joinBurst() > 0) {
@@ -139,6 +139,8 @@ public final class LoadTest {
             long cpu1 = serverCpuTicks();
             long packetsSent = sent.get() - sent0;
             long packetsReceived = received.get() - received0;
+            for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
+            sleepUntil(System.nanoTime() + 200_000_000L); // packets in flight land before loss is counted
             return result(packetsSent, packetsReceived, lossPct(subscribers), burstMs, cpu0, cpu1, elapsedS);
         } finally {
             for (Peer p : List.copyOf(peers)) p.leave();
@@ -178,7 +180,8 @@ public final class LoadTest {
         List<Peer> joined = new ArrayList<>(count);
         List<CompletableFuture<Void>> ready = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Peer p = new Peer(publish, peers.size() % plane.sockets().size());
+            Peer p = new Peer(publish, peers.size() % plane.sockets().size(), publish ? publishers.size() : -1);
+            if (publish) publishers.add(p);
             peers.add(p);
             joined.add(p);
             ready.add(CompletableFuture.runAsync(p::connect, joiners)); // blocking HTTP: one virtual thread per join
@@ -200,15 +203,18 @@ public final class LoadTest {
     /** One WebRTC peer with its own socket, as a browser has one per connection. */
     private final class Peer implements WebRtcTransport.Listener {
         final boolean publisher;
+        /** For publishers: their number, written into every packet with a per-stream counter. */
+        final int index;
+        /** Packets sent so far per stream (0 audio, 1 video); written on the peer's loop. */
+        final AtomicLongArray streamSent = new AtomicLongArray(2);
         final MediaDemux demux = new MediaDemux();
         final MediaSocket socket;
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
-        final long[] streamSsrc = new long[4];
-        final long[] streamFirst = new long[4];
-        final long[] streamHighest = new long[4];
-        final long[] streamCount = new long[4];
+        final long[] streamSsrc = new long[8];
+        final long[] streamFirst = new long[8];
+        final long[] streamCount = new long[8];
         int streams;
         volatile long postNs;
         ClientOffer offer;
@@ -219,8 +225,9 @@ public final class LoadTest {
         int audioSeq;
         long tick;
 
-        Peer(boolean publisher, int loop) {
+        Peer(boolean publisher, int loop, int index) {
             this.publisher = publisher;
+            this.index = index;
             this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", 0), demux);
         }
 
@@ -260,8 +267,9 @@ public final class LoadTest {
             if (options.audio()) {
                 ByteBuf a = PooledByteBufAllocator.DEFAULT.heapBuffer(12 + 100 + 16);
                 a.writeByte(0x80).writeByte(ClientOffer.OPUS_PT).writeShort(audioSeq++).writeInt((int) (tick * 960)).writeInt((int) offer.audioSsrc());
-                a.writeLong(nowNs).writeZero(92);
+                a.writeLong(nowNs).writeShort(index).writeInt((int) streamSent.get(0)).writeZero(86);
                 if (transport.sendRtp(a)) sent.incrementAndGet();
+                streamSent.lazySet(0, streamSent.get(0) + 1);
             }
             int payload = options.packetSize() - 12;
             long bytesPerTick = (long) options.videoKbps() * 1000 / 8 / 50;
@@ -273,9 +281,11 @@ public final class LoadTest {
                 v.writeByte(0x80).writeByte((last ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq++)
                         .writeInt((int) (tick * 1800)).writeInt((int) offer.videoSsrc());
                 // VP8 payload descriptor (RFC 7741 §4.2): S on the frame's first packet; then P=0 marks a keyframe.
-                v.writeByte(i == 0 ? 0x10 : 0x00).writeByte(keyframe ? 0x00 : 0x01).writeLong(nowNs);
-                v.writeZero(payload - 10);
+                v.writeByte(i == 0 ? 0x10 : 0x00).writeByte(keyframe ? 0x00 : 0x01).writeLong(nowNs)
+                        .writeShort(index).writeInt((int) streamSent.get(1));
+                v.writeZero(payload - 16);
                 if (transport.sendRtp(v)) sent.incrementAndGet();
+                streamSent.lazySet(1, streamSent.get(1) + 1);
             }
             tick++;
         }
@@ -302,44 +312,44 @@ public final class LoadTest {
                 firstPacket.complete(null);
             }
             int at = rtp.payloadOffset() + (video ? 2 : 0);
-            if (rtp.payloadLength() >= (video ? 10 : 8)) {
-                long us = (nowNs - packet.getLong(at)) / 1000;
-                if (us >= 0) latency.incrementAndGet((int) Math.min(LATENCY_BUCKETS, us / LATENCY_BUCKET_US));
-            }
-            track(rtp.ssrc(), rtp.sequenceNumber());
+            if (rtp.payloadLength() < (video ? 16 : 14)) return; // not one of ours
+            long us = (nowNs - packet.getLong(at)) / 1000;
+            if (us >= 0) latency.incrementAndGet((int) Math.min(LATENCY_BUCKETS, us / LATENCY_BUCKET_US));
+            track(packet.getUnsignedShort(at + 8), video ? 1 : 0, packet.getUnsignedInt(at + 10));
         }
 
-        /** Loss per stream from the span of sequence numbers seen (unwrapped) against the count received. */
-        private void track(long ssrc, int seq16) {
+        /**
+         * Loss per publisher stream: every packet names its publisher and carries that stream's counter, so
+         * a subscriber knows which of the publisher's packets it never got, the tail after a failure included,
+         * whatever the server does to SSRCs and sequence numbers.
+         */
+        private void track(int publisherIndex, int kind, long counter) {
+            long key = (long) publisherIndex << 1 | kind;
             int s = 0;
-            while (s < streams && streamSsrc[s] != ssrc) s++;
+            while (s < streams && streamSsrc[s] != key) s++;
             if (s == streams) {
                 if (streams == streamSsrc.length) return;
                 streams++;
-                streamSsrc[s] = ssrc;
-                streamFirst[s] = seq16;
-                streamHighest[s] = seq16;
+                streamSsrc[s] = key;
+                streamFirst[s] = counter;
                 streamCount[s] = 0;
             }
-            long highest = streamHighest[s];
-            long candidate = (highest & ~0xFFFFL) | seq16;
-            if (candidate < highest - 0x8000) candidate += 0x10000;
-            else if (candidate > highest + 0x8000) candidate -= 0x10000;
-            if (candidate > highest) streamHighest[s] = candidate;
-            if (candidate < streamFirst[s]) streamFirst[s] = candidate;
+            if (counter < streamFirst[s]) streamFirst[s] = counter;
             streamCount[s]++;
         }
 
-        long expected() {
-            long n = 0;
-            for (int s = 0; s < streams; s++) n += streamHighest[s] - streamFirst[s] + 1;
-            return n;
-        }
-
-        long counted() {
-            long n = 0;
-            for (int s = 0; s < streams; s++) n += streamCount[s];
-            return n;
+        /** Packets of the streams this subscriber receives that were sent since it first saw each, and how many arrived. */
+        long[] expectedAndReceived() {
+            long expected = 0;
+            long got = 0;
+            for (int s = 0; s < streams; s++) {
+                Peer source = publishers.get((int) (streamSsrc[s] >> 1));
+                long sentUpTo = source.streamSent.get((int) (streamSsrc[s] & 1));
+                long e = Math.max(0, sentUpTo - streamFirst[s]);
+                expected += e;
+                got += Math.min(e, streamCount[s]);
+            }
+            return new long[] {expected, got};
         }
 
         @Override
@@ -372,8 +382,9 @@ public final class LoadTest {
         long expected = 0;
         long got = 0;
         for (Peer p : subscribers) {
-            expected += p.expected();
-            got += p.counted();
+            long[] eg = p.expectedAndReceived();
+            expected += eg[0];
+            got += eg[1];
         }
         return expected == 0 ? 0 : Math.max(0, 100.0 * (expected - got) / expected);
     }

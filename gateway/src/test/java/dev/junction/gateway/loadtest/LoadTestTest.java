@@ -58,9 +58,8 @@ class LoadTestTest {
         });
         JsonObject result = new JsonObject(new LoadTest(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run());
         killer.join(10_000);
-        long sent = result.getLong("packets_sent");
-        long received = result.getLong("packets_received");
-        assertTrue(received < sent * 2 * 3 / 4, "a dead server forwards nothing: " + result.encode());
+        // The server forwarded for about a third of the window: the rest never arrived, and the tool says so.
+        assertTrue(result.getDouble("loss_pct") > 25, "a dead server shows as loss: " + result.encode());
     }
 
     @Test
