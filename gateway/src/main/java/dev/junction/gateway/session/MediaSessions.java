@@ -206,13 +206,19 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                 });
                 return;
             }
-            long nowNs = System.nanoTime();
-            host.cancelRemoval();
-            if (kind == SessionKind.WHIP) session.publisher = host.room.addPublisher(negotiated, session.transport, nowNs);
-            else session.subscriber = host.room.addSubscriber(negotiated, session.transport, nowNs);
-            sessions.put(session.id, session);
-            session.transport.start();
-            created.complete(new Created(session.id, session.etag, answered.sdp().getBytes(StandardCharsets.UTF_8)));
+            try {
+                long nowNs = System.nanoTime();
+                host.cancelRemoval();
+                if (kind == SessionKind.WHIP) session.publisher = host.room.addPublisher(negotiated, session.transport, nowNs);
+                else session.subscriber = host.room.addSubscriber(negotiated, session.transport, nowNs);
+                sessions.put(session.id, session);
+                session.transport.start();
+                created.complete(new Created(session.id, session.etag, answered.sdp().getBytes(StandardCharsets.UTF_8)));
+            } catch (RuntimeException e) {
+                // A bug must not leave the request hanging or the session half-made: undo and answer 500.
+                session.transport.closeAsync("could not join the room: " + e);
+                created.completeExceptionally(new SessionException(500, "could not join room " + roomName + ": " + e.getMessage()));
+            }
         });
         return created;
     }
