@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -182,26 +181,7 @@ public final class ConfigLoader {
 
     /** Accepts only IP literals (never a name lookup) and returns the canonical form. */
     private static String literalIp(String ip, Source s) {
-        String bare = ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
-        if (!looksLikeIpLiteral(bare)) {
-            throw new ConfigException(s.origin() + ": expected an IPv4 or IPv6 address, got '" + ip + "'");
-        }
-        try {
-            return InetAddress.getByName(bare).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new ConfigException(s.origin() + ": expected an IPv4 or IPv6 address, got '" + ip + "'");
-        }
-    }
-
-    private static boolean looksLikeIpLiteral(String s) {
-        if (s.isEmpty()) return false;
-        if (s.indexOf(':') >= 0) return s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) return false;
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) return false;
-            if (Integer.parseInt(part) > 255) return false;
-        }
-        return true;
+        return IpLiteral.parse(ip).map(InetAddress::getHostAddress).orElseThrow(
+                () -> new ConfigException(s.origin() + ": expected an IPv4 or IPv6 address, got '" + ip + "'"));
     }
 }

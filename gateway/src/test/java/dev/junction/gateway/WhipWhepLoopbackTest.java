@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.MediaDemux;
@@ -107,14 +108,14 @@ class WhipWhepLoopbackTest {
         audioOnly.sendAudio(0);
         List<byte[]> audio = subscriber.awaitRtp(1, 10);
         assertEquals(1, audio.size());
-        assertEquals(ClientOffer.OPUS_PT, audio.get(0)[1] & 0x7F, "the audio slot is filled by the first publisher");
+        assertEquals(ClientOffer.OPUS_PT, (int) read(audio.get(0), RtpPacket::payloadType), "the audio slot is filled by the first publisher");
         assertEquals(null, subscriber.rtp.poll(200, TimeUnit.MILLISECONDS), "the video slot is still free");
 
         Peer withVideo = join("whip", "room8");
         for (int i = 0; i < 10; i++) withVideo.sendVideo(i);
         List<byte[]> video = subscriber.awaitRtp(10, 10);
         assertEquals(10, video.size(), "the second publisher's video fills the free slot without a new offer");
-        for (byte[] r : video) assertEquals(ClientOffer.VP8_PT, r[1] & 0x7F);
+        for (byte[] r : video) assertEquals(ClientOffer.VP8_PT, (int) read(r, RtpPacket::payloadType));
     }
 
     @Test
@@ -179,7 +180,7 @@ class WhipWhepLoopbackTest {
         long slotSsrc = 0;
         java.util.Set<Integer> seqs = new java.util.TreeSet<>();
         for (byte[] r : first) {
-            if ((r[1] & 0x7F) == ClientOffer.VP8_PT) {
+            if (read(r, RtpPacket::payloadType) == ClientOffer.VP8_PT) {
                 slotSsrc = ssrc(r);
                 seqs.add(seq(r));
             }
@@ -201,9 +202,10 @@ class WhipWhepLoopbackTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (recovered.size() < missing.length && System.nanoTime() < deadline) {
             byte[] r = subscriber.rtp.poll(100, TimeUnit.MILLISECONDS);
-            if (r == null || (r[1] & 0x7F) != ClientOffer.VP8_RTX_PT) continue;
-            int headerLength = 12 + 4 * (r[0] & 0x0F) + ((r[0] & 0x10) != 0 ? 4 + 4 * (((r[12 + 4 * (r[0] & 0x0F) + 2] & 0xFF) << 8) | (r[12 + 4 * (r[0] & 0x0F) + 3] & 0xFF)) : 0);
-            recovered.add(((r[headerLength] & 0xFF) << 8) | (r[headerLength + 1] & 0xFF)); // the original sequence number
+            if (r == null) continue;
+            int pt = read(r, RtpPacket::payloadType);
+            int payloadOffset = read(r, RtpPacket::payloadOffset);
+            if (pt == ClientOffer.VP8_RTX_PT) recovered.add(((r[payloadOffset] & 0xFF) << 8) | (r[payloadOffset + 1] & 0xFF)); // RFC 4588 OSN
         }
         assertEquals(java.util.Arrays.stream(missing).boxed().collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)), recovered,
                 "every lost packet came back as RTX");
@@ -306,11 +308,23 @@ class WhipWhepLoopbackTest {
     }
 
     private static long ssrc(byte[] rtp) {
-        return ((rtp[8] & 0xFFL) << 24) | ((rtp[9] & 0xFF) << 16) | ((rtp[10] & 0xFF) << 8) | (rtp[11] & 0xFF);
+        return read(rtp, RtpPacket::ssrc);
     }
 
     private static int seq(byte[] rtp) {
-        return ((rtp[2] & 0xFF) << 8) | (rtp[3] & 0xFF);
+        return read(rtp, RtpPacket::sequenceNumber);
+    }
+
+    /** Reads one field of a received packet with the codec's RTP flyweight; the wrapping buffer is released here. */
+    private static <T> T read(byte[] rtp, java.util.function.Function<RtpPacket, T> field) {
+        ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(rtp);
+        try {
+            RtpPacket packet = new RtpPacket();
+            assertTrue(packet.wrap(buf, 0, rtp.length), "a well-formed RTP packet");
+            return field.apply(packet);
+        } finally {
+            buf.release();
+        }
     }
 
     /** A client-role peer with its own socket, as a browser has. */

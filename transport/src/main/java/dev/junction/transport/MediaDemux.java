@@ -101,12 +101,9 @@ public final class MediaDemux implements DatagramReceiver {
 
     /** Binds {@code remote} to {@code session}; called only after an authenticated check from it. */
     void bind(InetSocketAddress remote, WebRtcTransport session) {
-        WebRtcTransport previous = byRemote.put(remote, session);
-        if (previous != null && previous != session) {
-            // The address moved to another session (a browser reusing a port after a reload): the newer
-            // authenticated check wins, the old session just loses that path.
-            previous.unbound(remote);
-        }
+        // NOTE: an address that moves to another session (a browser reusing a port after a reload) goes to
+        // the newer authenticated check; the old session's ICE agent keeps its pair until consent lapses.
+        byRemote.put(remote, session);
     }
 
     void unbindAll(WebRtcTransport session) {

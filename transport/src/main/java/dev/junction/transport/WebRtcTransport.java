@@ -258,11 +258,6 @@ public final class WebRtcTransport implements MediaSender {
         }
     }
 
-    /** {@code remote} was taken over by another session's authenticated check. */
-    void unbound(InetSocketAddress remote) {
-        // Nothing to do: the ICE agent keeps its pair until the peer nominates another or consent lapses.
-    }
-
     // ---- internals, on the loop ---------------------------------------------------------------------
 
     private void startOnLoop() {

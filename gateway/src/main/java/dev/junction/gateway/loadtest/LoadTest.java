@@ -12,6 +12,7 @@ import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.AesBackend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -150,28 +151,26 @@ public final class LoadTest {
     }
 
     private String result(long packetsSent, long packetsReceived, double lossPct, long burstMs, long cpu0, long cpu1, double elapsedS) {
-        StringBuilder json = new StringBuilder("{");
-        field(json, "publishers", options.publishers());
-        field(json, "subscribers", options.subscribers() + options.joinBurst());
-        field(json, "seconds", options.seconds());
-        field(json, "packets_sent", packetsSent);
-        field(json, "packets_received", packetsReceived);
-        field(json, "loss_pct", round(lossPct, 3));
-        field(json, "latency_ms_p50", round(percentileMs(0.50), 3));
-        field(json, "latency_ms_p99", round(percentileMs(0.99), 3));
         List<Long> setups = new ArrayList<>(setupNs);
         Collections.sort(setups);
-        field(json, "setup_ms_p50", round(percentile(setups, 0.50) / 1e6, 1));
-        field(json, "setup_ms_p99", round(percentile(setups, 0.99) / 1e6, 1));
-        field(json, "join_burst_ms", burstMs < 0 ? null : burstMs);
+        JsonObject json = new JsonObject()
+                .put("publishers", options.publishers())
+                .put("subscribers", options.subscribers() + options.joinBurst())
+                .put("seconds", options.seconds())
+                .put("packets_sent", packetsSent)
+                .put("packets_received", packetsReceived)
+                .put("loss_pct", round(lossPct, 3))
+                .put("latency_ms_p50", round(percentileMs(0.50), 3))
+                .put("latency_ms_p99", round(percentileMs(0.99), 3))
+                .put("setup_ms_p50", round(percentile(setups, 0.50) / 1e6, 1))
+                .put("setup_ms_p99", round(percentile(setups, 0.99) / 1e6, 1))
+                .put("join_burst_ms", burstMs < 0 ? null : burstMs);
         if (options.serverPid() > 0 && cpu0 >= 0 && cpu1 >= 0) {
             double cpuS = (cpu1 - cpu0) / (double) clockTicksPerSecond();
-            field(json, "server_cpu_s", round(cpuS, 3));
-            field(json, "server_cpu_us_per_packet_out", packetsReceived == 0 ? null : round(cpuS * 1e6 / packetsReceived, 3));
+            json.put("server_cpu_s", round(cpuS, 3))
+                    .put("server_cpu_us_per_packet_out", packetsReceived == 0 ? null : round(cpuS * 1e6 / packetsReceived, 3));
         }
-        field(json, "elapsed_s", round(elapsedS, 3));
-        json.setLength(json.length() - 1);
-        return json.append('}').toString();
+        return json.put("elapsed_s", round(elapsedS, 3)).encode();
     }
 
     // ---- peers ----------------------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ public final class LoadTest {
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
-        final long[] streamSsrc = new long[8];
+        final long[] streamKey = new long[8];
         final long[] streamFirst = new long[8];
         final long[] streamCount = new long[8];
         int streams;
@@ -326,11 +325,11 @@ public final class LoadTest {
         private void track(int publisherIndex, int kind, long counter) {
             long key = (long) publisherIndex << 1 | kind;
             int s = 0;
-            while (s < streams && streamSsrc[s] != key) s++;
+            while (s < streams && streamKey[s] != key) s++;
             if (s == streams) {
-                if (streams == streamSsrc.length) return;
+                if (streams == streamKey.length) return;
                 streams++;
-                streamSsrc[s] = key;
+                streamKey[s] = key;
                 streamFirst[s] = counter;
                 streamCount[s] = 0;
             }
@@ -343,8 +342,8 @@ public final class LoadTest {
             long expected = 0;
             long got = 0;
             for (int s = 0; s < streams; s++) {
-                Peer source = publishers.get((int) (streamSsrc[s] >> 1));
-                long sentUpTo = source.streamSent.get((int) (streamSsrc[s] & 1));
+                Peer source = publishers.get((int) (streamKey[s] >> 1));
+                long sentUpTo = source.streamSent.get((int) (streamKey[s] & 1));
                 long e = Math.max(0, sentUpTo - streamFirst[s]);
                 expected += e;
                 got += Math.min(e, streamCount[s]);
@@ -421,10 +420,6 @@ public final class LoadTest {
 
     private static long clockTicksPerSecond() {
         return 100; // USER_HZ on Linux
-    }
-
-    private static void field(StringBuilder json, String name, Object value) {
-        json.append('"').append(name).append("\":").append(value == null ? "null" : value).append(',');
     }
 
     private static double round(double v, int digits) {

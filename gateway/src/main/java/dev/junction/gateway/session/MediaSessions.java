@@ -102,7 +102,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         MediaCapabilities defaults = MediaCapabilities.defaults();
         List<CodecCapability> codecs = defaults.codecs().stream()
                 .map(c -> new CodecCapability(c.kind(), c.name(), c.clockRate(), c.channels(), c.parameters(),
-                        c.rtcpFeedback().stream().filter(f -> f != RtcpFeedback.TRANSPORT_CC).collect(java.util.stream.Collectors.toSet()),
+                        c.rtcpFeedback().stream().filter(f -> !f.equals(RtcpFeedback.TRANSPORT_CC))
+                                .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new)),
                         c.rtx()))
                 .toList();
         List<String> extensions = defaults.headerExtensions().stream().filter(u -> !u.equals(HeaderExtensionUri.TRANSPORT_CC)).toList();

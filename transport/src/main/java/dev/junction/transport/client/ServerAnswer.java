@@ -6,13 +6,11 @@ import dev.junction.codec.sdp.SdpParseResult;
 import dev.junction.codec.sdp.SdpParser;
 import dev.junction.codec.sdp.SessionDescription;
 import dev.junction.codec.sdp.jsep.IceCredentials;
+import dev.junction.config.IpLiteral;
 import dev.junction.transport.dtls.Fingerprint;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What the client role needs from a WHIP/WHEP server's answer: its ICE credentials, its DTLS
@@ -48,22 +46,11 @@ public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fing
         for (MediaDescription m : sdp.media()) {
             for (SdpAttribute.Candidate c : m.candidates()) {
                 if (c.component() != 1 || !c.transport().equalsIgnoreCase("udp")) continue;
-                literal(c.address()).map(ip -> new InetSocketAddress(ip, c.port()))
+                IpLiteral.parse(c.address()).map(ip -> new InetSocketAddress(ip, c.port()))
                         .filter(a -> !candidates.contains(a)).ifPresent(candidates::add);
             }
         }
         if (candidates.isEmpty()) throw new IllegalArgumentException("answer has no UDP candidate with an IP address");
         return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates);
-    }
-
-    private static Optional<InetAddress> literal(String address) {
-        boolean v4 = address.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = address.indexOf(':') >= 0 && address.matches("[0-9A-Fa-f:.]+");
-        if (!v4 && !v6) return Optional.empty();
-        try {
-            return Optional.of(InetAddress.getByName(address)); // a literal: no lookup happens
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
     }
 }

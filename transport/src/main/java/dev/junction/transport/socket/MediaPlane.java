@@ -60,23 +60,33 @@ public final class MediaPlane implements AutoCloseable {
         try {
             Iterator<io.netty.util.concurrent.EventExecutor> executors = group.iterator();
             for (int i = 0; i < loops; i++) {
-                EventLoop loop = (EventLoop) executors.next();
-                MediaSocket socket = new MediaSocket(i, receivers.apply(i));
-                DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
-                configure(channel, epoll);
-                channel.pipeline().addLast(socket);
-                socket.bind(channel);
-                loop.register(channel).syncUninterruptibly();
-                sockets.add(socket);
                 int port = settings.basePort() == 0 ? 0 : settings.basePort() + i;
-                channel.bind(new InetSocketAddress(settings.bindAddress(), port)).syncUninterruptibly();
+                sockets.add(bindSocket((EventLoop) executors.next(), i, new InetSocketAddress(settings.bindAddress(), port),
+                        receivers.apply(i), epoll));
             }
-        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+        } catch (IllegalStateException e) {
             for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new IllegalStateException("cannot bind media UDP port(s) on " + settings.bindAddress() + " from " + settings.basePort() + ": " + e.getMessage(), e);
         }
         return new MediaPlane(group, sockets, epoll);
+    }
+
+    /** One UDP socket registered on {@code loop} and bound to {@code address}; a failed bind closes it and throws. */
+    private static MediaSocket bindSocket(EventLoop loop, int index, InetSocketAddress address, DatagramReceiver receiver, boolean epoll) {
+        MediaSocket socket = new MediaSocket(index, receiver);
+        DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+        configure(channel, epoll);
+        channel.pipeline().addLast(socket);
+        socket.bind(channel);
+        try {
+            loop.register(channel).syncUninterruptibly();
+            channel.bind(address).syncUninterruptibly();
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+            channel.close().awaitUninterruptibly();
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return socket;
     }
 
     private static void configure(DatagramChannel channel, boolean epoll) {
@@ -103,17 +113,10 @@ public final class MediaPlane implements AutoCloseable {
      * caller closes it with {@link MediaSocket#close()}; {@link #close()} closes it too.
      */
     public MediaSocket open(int loopIndex, InetSocketAddress bind, DatagramReceiver receiver) {
-        EventLoop loop = sockets.get(loopIndex).eventLoop();
-        MediaSocket socket = new MediaSocket(loopIndex, receiver);
-        DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
-        configure(channel, epoll);
-        channel.pipeline().addLast(socket);
-        socket.bind(channel);
-        loop.register(channel).syncUninterruptibly();
+        MediaSocket socket;
         try {
-            channel.bind(bind).syncUninterruptibly();
-        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
-            channel.close().syncUninterruptibly();
+            socket = bindSocket(sockets.get(loopIndex).eventLoop(), loopIndex, bind, receiver, epoll);
+        } catch (IllegalStateException e) {
             throw new IllegalStateException("cannot bind a UDP socket on " + bind + ": " + e.getMessage(), e);
         }
         extra.add(socket);
