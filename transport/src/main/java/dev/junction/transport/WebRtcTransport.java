@@ -82,6 +82,7 @@ public final class WebRtcTransport implements MediaSender {
     private final IceControllingAgent controlling;
     private final DtlsEndpoint dtls;
     private final Runnable timerTask = this::onTimer;
+    private final MediaSocket.SendBatch rtpBatch = new MediaSocket.SendBatch();
 
     // State, written on the loop; state is volatile so other threads may read it.
     private volatile State state = State.NEW;
@@ -300,7 +301,8 @@ public final class WebRtcTransport implements MediaSender {
             packet.release();
             return false;
         }
-        socket.write(packet, target);
+        if (rtcp) socket.write(packet, target);
+        else socket.write(packet, target, rtpBatch); // a frame's packets to this peer leave in one GSO send
         return true;
     }
 

@@ -78,7 +78,7 @@ public final class MediaPlane implements AutoCloseable {
         DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
         configure(channel, epoll);
         channel.pipeline().addLast(socket);
-        socket.bind(channel);
+        socket.bind(channel, epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported());
         try {
             loop.register(channel).syncUninterruptibly();
             channel.bind(address).syncUninterruptibly();

@@ -6,7 +6,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -14,9 +17,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link DatagramReceiver}; writes are queued and flushed once per read burst (sendmmsg on epoll), or
  * once per loop turn for writes made outside a read burst (timers, tasks from other loops).
  *
+ * <p><b>UDP GSO</b> (Linux UDP_SEGMENT, where the epoll transport supports it): datagrams written during a
+ * read burst through {@link #write(ByteBuf, InetSocketAddress, SendBatch)} are coalesced per peer. While
+ * they have the size of the peer's first datagram (the last one may be shorter), they are copied back to
+ * back into one pooled direct buffer and leave as one segmented send at the end of the burst, which the
+ * kernel cuts into ordinary datagrams: one trip through the socket layer for several packets. A keyframe's
+ * or a frame's packets arriving in one recvmmsg batch go to each subscriber this way. The copy into the
+ * direct buffer is the one Netty would otherwise make from a heap buffer before sendmmsg, so a datagram
+ * that ends up alone in its batch costs nothing extra. {@code -Djunction.media.gso=false} turns it off.
+ *
  * <p>Threading: {@link #write} and {@link #flush} are called on {@link #eventLoop()} only.
  * Buffers: every inbound datagram is released here, after the receiver returns; {@link #write} takes
- * ownership of the buffer it is given (Netty releases it once written or failed).
+ * ownership of the buffer it is given (released once copied into a batch, or by Netty once written or
+ * failed); a batch's buffer is owned by this socket until it is written.
  */
 public final class MediaSocket extends ChannelInboundHandlerAdapter {
 
@@ -26,7 +39,30 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     public static final int DATAGRAMS_OUT = 2;
     public static final int BYTES_OUT = 3;
     public static final int RECEIVER_ERRORS = 4;
-    private static final int COUNTERS = 5;
+    /** UDP GSO sends of two or more datagrams (their datagrams count in {@link #DATAGRAMS_OUT} one by one). */
+    public static final int SEGMENTED_SENDS = 5;
+    private static final int COUNTERS = 6;
+
+    /** Most segments per GSO send (the kernel's UDP_MAX_SEGMENTS is 64 on 5.x and 128 on 6.x). */
+    static final int MAX_SEGMENTS = 64;
+    /** Most bytes per GSO send: one IPv4/IPv6 UDP payload, less headroom for the headers. */
+    static final int MAX_BATCH_BYTES = 65_000;
+    private static final boolean GSO_ENABLED = Boolean.parseBoolean(System.getProperty("junction.media.gso", "true"));
+
+    /**
+     * Datagrams to one peer coalesced during a read burst into one GSO send. Each sender that writes to one
+     * peer (a WebRtcTransport) owns one and passes it to every write, so finding its batch costs nothing;
+     * its fields belong to the socket's loop.
+     */
+    public static final class SendBatch {
+        private ByteBuf buffer;
+        private InetSocketAddress recipient;
+        private int segmentSize;
+        private int segments;
+        /** A shorter datagram ended the batch: GSO allows only the last segment to be short. */
+        private boolean sealed;
+        private boolean queued;
+    }
 
     private final int index;
     private final DatagramReceiver receiver;
@@ -36,6 +72,9 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     private boolean inReadBurst;
     private boolean flushScheduled;
     private int pendingWrites;
+    private boolean gso;
+    /** Batches holding datagrams of the current read burst, sent at its end. */
+    private final List<SendBatch> openBatches = new ArrayList<>();
 
     MediaSocket(int index, DatagramReceiver receiver) {
         this.index = index;
@@ -76,6 +115,94 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * As {@link #write(ByteBuf, InetSocketAddress)}, coalescing with the datagrams already written to the
+     * same peer through {@code batch} in this read burst when UDP GSO is available (see the class comment).
+     * Outside a read burst, or without GSO, it is a plain write.
+     */
+    public void write(ByteBuf content, InetSocketAddress recipient, SendBatch batch) {
+        if (!gso || !inReadBurst) {
+            write(content, recipient);
+            return;
+        }
+        assert inEventLoop() : "MediaSocket.write off its event loop";
+        int length = content.readableBytes();
+        counters.setRelease(DATAGRAMS_OUT, counters.getPlain(DATAGRAMS_OUT) + 1);
+        counters.setRelease(BYTES_OUT, counters.getPlain(BYTES_OUT) + length);
+        ByteBuf buffer = batch.buffer;
+        if (buffer != null && !batch.sealed && length <= batch.segmentSize && batch.segments < MAX_SEGMENTS
+                && buffer.readableBytes() + length <= MAX_BATCH_BYTES && recipient.equals(batch.recipient)) {
+            buffer.writeBytes(content);
+            batch.segments++;
+            batch.sealed = length < batch.segmentSize;
+        } else {
+            if (buffer != null) emit(batch);
+            // Room for a few more of the same size when it looks like video; audio-sized ones rarely repeat.
+            int capacity = length < 512 ? length : Math.min(MAX_BATCH_BYTES, 4 * length);
+            batch.buffer = channel.alloc().directBuffer(Math.max(capacity, 1), MAX_BATCH_BYTES).writeBytes(content);
+            batch.recipient = recipient;
+            batch.segmentSize = length;
+            batch.segments = 1;
+            batch.sealed = false;
+            if (!batch.queued) {
+                batch.queued = true;
+                openBatches.add(batch);
+            }
+        }
+        content.release();
+    }
+
+    /** Queues {@code batch}'s datagrams as one send (segmented when there are several) and empties it. */
+    private void emit(SendBatch batch) {
+        ByteBuf buffer = batch.buffer;
+        batch.buffer = null;
+        DatagramPacket packet;
+        if (batch.segments == 1) {
+            packet = new DatagramPacket(buffer, batch.recipient);
+        } else {
+            packet = new SegmentedDatagramPacket(buffer, batch.segmentSize, batch.recipient);
+            counters.setRelease(SEGMENTED_SENDS, counters.getPlain(SEGMENTED_SENDS) + 1);
+        }
+        batch.recipient = null;
+        channel.write(packet, channel.voidPromise());
+        pendingWrites++;
+    }
+
+    private void emitOpenBatches() {
+        for (int i = 0, n = openBatches.size(); i < n; i++) {
+            SendBatch batch = openBatches.get(i);
+            batch.queued = false;
+            if (batch.buffer != null) emit(batch);
+        }
+        openBatches.clear();
+    }
+
+    /**
+     * Runs {@code work} on this loop as if it were a read burst: its writes are coalesced per peer (UDP GSO)
+     * and flushed together when it returns. For batches of packets handed over from another loop (a
+     * publisher's packets relayed to the subscribers on this loop). On the loop only; not from inside a read.
+     */
+    public void burst(Runnable work) {
+        assert inEventLoop() : "MediaSocket.burst off its event loop";
+        if (inReadBurst) {
+            work.run();
+            return;
+        }
+        inReadBurst = true;
+        try {
+            work.run();
+        } finally {
+            inReadBurst = false;
+            emitOpenBatches();
+            flushNow();
+        }
+    }
+
+    /** Whether writes during read bursts are coalesced into UDP GSO sends on this socket. */
+    public boolean gso() {
+        return gso;
+    }
+
     /** Sends everything queued so far. */
     public void flush() {
         assert inEventLoop() : "MediaSocket.flush off its event loop";
@@ -91,8 +218,9 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    void bind(DatagramChannel channel) {
+    void bind(DatagramChannel channel, boolean gsoSupported) {
         this.channel = channel;
+        this.gso = gsoSupported && GSO_ENABLED;
     }
 
     DatagramChannel channel() {
@@ -130,7 +258,22 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inReadBurst = false;
+        emitOpenBatches();
         flushNow();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Closed inside a burst: nothing will send the open batches, so free them.
+        for (SendBatch batch : openBatches) {
+            batch.queued = false;
+            if (batch.buffer != null) {
+                batch.buffer.release();
+                batch.buffer = null;
+            }
+        }
+        openBatches.clear();
+        ctx.fireChannelInactive();
     }
 
     @Override

@@ -110,4 +110,91 @@ class MediaPlaneTest {
             assertTrue(e.getMessage().startsWith("cannot bind media UDP port(s) on 127.0.0.1 from " + taken.getLocalPort()), e.getMessage());
         }
     }
+
+    /**
+     * Each trigger datagram lists sizes; the receiver answers with one datagram per size through one
+     * SendBatch, as a transport forwarding a burst does. Every datagram must arrive separately, intact and
+     * in order, and with GSO the equal-sized run leaves as segmented sends.
+     */
+    @Test
+    void shouldDeliverCoalescedBurstsAsSeparateDatagramsInOrder() throws Exception {
+        MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
+        DatagramReceiver answer = (socket, content, sender, nowNs) -> {
+            for (int i = content.readerIndex(); i < content.writerIndex(); i += 2) {
+                int size = content.getUnsignedShort(i);
+                ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(size);
+                for (int b = 0; b < size; b++) out.writeByte((i / 2 + b) & 0xFF);
+                socket.write(out, sender, batch);
+            }
+        };
+        MediaSettings one = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+        try (MediaPlane plane = MediaPlane.start(one, i -> answer);
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(5000);
+            client.setReceiveBufferSize(4 << 20);
+            MediaSocket socket = plane.sockets().get(0);
+            int[][] bursts = {
+                    {1200, 1200, 1200, 700},          // one frame: 4 segments, short last one
+                    {100, 1200, 1200},                // audio alone, then 2 video
+                    {1200, 700, 1200, 1200},          // the short one seals the batch: 2 + 2
+                    {1200, 1300},                     // larger after smaller: a new batch each
+                    repeat(1000, 70),                 // more than MAX_SEGMENTS: 64 + 6
+            };
+            int expectedSegmented = 0;
+            long datagrams = 0;
+            for (int[] sizes : bursts) {
+                ByteBuf trigger = io.netty.buffer.Unpooled.buffer();
+                for (int size : sizes) trigger.writeShort(size);
+                byte[] bytes = new byte[trigger.readableBytes()];
+                trigger.readBytes(bytes);
+                client.send(new DatagramPacket(bytes, bytes.length, socket.localAddress()));
+                for (int i = 0; i < sizes.length; i++) {
+                    DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+                    client.receive(reply);
+                    assertEquals(sizes[i], reply.getLength(), "datagram " + i + " of burst " + java.util.Arrays.toString(sizes));
+                    for (int b = 0; b < sizes[i]; b++) assertEquals((byte) (i + b), reply.getData()[b]);
+                }
+                datagrams += sizes.length;
+            }
+            expectedSegmented = socket.gso() ? 1 + 1 + 2 + 0 + 2 : 0;
+            assertEquals(datagrams, socket.counter(MediaSocket.DATAGRAMS_OUT));
+            assertEquals(expectedSegmented, socket.counter(MediaSocket.SEGMENTED_SENDS));
+            assertEquals(Epoll.isAvailable() && !Boolean.getBoolean("junction.media.nio")
+                    && io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(), socket.gso());
+        }
+    }
+
+    private static int[] repeat(int size, int count) {
+        int[] sizes = new int[count];
+        java.util.Arrays.fill(sizes, size);
+        return sizes;
+    }
+
+    /** Writes made in a burst() task (packets relayed from another loop) are coalesced and flushed like a read burst's. */
+    @Test
+    void shouldCoalesceAndFlushWritesOfABurstTask() throws Exception {
+        MediaSettings one = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+        try (MediaPlane plane = MediaPlane.start(one, i -> (s, c, from, now) -> { });
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(5000);
+            MediaSocket socket = plane.sockets().get(0);
+            InetSocketAddress to = (InetSocketAddress) client.getLocalSocketAddress();
+            MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
+            socket.eventLoop().execute(() -> socket.burst(() -> {
+                for (int i = 0; i < 3; i++) {
+                    ByteBuf b = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(1000);
+                    b.writeByte(i).writeZero(999);
+                    socket.write(b, to, batch);
+                }
+            }));
+            for (int i = 0; i < 3; i++) {
+                DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+                client.receive(reply);
+                assertEquals(1000, reply.getLength());
+                assertEquals(i, reply.getData()[0]);
+            }
+            assertEquals(3, socket.counter(MediaSocket.DATAGRAMS_OUT));
+            assertEquals(socket.gso() ? 1 : 0, socket.counter(MediaSocket.SEGMENTED_SENDS));
+        }
+    }
 }
