@@ -5,24 +5,65 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The load tool's command line. Every bad value is rejected with a one-line message naming the flag.
+ * The load tool's command line ({@link #USAGE}). Every bad value is rejected with a one-line message naming
+ * the flag. Peer counts are per room; the totals over all rooms are bounded too
+ * ({@link #MAX_TOTAL_PUBLISHERS}, {@link #MAX_TOTAL_SUBSCRIBERS}), since every peer is a UDP socket and a
+ * DTLS handshake in this one process.
  *
  * @param target      base URL of any WHIP/WHEP server ({@code --target http://127.0.0.1:8080})
- * @param room        room name put into the path templates
+ * @param room        room name put into the path templates; with {@code rooms > 1} the rooms are
+ *                    {@code <room>-1} .. {@code <room>-N} ({@link #roomName})
  * @param whipPath    WHIP path template, {@code {room}} replaced ({@code /whip/{room}})
  * @param whepPath    WHEP path template ({@code /whep/{room}})
- * @param publishers  WHIP peers sending media
- * @param subscribers WHEP peers receiving it
- * @param seconds     how long media flows after everyone joined (bounded: at most one hour)
+ * @param publishers  WHIP peers sending media, per room
+ * @param subscribers WHEP peers receiving it, per room
+ * @param seconds     the measured window: how long media flows after the warm-up (bounded: at most one hour)
+ * @param warmup      seconds media flows after everyone joined before the window starts (0-600), so that the
+ *                    server's (and the tool's) JIT compilation is not charged to the measured packets
+ * @param rooms       how many rooms run the scenario side by side (1-1000), spread by the server over its
+ *                    media loops
  * @param videoKbps   video bitrate per publisher
  * @param audio       whether publishers also send Opus-shaped audio at 50 packets/s
  * @param packetSize  RTP packet size of video packets, header included
- * @param joinBurst   if > 0: that many subscribers join at once and the time until all receive is reported
+ * @param joinBurst   if > 0: that many subscribers per room join at once (all rooms together) and the time
+ *                    until all receive is reported
  * @param serverPid   if > 0: the server's process, whose CPU time is read from /proc
  * @param token       bearer token for the server, or empty
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
-        int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token) {
+        int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token) {
+
+    /** Publishers over all rooms. */
+    static final int MAX_TOTAL_PUBLISHERS = 1000;
+    /** Subscribers over all rooms, counted separately for {@code --subscribers} and {@code --join-burst}. */
+    static final int MAX_TOTAL_SUBSCRIBERS = 5000;
+    private static final int MAX_ROOM_NAME = 64;
+
+    static final String USAGE = """
+            usage: ./junction loadtest --target URL [options]
+              --target URL          base URL of any WHIP/WHEP server, e.g. http://127.0.0.1:8080 (required)
+              --room R              room name (default load); with --rooms N > 1 the rooms are R-1 .. R-N
+              --rooms N             run the scenario in N rooms side by side (1-1000, default 1)
+              --publishers N        WHIP peers per room (0-1000, default 1; at most 1000 over all rooms)
+              --subscribers M       WHEP peers per room (0-5000, default 1; at most 5000 over all rooms)
+              --join-burst N        N more subscribers per room join at once after the others; reports how
+                                    long until all receive (0-5000, default 0; at most 5000 over all rooms)
+              --warmup S            seconds media flows after everyone joined before the window (0-600, default 2)
+              --seconds S           the measured window (1-3600, default 10); every figure covers it only
+              --video-kbps K        video bitrate per publisher (0-100000, default 1000)
+              --audio on|off        Opus-shaped audio at 50 packets/s (default on)
+              --packet-size B       video RTP packet size, header included (100-1400, default 1200)
+              --server-pid PID      the server's process: its CPU time over the window is read from /proc
+              --token T             bearer token for the WHIP/WHEP endpoints and /metrics
+              --whip-path P         WHIP path template (default /whip/{room})
+              --whep-path P         WHEP path template (default /whep/{room})
+            One progress line per second on stderr, one JSON result line on stdout.
+            Exit status: 0 completed, 1 peers could not connect, 2 bad options.""";
+
+    /** The name of room {@code index} (0-based): {@code <room>} alone, or {@code <room>-<index+1>} with several. */
+    String roomName(int index) {
+        return rooms == 1 ? room : room + "-" + (index + 1);
+    }
 
     static LoadOptions parse(String[] args) {
         Map<String, String> v = new LinkedHashMap<>();
@@ -33,6 +74,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--publishers", "1");
         v.put("--subscribers", "1");
         v.put("--seconds", "10");
+        v.put("--warmup", "2");
+        v.put("--rooms", "1");
         v.put("--video-kbps", "1000");
         v.put("--audio", "on");
         v.put("--packet-size", "1200");
@@ -70,10 +113,28 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
             if (!v.get(path).startsWith("/")) throw new IllegalArgumentException(path + ": must start with /");
         }
         if (!v.get("--room").matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("--room: 1-64 of A-Z a-z 0-9 _ -");
+        int rooms = range(v, "--rooms", 1, 1000);
+        int suffix = rooms == 1 ? 0 : 1 + Integer.toString(rooms).length();
+        if (v.get("--room").length() + suffix > MAX_ROOM_NAME) {
+            throw new IllegalArgumentException("--room: at most " + (MAX_ROOM_NAME - suffix) + " characters with --rooms " + rooms
+                    + " (room names get -1 .. -" + rooms + ")");
+        }
+        int publishers = total(range(v, "--publishers", 0, 1000), "--publishers", rooms, MAX_TOTAL_PUBLISHERS);
+        int subscribers = total(range(v, "--subscribers", 0, 5000), "--subscribers", rooms, MAX_TOTAL_SUBSCRIBERS);
+        int joinBurst = total(range(v, "--join-burst", 0, 5000), "--join-burst", rooms, MAX_TOTAL_SUBSCRIBERS);
         return new LoadOptions(target, v.get("--room"), v.get("--whip-path"), v.get("--whep-path"),
-                range(v, "--publishers", 0, 1000), range(v, "--subscribers", 0, 5000), range(v, "--seconds", 1, 3600),
+                publishers, subscribers, range(v, "--seconds", 1, 3600), range(v, "--warmup", 0, 600), rooms,
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
-                range(v, "--join-burst", 0, 5000), range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"));
+                joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"));
+    }
+
+    /** {@code perRoom} when {@code perRoom × rooms} stays within {@code max}, else a message naming the flag. */
+    private static int total(int perRoom, String name, int rooms, int max) {
+        if ((long) perRoom * rooms > max) {
+            throw new IllegalArgumentException(name + ": " + perRoom + " per room × --rooms " + rooms + " = " + (long) perRoom * rooms
+                    + ", at most " + max + " over all rooms");
+        }
+        return perRoom;
     }
 
     private static int range(Map<String, String> v, String name, int min, int max) {

@@ -37,10 +37,47 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * {@code ./junction loadtest}: publishers and subscribers that are real WebRTC peers (ICE, DTLS, SRTP, the
  * client role of the transport) against any WHIP/WHEP server. Publishers send VP8-shaped video (a keyframe
- * every 2 s) and Opus-shaped audio (50 packets/s); every packet carries its send time, so subscribers
- * measure one-way latency through the server. One progress line per second on stderr, one JSON result
- * line on stdout (fields in {@link #result}). Exit status 0 when the run completed, 1 with a one-line
- * reason when peers could not connect, 2 for bad options. Bounded in peers and time; stops by itself.
+ * every 2 s) and Opus-shaped audio (50 packets/s); every packet carries its send time, its publisher's
+ * number and a per-stream counter, so subscribers measure one-way latency through the server and loss.
+ *
+ * <p>Phases: every room's publishers join (and start sending), then the subscribers, then the join burst;
+ * media then flows {@code --warmup} seconds, unmeasured, so that JIT compilation on the server is not charged
+ * to the window; then the {@code --seconds} window, which every figure covers (counters and CPU read at its
+ * edges, latency histograms reset at its start). Throughout, a probe datagram per 20 ms tick goes from one of
+ * the tool's own sockets to another over loopback, not through the server: the direct-path baseline that
+ * the server's added latency is measured against (DESIGN §7).
+ *
+ * <p>Result, one JSON line on stdout:
+ * <ul>
+ *   <li>{@code rooms}, {@code publishers}, {@code subscribers} (totals over all rooms, the join burst
+ *       included), {@code seconds}, {@code warmup_s}: the scenario;</li>
+ *   <li>{@code packets_sent}, {@code packets_received}: RTP sent by all publishers and received (decrypted)
+ *       by all subscribers from publishers of their own room, in the window;</li>
+ *   <li>{@code misrouted_packets}: packets a subscriber received from a publisher of another room (not
+ *       counted anywhere else; 0 unless the server mixes rooms up);</li>
+ *   <li>{@code loss_pct}: of each subscriber's streams (from when it first saw each in the window), packets
+ *       sent that never arrived, the tail after a failure included;</li>
+ *   <li>{@code latency_ms_p50}, {@code latency_ms_p99}: one way, publisher send to subscriber receive,
+ *       through the server; {@code direct_latency_ms_p50}, {@code direct_latency_ms_p99}: the same for the
+ *       probe over loopback; {@code added_latency_ms_p50}, {@code added_latency_ms_p99}: server path minus
+ *       direct path, never below 0 (null without samples on either path);</li>
+ *   <li>{@code setup_ms_p50}, {@code setup_ms_p99}: client side, POST to connected (publishers) or to the
+ *       first packet (subscribers); {@code server_setup_ms_p50}, {@code server_setup_ms_p99}: the upper
+ *       bound of the server's {@code junction_session_setup_seconds} bucket holding that percentile of the
+ *       sessions that joined during the run, from {@code GET /metrics} (null when the target has no such
+ *       histogram, or the percentile is beyond its largest bound);</li>
+ *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;</li>
+ *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
+ *       CPU over the window from /proc, and per packet received;</li>
+ *   <li>{@code elapsed_s}: the window's real length.</li>
+ * </ul>
+ * One progress line per second on stderr (marked {@code warmup} during the warm-up). Exit status 0 when the
+ * run completed, 1 with a one-line reason when peers could not connect, 2 for bad options. Bounded in peers
+ * and time; stops by itself.
+ *
+ * <p>Threading: {@link #run} on the calling thread; each peer's packets on its socket's event loop; joins
+ * on virtual threads. Buffers: every packet built here is handed to {@code sendRtp}/{@code write}, which
+ * take ownership; received ones are borrowed for the call.
  */
 public final class LoadTest {
 
@@ -51,6 +88,16 @@ public final class LoadTest {
     private static final long CONNECT_TIMEOUT_S = 30;
     private static final int LATENCY_BUCKET_US = 10;
     private static final int LATENCY_BUCKETS = 100_000; // 10 µs each, up to 1 s
+    /** The server's session setup histogram (seconds), read from {@code GET /metrics} when it has one. */
+    static final String SETUP_METRIC = "junction_session_setup_seconds";
+    /** How long to wait after the last join for the server's setup histogram to count every session. */
+    private static final long SETUP_METRIC_WAIT_NS = 1_000_000_000L;
+    /**
+     * First 8 bytes of a probe datagram. Its first byte (8) is in no RFC 7983 class, so even a demultiplexer
+     * would drop it; and probes only ever go to the plane's own sockets, which no server is told about.
+     */
+    static final long PROBE_MAGIC = 0x084a_5052_4f42_4500L; // "\bJPROBE\0"
+    private static final int PROBE_BYTES = 16;
 
     private final LoadOptions options;
     private final PrintStream progress;
@@ -59,12 +106,17 @@ public final class LoadTest {
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong misrouted = new AtomicLong();
     private final AtomicLongArray latency = new AtomicLongArray(LATENCY_BUCKETS + 1);
+    /** One-way latency of the probe over loopback, the direct path (same buckets). */
+    private final AtomicLongArray directLatency = new AtomicLongArray(LATENCY_BUCKETS + 1);
     private final List<Long> setupNs = Collections.synchronizedList(new ArrayList<>());
     private final List<Peer> peers = Collections.synchronizedList(new ArrayList<>());
     private final List<Peer> publishers = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private MediaPlane plane;
+    /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
+    private volatile int probeSourcePort;
 
     LoadTest(LoadOptions options, PrintStream progress) {
         this.options = options;
@@ -72,6 +124,11 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(LoadOptions.USAGE);
+            System.exit(EXIT_OK);
+            return;
+        }
         LoadOptions options;
         try {
             options = LoadOptions.parse(args);
@@ -106,8 +163,10 @@ public final class LoadTest {
     /** Runs the scenario and returns the JSON result line. */
     String run() {
         plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
-                i -> (s, c, f, n) -> { });
+                i -> this::onProbe);
+        ScheduledFuture<?> prober = null;
         try {
+            PrometheusHistogram setupBefore = serverSetupHistogram();
             for (Peer p : join(true, options.publishers())) p.startSending();
             List<Peer> subscribers = join(false, options.subscribers());
             long burstMs = -1;
@@ -119,20 +178,37 @@ public final class LoadTest {
                 subscribers = new ArrayList<>(subscribers);
                 subscribers.addAll(burst);
             }
+            double[] serverSetupMs = serverSetupMs(setupBefore, peers.size());
+            prober = startProbe();
+
+            long warmupStartNs = System.nanoTime();
+            long lastSent = sent.get();
+            long lastReceived = received.get();
+            for (int second = 1; second <= options.warmup(); second++) {
+                sleepUntil(warmupStartNs + TimeUnit.SECONDS.toNanos(second));
+                long nowSent = sent.get();
+                long nowReceived = received.get();
+                progressLine("warmup " + second + "s", nowSent - lastSent, nowReceived - lastReceived, subscribers);
+                lastSent = nowSent;
+                lastReceived = nowReceived;
+            }
+
+            // The window: everything reported is counted from here.
+            for (Peer s : subscribers) s.resetLoss();
+            clear(latency);
+            clear(directLatency);
             long sent0 = sent.get();
             long received0 = received.get();
+            long misrouted0 = misrouted.get();
             long cpu0 = serverCpuTicks();
             long startNs = System.nanoTime();
-            for (Peer s : subscribers) s.resetLoss();
-            long lastSent = sent0;
-            long lastReceived = received0;
+            lastSent = sent0;
+            lastReceived = received0;
             for (int second = 1; second <= options.seconds(); second++) {
                 sleepUntil(startNs + TimeUnit.SECONDS.toNanos(second));
                 long nowSent = sent.get();
                 long nowReceived = received.get();
-                progress.printf(Locale.ROOT, "loadtest: %ds connected %d/%d, out %d pkt/s, in %d pkt/s, loss %.2f%%, latency p50 %.3f ms p99 %.3f ms%n",
-                        second, connectedCount(), peers.size(), nowSent - lastSent, nowReceived - lastReceived,
-                        lossPct(subscribers), percentileMs(0.50), percentileMs(0.99));
+                progressLine(second + "s", nowSent - lastSent, nowReceived - lastReceived, subscribers);
                 lastSent = nowSent;
                 lastReceived = nowReceived;
             }
@@ -141,29 +217,53 @@ public final class LoadTest {
             long packetsSent = sent.get() - sent0;
             long packetsReceived = received.get() - received0;
             for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
+            prober.cancel(false);
             sleepUntil(System.nanoTime() + 200_000_000L); // packets in flight land before loss is counted
-            return result(packetsSent, packetsReceived, lossPct(subscribers), burstMs, cpu0, cpu1, elapsedS);
+            return result(packetsSent, packetsReceived, misrouted.get() - misrouted0, lossPct(subscribers), burstMs, serverSetupMs,
+                    cpu0, cpu1, elapsedS);
         } finally {
+            if (prober != null) prober.cancel(false);
             for (Peer p : List.copyOf(peers)) p.leave();
             joiners.shutdownNow();
             plane.close();
         }
     }
 
-    private String result(long packetsSent, long packetsReceived, double lossPct, long burstMs, long cpu0, long cpu1, double elapsedS) {
+    private void progressLine(String when, long outPackets, long inPackets, List<Peer> subscribers) {
+        progress.printf(Locale.ROOT, "loadtest: %s connected %d/%d, out %d pkt/s, in %d pkt/s, loss %.2f%%, latency p50 %.3f ms p99 %.3f ms, direct p50 %.3f ms%n",
+                when, connectedCount(), peers.size(), outPackets, inPackets, lossPct(subscribers),
+                percentileMs(latency, 0.50), percentileMs(latency, 0.99), percentileMs(directLatency, 0.50));
+    }
+
+    private String result(long packetsSent, long packetsReceived, long misroutedPackets, double lossPct, long burstMs,
+            double[] serverSetupMs, long cpu0, long cpu1, double elapsedS) {
         List<Long> setups = new ArrayList<>(setupNs);
         Collections.sort(setups);
+        double p50 = percentileMs(latency, 0.50);
+        double p99 = percentileMs(latency, 0.99);
+        double directP50 = percentileMs(directLatency, 0.50);
+        double directP99 = percentileMs(directLatency, 0.99);
+        boolean bothPaths = total(latency) > 0 && total(directLatency) > 0;
         JsonObject json = new JsonObject()
-                .put("publishers", options.publishers())
-                .put("subscribers", options.subscribers() + options.joinBurst())
+                .put("rooms", options.rooms())
+                .put("publishers", options.publishers() * options.rooms())
+                .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
+                .put("warmup_s", options.warmup())
                 .put("packets_sent", packetsSent)
                 .put("packets_received", packetsReceived)
+                .put("misrouted_packets", misroutedPackets)
                 .put("loss_pct", round(lossPct, 3))
-                .put("latency_ms_p50", round(percentileMs(0.50), 3))
-                .put("latency_ms_p99", round(percentileMs(0.99), 3))
+                .put("latency_ms_p50", round(p50, 3))
+                .put("latency_ms_p99", round(p99, 3))
+                .put("direct_latency_ms_p50", round(directP50, 3))
+                .put("direct_latency_ms_p99", round(directP99, 3))
+                .put("added_latency_ms_p50", bothPaths ? round(Math.max(0, p50 - directP50), 3) : null)
+                .put("added_latency_ms_p99", bothPaths ? round(Math.max(0, p99 - directP99), 3) : null)
                 .put("setup_ms_p50", round(percentile(setups, 0.50) / 1e6, 1))
                 .put("setup_ms_p99", round(percentile(setups, 0.99) / 1e6, 1))
+                .put("server_setup_ms_p50", Double.isNaN(serverSetupMs[0]) ? null : serverSetupMs[0])
+                .put("server_setup_ms_p99", Double.isNaN(serverSetupMs[1]) ? null : serverSetupMs[1])
                 .put("join_burst_ms", burstMs < 0 ? null : burstMs);
         if (options.serverPid() > 0 && cpu0 >= 0 && cpu1 >= 0) {
             double cpuS = (cpu1 - cpu0) / (double) clockTicksPerSecond();
@@ -173,17 +273,115 @@ public final class LoadTest {
         return json.put("elapsed_s", round(elapsedS, 3)).encode();
     }
 
+    // ---- direct-path probe ----------------------------------------------------------------------------------
+
+    /**
+     * Every tick, one probe from the first plane socket (loop 0, which also carries the first publisher) to the
+     * last one (another loop when there are several), over loopback: the same kernel path and event-loop
+     * hops a forwarded packet takes on the client side, without the server and without crypto.
+     */
+    private ScheduledFuture<?> startProbe() {
+        MediaSocket from = plane.sockets().get(0);
+        MediaSocket to = plane.sockets().get(plane.sockets().size() - 1);
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", to.localAddress().getPort());
+        probeSourcePort = from.localAddress().getPort();
+        return from.eventLoop().scheduleAtFixedRate(() -> {
+            ByteBuf probe = PooledByteBufAllocator.DEFAULT.heapBuffer(PROBE_BYTES);
+            probe.writeLong(PROBE_MAGIC).writeLong(System.nanoTime());
+            from.write(probe, target);
+        }, 0, TICK_NS, TimeUnit.NANOSECONDS);
+    }
+
+    /** The plane sockets' receiver: probes from our own probe socket are timed; anything else is dropped. */
+    private void onProbe(MediaSocket socket, ByteBuf content, InetSocketAddress sender, long nowNs) {
+        if (content.readableBytes() != PROBE_BYTES || sender.getPort() != probeSourcePort || !sender.getAddress().isLoopbackAddress()
+                || content.getLong(content.readerIndex()) != PROBE_MAGIC) {
+            return;
+        }
+        addSample(directLatency, nowNs - content.getLong(content.readerIndex() + 8));
+    }
+
+    // ---- server-side setup time -----------------------------------------------------------------------------
+
+    /**
+     * The target's setup histogram: {@link PrometheusHistogram#EMPTY} when {@code /metrics} answers 200 without
+     * it, null when {@code /metrics} does not answer 200 (another vendor's server, or none).
+     */
+    PrometheusHistogram serverSetupHistogram() {
+        HttpRequest.Builder get = HttpRequest.newBuilder(options.target().resolve("/metrics")).timeout(Duration.ofSeconds(5)).GET();
+        if (!options.token().isEmpty()) get.header("Authorization", "Bearer " + options.token());
+        try {
+            HttpResponse<String> response = http.send(get.build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? PrometheusHistogram.parse(response.body(), SETUP_METRIC) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * The server's setup time p50 and p99 in ms (NaN each when unknown) over the sessions set up since
+     * {@code before}. A server may record a session a little after the client saw it connected, so this
+     * waits up to {@link #SETUP_METRIC_WAIT_NS} for the histogram to count {@code sessions} new ones.
+     */
+    private double[] serverSetupMs(PrometheusHistogram before, int sessions) {
+        if (before == null) return new double[] {Double.NaN, Double.NaN};
+        long deadlineNs = System.nanoTime() + SETUP_METRIC_WAIT_NS;
+        PrometheusHistogram after;
+        while (true) {
+            after = serverSetupHistogram();
+            if (after == null || !after.present()) break;
+            PrometheusHistogram delta = after.since(before);
+            if (delta == null || delta.count() >= sessions || deadlineNs - System.nanoTime() <= 0) break;
+            sleepUntil(System.nanoTime() + 50_000_000L);
+        }
+        return setupPercentilesMs(before, after, progress);
+    }
+
+    /**
+     * p50 and p99 in ms, each the upper bound of the bucket holding it, of the sessions counted between two
+     * reads of the setup histogram; NaN when either read failed, the target has no such histogram, no session
+     * was counted, or the percentile is beyond the largest finite bound (then with a warning).
+     */
+    static double[] setupPercentilesMs(PrometheusHistogram before, PrometheusHistogram after, PrintStream warnings) {
+        double[] ms = {Double.NaN, Double.NaN};
+        if (before == null || after == null || !after.present()) return ms;
+        PrometheusHistogram delta = after.since(before);
+        if (delta == null) {
+            warnings.println("loadtest: warning: " + SETUP_METRIC + " went backwards or changed buckets during the run; server setup not reported");
+            return ms;
+        }
+        double[] qs = {0.50, 0.99};
+        for (int i = 0; i < qs.length; i++) {
+            double boundS = delta.upperBoundS(qs[i]);
+            if (boundS == Double.POSITIVE_INFINITY) {
+                warnings.printf(Locale.ROOT, "loadtest: warning: server setup p%d is beyond %s's largest bucket (+Inf); reported as null%n",
+                        Math.round(qs[i] * 100), SETUP_METRIC);
+            } else if (!Double.isNaN(boundS)) {
+                ms[i] = round(boundS * 1000, 3);
+            }
+        }
+        return ms;
+    }
+
     // ---- peers ----------------------------------------------------------------------------------------------
 
-    private List<Peer> join(boolean publish, int count) {
+    /** {@code perRoom} peers in every room, all joining at once; returns once all are connected. */
+    private List<Peer> join(boolean publish, int perRoom) {
+        int count = perRoom * options.rooms();
         List<Peer> joined = new ArrayList<>(count);
         List<CompletableFuture<Void>> ready = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Peer p = new Peer(publish, peers.size() % plane.sockets().size(), publish ? publishers.size() : -1);
-            if (publish) publishers.add(p);
-            peers.add(p);
-            joined.add(p);
-            ready.add(CompletableFuture.runAsync(p::connect, joiners)); // blocking HTTP: one virtual thread per join
+        for (int room = 0; room < options.rooms(); room++) {
+            for (int i = 0; i < perRoom; i++) {
+                // Publishers are numbered room by room, so room = index / publishers per room (see roomOf).
+                Peer p = new Peer(publish, room, peers.size() % plane.sockets().size(), publish ? publishers.size() : -1);
+                if (publish) publishers.add(p);
+                peers.add(p);
+                joined.add(p);
+                ready.add(CompletableFuture.runAsync(p::connect, joiners)); // blocking HTTP: one virtual thread per join
+            }
         }
         for (int i = 0; i < count; i++) {
             Peer p = joined.get(i);
@@ -202,7 +400,9 @@ public final class LoadTest {
     /** One WebRTC peer with its own socket, as a browser has one per connection. */
     private final class Peer implements WebRtcTransport.Listener {
         final boolean publisher;
-        /** For publishers: their number, written into every packet with a per-stream counter. */
+        /** The room (0-based) this peer joined. */
+        final int room;
+        /** For publishers: their number over all rooms, written into every packet with a per-stream counter. */
         final int index;
         /** Packets sent so far per stream (0 audio, 1 video); written on the peer's loop. */
         final AtomicLongArray streamSent = new AtomicLongArray(2);
@@ -214,7 +414,8 @@ public final class LoadTest {
         final long[] streamKey = new long[8];
         final long[] streamFirst = new long[8];
         final long[] streamCount = new long[8];
-        int streams;
+        /** Streams tracked; written on the peer's loop, read by the progress and result thread (volatile publishes the arrays). */
+        volatile int streams;
         volatile long postNs;
         ClientOffer offer;
         String location;
@@ -224,8 +425,9 @@ public final class LoadTest {
         int audioSeq;
         long tick;
 
-        Peer(boolean publisher, int loop, int index) {
+        Peer(boolean publisher, int room, int loop, int index) {
             this.publisher = publisher;
+            this.room = room;
             this.index = index;
             this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", 0), demux);
         }
@@ -235,7 +437,7 @@ public final class LoadTest {
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random);
-            String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.room());
+            String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             postNs = System.nanoTime();
             HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
@@ -305,16 +507,20 @@ public final class LoadTest {
             int pt = rtp.payloadType();
             boolean video = pt == ClientOffer.VP8_PT;
             if (!video && pt != ClientOffer.OPUS_PT) return; // RTX and anything else: not counted
+            if (rtp.payloadLength() < (video ? 16 : 14)) return; // not one of ours
+            int at = rtp.payloadOffset() + (video ? 2 : 0);
+            int from = packet.getUnsignedShort(at + 8);
+            if (roomOf(from) != room) {
+                misrouted.incrementAndGet(); // another room's publisher (or no publisher of ours): never counted as ours
+                return;
+            }
             received.incrementAndGet();
             if (!firstPacket.isDone()) {
                 setupNs.add(nowNs - postNs);
                 firstPacket.complete(null);
             }
-            int at = rtp.payloadOffset() + (video ? 2 : 0);
-            if (rtp.payloadLength() < (video ? 16 : 14)) return; // not one of ours
-            long us = (nowNs - packet.getLong(at)) / 1000;
-            if (us >= 0) latency.incrementAndGet((int) Math.min(LATENCY_BUCKETS, us / LATENCY_BUCKET_US));
-            track(packet.getUnsignedShort(at + 8), video ? 1 : 0, packet.getUnsignedInt(at + 10));
+            addSample(latency, nowNs - packet.getLong(at));
+            track(from, video ? 1 : 0, packet.getUnsignedInt(at + 10));
         }
 
         /**
@@ -324,14 +530,15 @@ public final class LoadTest {
          */
         private void track(int publisherIndex, int kind, long counter) {
             long key = (long) publisherIndex << 1 | kind;
+            int n = streams;
             int s = 0;
-            while (s < streams && streamKey[s] != key) s++;
-            if (s == streams) {
-                if (streams == streamKey.length) return;
-                streams++;
+            while (s < n && streamKey[s] != key) s++;
+            if (s == n) {
+                if (n == streamKey.length) return;
                 streamKey[s] = key;
                 streamFirst[s] = counter;
                 streamCount[s] = 0;
+                streams = n + 1;
             }
             if (counter < streamFirst[s]) streamFirst[s] = counter;
             streamCount[s]++;
@@ -341,7 +548,8 @@ public final class LoadTest {
         long[] expectedAndReceived() {
             long expected = 0;
             long got = 0;
-            for (int s = 0; s < streams; s++) {
+            int n = streams;
+            for (int s = 0; s < n; s++) {
                 Peer source = publishers.get((int) (streamKey[s] >> 1));
                 long sentUpTo = source.streamSent.get((int) (streamKey[s] & 1));
                 long e = Math.max(0, sentUpTo - streamFirst[s]);
@@ -362,7 +570,8 @@ public final class LoadTest {
 
         void leave() {
             if (sender != null) sender.cancel(false);
-            if (transport != null) transport.closeAsync("load test over");
+            // DELETE first, as a WHIP/WHEP client does: a close_notify racing ahead would end the session and
+            // make the DELETE a 404.
             if (location != null) {
                 HttpRequest.Builder delete = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
                 if (!options.token().isEmpty()) delete.header("Authorization", "Bearer " + options.token());
@@ -372,6 +581,7 @@ public final class LoadTest {
                     // The server may be gone (that is a result too); nothing to free here.
                 }
             }
+            if (transport != null) transport.closeAsync("load test over");
         }
     }
 
@@ -388,9 +598,30 @@ public final class LoadTest {
         return expected == 0 ? 0 : Math.max(0, 100.0 * (expected - got) / expected);
     }
 
-    private double percentileMs(double q) {
+    /** The room of publisher {@code index} ({@link #join} numbers them room by room), or -1 for no publisher of ours. */
+    private int roomOf(int index) {
+        int perRoom = options.publishers();
+        return perRoom == 0 || index >= perRoom * options.rooms() ? -1 : index / perRoom;
+    }
+
+    private static void addSample(AtomicLongArray histogram, long latencyNs) {
+        long us = latencyNs / 1000;
+        if (us >= 0) histogram.incrementAndGet((int) Math.min(LATENCY_BUCKETS, us / LATENCY_BUCKET_US));
+    }
+
+    /** Empties a histogram at the window's start; a sample landing during the sweep may survive, harmlessly. */
+    private static void clear(AtomicLongArray histogram) {
+        for (int i = 0; i < histogram.length(); i++) histogram.set(i, 0);
+    }
+
+    private static long total(AtomicLongArray histogram) {
         long total = 0;
-        for (int i = 0; i <= LATENCY_BUCKETS; i++) total += latency.get(i);
+        for (int i = 0; i < histogram.length(); i++) total += histogram.get(i);
+        return total;
+    }
+
+    private static double percentileMs(AtomicLongArray latency, double q) {
+        long total = total(latency);
         if (total == 0) return 0;
         long rank = (long) Math.ceil(q * total);
         long seen = 0;

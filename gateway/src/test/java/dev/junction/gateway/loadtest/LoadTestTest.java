@@ -1,36 +1,71 @@
 package dev.junction.gateway.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.junction.config.ConfigLoader;
 import dev.junction.gateway.JunctionServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The load tool against an in-process gateway: its figures come from what really arrived. */
 class LoadTestTest {
 
-    private static JunctionServer server() {
-        return JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "1"}));
+    /** Per publisher at 500 kb/s with 1200-byte packets: 2 video packets (1250 B) and 1 audio packet per 20 ms tick. */
+    private static final int PACKETS_PER_SECOND = 150;
+
+    private static JunctionServer server(int loops) {
+        return JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", Integer.toString(loops)}));
     }
 
-    private static LoadOptions options(JunctionServer server, int seconds) {
-        return LoadOptions.parse(new String[] {"--target", "http://127.0.0.1:" + server.httpPort(), "--room", "lt",
-            "--publishers", "1", "--subscribers", "2", "--seconds", Integer.toString(seconds), "--video-kbps", "500",
-            "--server-pid", Long.toString(ProcessHandle.current().pid())});
+    private static LoadOptions options(JunctionServer server, int seconds, String... more) {
+        List<String> args = new ArrayList<>(List.of("--target", "http://127.0.0.1:" + server.httpPort(), "--room", "lt",
+                "--publishers", "1", "--subscribers", "2", "--seconds", Integer.toString(seconds), "--video-kbps", "500",
+                "--warmup", "0", "--server-pid", Long.toString(ProcessHandle.current().pid())));
+        args.addAll(List.of(more));
+        return LoadOptions.parse(args.toArray(String[]::new));
+    }
+
+    private static PrintStream into(ByteArrayOutputStream out) {
+        return new PrintStream(out, true, StandardCharsets.UTF_8);
+    }
+
+    private static long lines(String progress, String prefix) {
+        return progress.lines().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    /** Whether the server exposes the setup histogram (another change adds it to Junction). */
+    private static boolean hasSetupMetric(JunctionServer server) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains(LoadTest.SETUP_METRIC + "_bucket{");
+        }
     }
 
     @Test
-    void shouldReportWhatArrivedThroughTheServer() {
+    void shouldReportWhatArrivedThroughTheServer() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        try (JunctionServer server = server()) {
-            JsonObject result = new JsonObject(new LoadTest(options(server, 3), new PrintStream(progress, true, StandardCharsets.UTF_8)).run());
+        try (JunctionServer server = server(1)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 3), into(progress)).run());
+            assertEquals(1, result.getInteger("rooms"));
+            assertEquals(0, result.getInteger("warmup_s"));
             assertEquals(1, result.getInteger("publishers"));
             assertEquals(2, result.getInteger("subscribers"));
             long sent = result.getLong("packets_sent");
@@ -38,25 +73,85 @@ class LoadTestTest {
             assertTrue(sent > 3 * 50, "at least audio at 50/s: " + result);
             // Each subscriber gets every packet of the one publisher: about twice what was sent.
             assertTrue(received > sent * 3 / 2 && received <= sent * 2 + 20, result.encode());
+            assertEquals(0, result.getLong("misrouted_packets"), result.encode());
             assertTrue(result.getDouble("loss_pct") < 1.0, result.encode());
-            assertTrue(result.getDouble("latency_ms_p50") > 0 && result.getDouble("latency_ms_p99") >= result.getDouble("latency_ms_p50"), result.encode());
+            double p50 = result.getDouble("latency_ms_p50");
+            double p99 = result.getDouble("latency_ms_p99");
+            assertTrue(p50 > 0 && p99 >= p50, result.encode());
+            // The direct path was measured, and the server's share is what is left of the server path.
+            double directP50 = result.getDouble("direct_latency_ms_p50");
+            double directP99 = result.getDouble("direct_latency_ms_p99");
+            assertTrue(directP50 > 0 && directP99 >= directP50, result.encode());
+            assertTrue(directP50 <= p50, "loopback alone is no slower than through the server and back: " + result.encode());
+            double added50 = result.getDouble("added_latency_ms_p50");
+            double added99 = result.getDouble("added_latency_ms_p99");
+            assertTrue(added50 >= 0 && added50 <= p50 && added99 >= 0 && added99 <= p99, result.encode());
+            assertEquals(Math.max(0, p50 - directP50), added50, 0.0015, result.encode());
             assertTrue(result.getDouble("setup_ms_p99") > 0, result.encode());
+            assertTrue(result.containsKey("server_setup_ms_p50") && result.containsKey("server_setup_ms_p99"), result.encode());
+            if (hasSetupMetric(server)) {
+                // Junction's bounds: the smallest is 1 ms, and a loopback join takes well under 5 s.
+                assertTrue(result.getDouble("server_setup_ms_p50") >= 1 && result.getDouble("server_setup_ms_p99") <= 5000, result.encode());
+            } else {
+                assertNull(result.getValue("server_setup_ms_p50"), result.encode());
+            }
             assertTrue(result.containsKey("server_cpu_s") && result.getDouble("server_cpu_s") > 0, result.encode());
             assertEquals(0, server.sessions().sessionCount(), "every peer left with DELETE");
         }
         String lines = progress.toString(StandardCharsets.UTF_8);
-        assertEquals(3, lines.lines().filter(l -> l.startsWith("loadtest: ")).count(), "one progress line per second:\n" + lines);
+        assertEquals(3, lines(lines, "loadtest: ") - lines(lines, "loadtest: warning"), "one progress line per second:\n" + lines);
+        assertEquals(0, lines(lines, "loadtest: warmup"), lines);
+    }
+
+    @Test
+    void shouldKeepRoomsApartAndMeasureOnlyTheWindow() {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        try (JunctionServer server = server(2)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2, "--rooms", "2", "--warmup", "1"), into(progress)).run());
+            assertEquals(2, result.getInteger("rooms"));
+            assertEquals(1, result.getInteger("warmup_s"));
+            assertEquals(2, result.getInteger("publishers"), "totals over the rooms");
+            assertEquals(4, result.getInteger("subscribers"), "totals over the rooms");
+            // Two publishers for the 2 s window; with the warm-up counted it would be 1.5 times as many.
+            long sent = result.getLong("packets_sent");
+            long window = 2L * PACKETS_PER_SECOND * 2;
+            assertTrue(sent >= window * 9 / 10 && sent <= window * 11 / 10, "sent " + sent + ", expected about " + window + ": " + result.encode());
+            // Each room's two subscribers get their own publisher's packets and nothing of the other room's.
+            long received = result.getLong("packets_received");
+            assertTrue(received >= sent * 19 / 10 && received <= sent * 2 + 20, result.encode());
+            assertEquals(0, result.getLong("misrouted_packets"), result.encode());
+            assertTrue(result.getDouble("loss_pct") < 1.0, result.encode());
+            assertEquals(0, server.sessions().sessionCount(), "every peer of both rooms left with DELETE");
+        }
+        String lines = progress.toString(StandardCharsets.UTF_8);
+        assertEquals(1, lines(lines, "loadtest: warmup 1s connected 6/6"), "a marked warm-up line:\n" + lines);
+        assertEquals(2, lines(lines, "loadtest: ") - lines(lines, "loadtest: warmup") - lines(lines, "loadtest: warning"), lines);
+    }
+
+    @Test
+    void shouldCountAnotherRoomsPacketsAsMisrouted() {
+        // Every subscriber asks for room lt-1, so those of room 2 are sent room 1's publisher: not theirs.
+        try (JunctionServer server = server(1)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 1, "--rooms", "2", "--whep-path", "/whep/lt-1"),
+                    into(new ByteArrayOutputStream())).run());
+            long sent = result.getLong("packets_sent");
+            long misrouted = result.getLong("misrouted_packets");
+            long received = result.getLong("packets_received");
+            // Half was sent into room 1, and each of its four subscribers got it: two of them rightly, two not.
+            assertTrue(misrouted >= sent * 9 / 10 && misrouted <= sent + 20, result.encode());
+            assertTrue(received >= sent * 9 / 10 && received <= sent + 20, "only room 1's own subscribers count: " + result.encode());
+        }
     }
 
     @Test
     void shouldShowLossWhenTheServerDiesMidRun() throws Exception {
-        JunctionServer server = server();
+        JunctionServer server = server(1);
         LoadOptions options = options(server, 4);
         Thread killer = Thread.ofPlatform().name("server-killer").start(() -> {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2500)); // mid-run by design
             server.close();
         });
-        JsonObject result = new JsonObject(new LoadTest(options, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run());
+        JsonObject result = new JsonObject(new LoadTest(options, into(new ByteArrayOutputStream())).run());
         killer.join(10_000);
         // The server forwarded for about a third of the window: the rest never arrived, and the tool says so.
         assertTrue(result.getDouble("loss_pct") > 25, "a dead server shows as loss: " + result.encode());
@@ -70,12 +165,30 @@ class LoadTestTest {
     }
 
     @Test
-    void shouldRejectBadOptionsNamingTheFlag() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--seconds", "5"}));
-        assertEquals("--target: required, e.g. --target http://127.0.0.1:8080", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--target", "http://x", "--publishers", "many"}));
-        assertEquals("--publishers: expected an integer 0-1000, got 'many'", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--target", "http://x", "--audio", "maybe"}));
-        assertEquals("--audio: expected on or off, got 'maybe'", e.getMessage());
+    void shouldReadTheSetupHistogramWithTheTokenOrNotAtAll() throws IOException {
+        AtomicReference<String> authorization = new AtomicReference<>();
+        HttpServer metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        metrics.createContext("/metrics", exchange -> {
+            authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = (LoadTest.SETUP_METRIC + "_bucket{le=\"0.005\"} 3\n" + LoadTest.SETUP_METRIC + "_bucket{le=\"+Inf\"} 4\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            boolean allowed = "Bearer s3cret".equals(authorization.get());
+            exchange.sendResponseHeaders(allowed ? 200 : 401, allowed ? body.length : -1);
+            if (allowed) exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        metrics.start();
+        try {
+            String target = "http://127.0.0.1:" + metrics.getAddress().getPort();
+            PrometheusHistogram h = new LoadTest(LoadOptions.parse(new String[] {"--target", target, "--token", "s3cret"}), System.err)
+                    .serverSetupHistogram();
+            assertEquals("Bearer s3cret", authorization.get());
+            assertEquals(4, h.count());
+            assertEquals(0.005, h.upperBoundS(0.5));
+            assertNull(new LoadTest(LoadOptions.parse(new String[] {"--target", target}), System.err).serverSetupHistogram(),
+                    "401: no figure, as from a server without /metrics");
+        } finally {
+            metrics.stop(0);
+        }
     }
 }

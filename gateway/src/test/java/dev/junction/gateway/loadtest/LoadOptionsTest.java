@@ -1,0 +1,101 @@
+package dev.junction.gateway.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The load tool's flags: defaults, per-room and total bounds, and a one-line message naming the flag. */
+class LoadOptionsTest {
+
+    private static String rejected(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--target";
+        all[1] = "http://x";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(all)).getMessage();
+    }
+
+    @Test
+    void shouldRejectBadOptionsNamingTheFlag() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--seconds", "5"}));
+        assertEquals("--target: required, e.g. --target http://127.0.0.1:8080", e.getMessage());
+        assertEquals("--publishers: expected an integer 0-1000, got 'many'", rejected("--publishers", "many"));
+        assertEquals("--audio: expected on or off, got 'maybe'", rejected("--audio", "maybe"));
+    }
+
+    @Test
+    void shouldDefaultToTwoSecondsOfWarmupInOneRoom() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x"});
+        assertEquals(2, o.warmup());
+        assertEquals(1, o.rooms());
+        assertEquals("load", o.roomName(0));
+    }
+
+    @Test
+    void shouldRejectBadWarmupNamingTheFlag() {
+        assertEquals("--warmup: expected an integer 0-600, got '-1'", rejected("--warmup", "-1"));
+        assertEquals("--warmup: expected an integer 0-600, got '601'", rejected("--warmup", "601"));
+        assertEquals("--warmup: expected an integer 0-600, got '1.5'", rejected("--warmup=1.5"));
+        assertEquals("--warmup: a value is required", rejected("--warmup"));
+        assertEquals(0, LoadOptions.parse(new String[] {"--target", "http://x", "--warmup", "0"}).warmup());
+        assertEquals(600, LoadOptions.parse(new String[] {"--target", "http://x", "--warmup=600"}).warmup());
+    }
+
+    @Test
+    void shouldRejectBadRoomsNamingTheFlag() {
+        assertEquals("--rooms: expected an integer 1-1000, got '0'", rejected("--rooms", "0"));
+        assertEquals("--rooms: expected an integer 1-1000, got '1001'", rejected("--rooms", "1001"));
+        assertEquals("--rooms: expected an integer 1-1000, got 'two'", rejected("--rooms", "two"));
+    }
+
+    @Test
+    void shouldBoundPeersOverAllRooms() {
+        assertEquals("--publishers: 101 per room × --rooms 10 = 1010, at most 1000 over all rooms",
+                rejected("--rooms", "10", "--publishers", "101"));
+        assertEquals("--subscribers: 2501 per room × --rooms 2 = 5002, at most 5000 over all rooms",
+                rejected("--rooms", "2", "--subscribers", "2501"));
+        assertEquals("--join-burst: 6 per room × --rooms 1000 = 6000, at most 5000 over all rooms",
+                rejected("--rooms", "1000", "--join-burst", "6", "--subscribers", "0", "--publishers", "1"));
+        // The per-room bound still holds in one room, and the totals accept exactly their maximum.
+        assertEquals("--subscribers: expected an integer 0-5000, got '5001'", rejected("--subscribers", "5001"));
+        LoadOptions atMost = LoadOptions.parse(new String[] {"--target", "http://x", "--rooms", "10", "--publishers", "100",
+            "--subscribers", "500", "--join-burst", "500"});
+        assertEquals(100, atMost.publishers());
+        assertEquals(500, atMost.subscribers());
+        assertEquals(500, atMost.joinBurst());
+    }
+
+    @Test
+    void shouldNumberRoomsOnlyWhenThereAreSeveral() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x", "--room", "lt", "--rooms", "3"});
+        assertEquals("lt-1", o.roomName(0));
+        assertEquals("lt-3", o.roomName(2));
+        assertEquals("lt", LoadOptions.parse(new String[] {"--target", "http://x", "--room", "lt", "--rooms", "1"}).roomName(0));
+    }
+
+    @Test
+    void shouldKeepNumberedRoomNamesWithinTheServersLimit() {
+        // Room names are at most 64 characters; "-10" takes three of them.
+        assertEquals("--room: at most 61 characters with --rooms 10 (room names get -1 .. -10)",
+                rejected("--room", "r".repeat(62), "--rooms", "10"));
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x", "--room", "r".repeat(61), "--rooms", "10"});
+        assertEquals(64, o.roomName(9).length());
+        assertEquals(64, LoadOptions.parse(new String[] {"--target", "http://x", "--room", "r".repeat(64)}).roomName(0).length());
+    }
+
+    @Test
+    void shouldDocumentEveryFlagInTheUsage() {
+        for (String flag : new String[] {"--target", "--room", "--rooms", "--publishers", "--subscribers", "--join-burst", "--warmup",
+            "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path"}) {
+            assertTrue(LoadOptions.USAGE.contains("  " + flag + " "), flag + " missing from the usage");
+        }
+        // And the parser knows every flag the usage names.
+        String unknown = rejected("--no-such-flag", "1");
+        for (String line : LoadOptions.USAGE.lines().toList()) {
+            String t = line.strip();
+            if (t.startsWith("--")) assertTrue(unknown.contains(t.substring(0, t.indexOf(' '))), t);
+        }
+    }
+}
