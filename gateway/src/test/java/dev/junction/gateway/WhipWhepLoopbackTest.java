@@ -63,6 +63,11 @@ class WhipWhepLoopbackTest {
         Peer publisher = join("whip", "room1");
         List<Peer> subscribers = List.of(join("whep", "room1"), join("whep", "room1"), join("whep", "room1"));
         assertEquals(4, server.sessions().sessionCount());
+        // One room over both media loops: subscribers are dealt round-robin from the publisher's (home) loop,
+        // so the broadcast's encryption and sending uses both cores (packets relayed once per loop).
+        assertEquals(List.of(publisher.serverPort, subscribers.get(1).serverPort, publisher.serverPort),
+                subscribers.stream().map(p -> p.serverPort).toList());
+        assertTrue(subscribers.get(1).serverPort != publisher.serverPort);
 
         int packets = 200;
         for (int i = 0; i < packets; i++) publisher.sendVideo(i);
@@ -121,7 +126,10 @@ class WhipWhepLoopbackTest {
     @Test
     void shouldForwardAPliFromASubscriberToThePublisher() throws Exception {
         Peer publisher = join("whip", "room5");
+        join("whep", "room5");
+        // The second subscriber is dealt to the other loop: its PLI reaches the publisher through the home loop.
         Peer subscriber = join("whep", "room5");
+        assertTrue(subscriber.serverPort != publisher.serverPort, "served by the room's other loop");
         for (int i = 0; i < 5; i++) publisher.sendVideo(i);
         List<byte[]> got = subscriber.awaitRtp(5, 10);
         long slotSsrc = ssrc(got.get(0));
@@ -166,7 +174,11 @@ class WhipWhepLoopbackTest {
     @Test
     void shouldRecoverFivePercentLossWithNackAndRtx() throws Exception {
         Peer publisher = join("whip", "room7");
+        Peer nearby = join("whep", "room7");
+        // On the room's other loop: the NACKs are answered from that loop's own retransmission cache.
         Peer subscriber = join("whep", "room7", 0.05);
+        assertEquals(publisher.serverPort, nearby.serverPort, "the first subscriber shares the publisher's loop");
+        assertTrue(subscriber.serverPort != publisher.serverPort, "served by the room's other loop");
         int packets = 300;
         for (int i = 0; i < packets; i++) publisher.sendVideo(i);
         // Every packet is either here or dropped by the injected loss; NACK at once, while the server's
@@ -287,6 +299,7 @@ class WhipWhepLoopbackTest {
         peer.location = response.headers().firstValue("Location").orElseThrow();
         assertTrue(peer.location.startsWith("/" + kind + "/" + room + "/"), peer.location);
         ServerAnswer answer = ServerAnswer.parse(response.body());
+        peer.serverPort = answer.candidates().get(0).getPort();
         peer.transport = WebRtcTransport.client(peer.plane.sockets().get(0), peer.demux, peer.offer.ice(), answer.ice(),
                 answer.candidates(), PEER_CERT, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(peers.size()), peer);
         peer.transport.start();
@@ -337,6 +350,8 @@ class WhipWhepLoopbackTest {
         MediaPlane plane;
         ClientOffer offer;
         String location;
+        /** The server's media port in the answer: which of its loops serves this peer. */
+        int serverPort;
         WebRtcTransport transport;
         boolean deleted;
 

@@ -520,7 +520,8 @@ public final class Producer {
                     continue;
                 }
                 int n = m.collectDue(nowNs, dueScratch);
-                if (n > 0 && layerSsrcs[layer] != UNKNOWN_SSRC) {
+                // A relayed copy ages its losses in step with the publisher's own loop, which sends the NACKs.
+                if (n > 0 && layerSsrcs[layer] != UNKNOWN_SSRC && !publisher.relayed()) {
                     sendNack(layerSsrcs[layer], n);
                 }
             }

@@ -45,6 +45,8 @@ public final class Publisher {
     private final NegotiatedSession session;
     private final MediaSender sender;
     private final long feedbackSsrc;
+    /** A copy on another loop of a publisher whose own loop talks back to it (see {@link Room#addPublisher}). */
+    private final boolean relayed;
 
     // Allocated by this.
     private final List<Producer> producers = new ArrayList<>();
@@ -59,11 +61,12 @@ public final class Publisher {
     /** Distinct MID extension ids among the Producers (BUNDLE makes them one id in practice). */
     private final int[] midExtensionIds;
 
-    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder) {
+    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder, boolean relayed) {
         this.room = room;
         this.session = session;
         this.sender = sender;
         this.feedbackSsrc = feedbackSsrc;
+        this.relayed = relayed;
         int order = 0;
         for (NegotiatedMedia m : session.media()) {
             if (m.receives() && (m.kind() == MediaKind.AUDIO || m.kind() == MediaKind.VIDEO) && !m.codecs().isEmpty()) {
@@ -129,6 +132,11 @@ public final class Publisher {
         return sender;
     }
 
+    /** Whether this is a relayed copy: no NACKs and no Receiver Reports upstream. */
+    public boolean relayed() {
+        return relayed;
+    }
+
     /** The SSRC this leg's RTCP feedback (PLI, FIR) is sent from. */
     public long feedbackSsrc() {
         return feedbackSsrc;
@@ -149,7 +157,7 @@ public final class Publisher {
      */
     public void handleRtp(ByteBuf packet, long nowNs) {
         RoomCounters counters = room.counters();
-        counters.rtpIn++;
+        if (!relayed) counters.rtpIn++; // a relayed copy's packets were counted on the publisher's own loop
         RtpPacket rtp = room.ingressPacket();
         if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
             counters.drop(RoomDrop.MALFORMED_RTP);
@@ -263,7 +271,7 @@ public final class Publisher {
      * the rest (SDES, BYE, feedback about the leg) is only checked.
      */
     public void handleRtcp(ByteBuf packet, long nowNs) {
-        room.counters().rtcpIn++;
+        if (!relayed) room.counters().rtcpIn++;
         RtcpCompound compound = room.compound();
         compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
         while (compound.next()) {
@@ -290,7 +298,7 @@ public final class Publisher {
     }
 
     void startReports(long nowNs) {
-        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        nextReportNs = relayed ? Long.MAX_VALUE : nowNs + Room.REPORT_INTERVAL_NS;
     }
 
     /**
@@ -298,7 +306,7 @@ public final class Publisher {
      * Producer that got packets, at most 31) when it is due, then re-arms.
      */
     void handleTimeout(long nowNs) {
-        if (nowNs - nextReportNs < 0) {
+        if (relayed || nowNs - nextReportNs < 0) {
             return;
         }
         nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;

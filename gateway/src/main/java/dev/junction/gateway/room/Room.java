@@ -110,10 +110,28 @@ public final class Room {
      */
     public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long nowNs) {
         long feedbackSsrc = 1 + random.nextLong(0xFFFF_FFFEL);
-        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joins++);
+        return addPublisher(session, sender, feedbackSsrc, joins++, false, nowNs);
+    }
+
+    /**
+     * As {@link #addPublisher(NegotiatedSession, MediaSender, long)}, with the publisher's place in the join
+     * order and its feedback SSRC given, for a room spread over several event loops (one {@code Room} per
+     * loop). The loop that owns the publisher's transport adds the publisher itself; every other loop adds a
+     * <em>relayed</em> copy fed with the same decrypted packets: it forwards to that loop's subscribers,
+     * answers their NACKs from its own cache and sends its keyframe requests through {@code sender}, but
+     * sends no NACKs and no Receiver Reports upstream (the publisher's own loop does). Producers are kept
+     * in {@code joinOrder} whatever order the loops learn about them, so every loop fills slots alike.
+     */
+    public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder,
+            boolean relayed, long nowNs) {
+        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joinOrder, relayed);
         publishers.add(p);
         p.startReports(nowNs);
-        producers.addAll(p.producerList());
+        for (Producer added : p.producerList()) {
+            int at = producers.size();
+            while (at > 0 && producers.get(at - 1).joinOrder() > added.joinOrder()) at--;
+            producers.add(at, added);
+        }
         assignSlots(nowNs);
         return p;
     }

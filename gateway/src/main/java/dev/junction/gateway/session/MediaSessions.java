@@ -22,6 +22,7 @@ import dev.junction.gateway.room.SlotSsrcAllocator;
 import dev.junction.gateway.room.Subscriber;
 import dev.junction.transport.DropReason;
 import dev.junction.transport.MediaDemux;
+import dev.junction.transport.MediaSender;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.dtls.Fingerprint;
@@ -52,13 +53,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Room} as a publisher or subscriber.
  *
  * <p>Threading: the {@code SessionService} methods run on a Vert.x loop and only answer the offer there;
- * everything touching a room or a transport is submitted to the room's media loop, and the returned stage
- * completes from that loop. Rooms are spread over the media loops (fewest rooms first) and stay on theirs.
- * The session and room tables are concurrent maps: written by both sides, each entry's state owned by its loop.
+ * everything touching a room or a transport is submitted to the session's media loop, and the returned stage
+ * completes from that loop. The session and room tables are concurrent maps: written by both sides, each
+ * entry's state owned by its loop.
+ *
+ * <p>Rooms over loops (DESIGN §3.2): each room has a home loop (fewest rooms first), where its publishers'
+ * transports live, and one {@link Room} per media loop (a shard). Subscribers are dealt round-robin over the
+ * loops, starting at the home loop, and answered with their loop's port, so a broadcast's encryption and
+ * sending is spread over every core. Every shard other than the home one holds a relayed copy of each
+ * publisher ({@code Room#addPublisher(..., relayed = true, ...)}), fed by a {@link Relay} with one retained
+ * packet per loop; the copies forward to their loop's subscribers, answer their NACKs from their own cache
+ * and send keyframe requests back through the home loop. Producers keep the publishers' join order on
+ * every shard, so slots fill alike everywhere.
  *
  * <p>Lifecycle: a session ends on DELETE, consent expiry, DTLS close_notify or {@link #close()}; each path
  * ends in the transport's {@code onClosed}, which removes it from its room and from the table. A room left
- * empty is removed after {@link #ROOM_GRACE_MS} unless someone joined again.
+ * empty, or never joined (its offer was refused), is removed after {@link #ROOM_GRACE_MS} unless someone joins.
+ *
+ * <p>Metrics (DESIGN §7): {@code junction_session_setup_seconds} is a histogram of the server-side setup time,
+ * from the moment a WHIP/WHEP offer reaches this service to media flowing: for a publisher the first RTP packet
+ * received and unprotected, for a subscriber the first RTP packet protected and written to it. Sessions that end
+ * before that are not observed. The rooms' {@link dev.junction.gateway.room.RoomCounters} are exported summed
+ * over all rooms, closed ones included (see {@link RoomTotals}).
  */
 public final class MediaSessions implements SessionService, MetricsSource, AutoCloseable {
 
@@ -67,6 +83,10 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
     /** Sessions beyond this are refused with 503 (memory and CPU bound a single process). */
     public static final int MAX_SESSIONS = 10_000;
     private static final long ROOM_TICK_MS = 20;
+    /** How often each media loop publishes its rooms' counters for /metrics (their staleness at most). */
+    private static final long ROOM_TOTALS_PUBLISH_MS = 100;
+    private static final String SETUP_METRIC = "junction_session_setup_seconds";
+    private static final String SETUP_HELP = "Server-side session setup time, from the WHIP/WHEP offer reaching the server to the first RTP packet received from a publisher or sent to a subscriber.";
 
     // Allocated by this.
     private final MediaPlane plane;
@@ -78,12 +98,23 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
     private final WebRtcTransport.Options options;
     private final Map<String, RoomHost> rooms = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Publisher packets a relay dropped because the loop it feeds fell behind. */
+    private final java.util.concurrent.atomic.AtomicLong relayDrops = new java.util.concurrent.atomic.AtomicLong();
+    /** Rooms being removed whose shards have not all closed yet (shutdown waits for them). */
+    private final java.util.Set<RoomHost> closingRooms = ConcurrentHashMap.newKeySet();
     private final AtomicInteger[] roomsPerLoop;
+    private final long roomGraceMs;
+    private final DurationHistogram setupTime = new DurationHistogram();
+    /** Per media loop: its rooms' summed counters, and the rooms it hosts (touched on that loop only). */
+    private final RoomTotals[] roomTotals;
+    private final List<List<Room>> liveRooms;
+    private final List<ScheduledFuture<?>> totalsPublishing = new ArrayList<>();
 
-    private MediaSessions(JunctionConfig config, WebRtcTransport.Options options) {
+    private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
         AesBackend.warmUp();
         this.options = options;
+        this.roomGraceMs = roomGraceMs;
         this.announce = config.media().announce();
         int loops = config.media().effectiveLoops();
         this.demuxes = new MediaDemux[loops];
@@ -91,6 +122,16 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         this.roomsPerLoop = new AtomicInteger[loops];
         for (int i = 0; i < loops; i++) roomsPerLoop[i] = new AtomicInteger();
         this.plane = MediaPlane.start(config.media(), i -> demuxes[i]);
+        this.roomTotals = new RoomTotals[loops];
+        this.liveRooms = new ArrayList<>(loops);
+        for (int i = 0; i < loops; i++) {
+            RoomTotals totals = new RoomTotals();
+            List<Room> live = new ArrayList<>();
+            roomTotals[i] = totals;
+            liveRooms.add(live);
+            totalsPublishing.add(plane.sockets().get(i).eventLoop().scheduleAtFixedRate(() -> totals.publish(live),
+                    ROOM_TOTALS_PUBLISH_MS, ROOM_TOTALS_PUBLISH_MS, TimeUnit.MILLISECONDS));
+        }
     }
 
     /**
@@ -112,24 +153,29 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
 
     /** Binds the media sockets and makes the process's DTLS certificate. */
     public static MediaSessions start(JunctionConfig config) {
-        return new MediaSessions(config, WebRtcTransport.Options.DEFAULT);
+        return new MediaSessions(config, WebRtcTransport.Options.DEFAULT, ROOM_GRACE_MS);
     }
 
     /** As {@link #start(JunctionConfig)} with other transport options (tests shorten consent). */
     public static MediaSessions start(JunctionConfig config, WebRtcTransport.Options options) {
-        return new MediaSessions(config, options);
+        return new MediaSessions(config, options, ROOM_GRACE_MS);
+    }
+
+    /** As above with another grace period for empty rooms (tests that watch rooms go away). */
+    static MediaSessions start(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
+        return new MediaSessions(config, options, roomGraceMs);
     }
 
     // ---- SessionService, on a Vert.x loop ------------------------------------------------------------
 
     @Override
     public CompletionStage<Created> publish(String room, byte[] offer) {
-        return open(SessionKind.WHIP, room, offer);
+        return open(SessionKind.WHIP, room, offer, System.nanoTime());
     }
 
     @Override
     public CompletionStage<Created> subscribe(String room, byte[] offer) {
-        return open(SessionKind.WHEP, room, offer);
+        return open(SessionKind.WHEP, room, offer, System.nanoTime());
     }
 
     @Override
@@ -153,7 +199,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                 .append("a=ice-ufrag:").append(local.ufrag()).append("\r\n")
                 .append("a=ice-pwd:").append(local.pwd()).append("\r\n");
         int priority = 2_130_706_431;
-        for (InetSocketAddress a : hostAddresses(session.host.loopIndex)) {
+        for (InetSocketAddress a : hostAddresses(session.shard.index)) {
             answer.append("a=candidate:").append(priority).append(" 1 udp ").append(priority).append(' ')
                     .append(a.getAddress().getHostAddress()).append(' ').append(a.getPort()).append(" typ host\r\n");
             priority--;
@@ -173,12 +219,14 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
 
     // ---- opening a session -----------------------------------------------------------------------------
 
-    private CompletionStage<Created> open(SessionKind kind, String roomName, byte[] offer) {
+    /** Opens a session; {@code setupStartNs} is when its offer reached this service (the setup time's start). */
+    private CompletionStage<Created> open(SessionKind kind, String roomName, byte[] offer, long setupStartNs) {
         if (sessions.size() >= MAX_SESSIONS) {
             throw SessionException.unavailable("at capacity: " + MAX_SESSIONS + " sessions", 5);
         }
         RoomHost host = rooms.computeIfAbsent(roomName, this::newRoomHost);
-        List<InetSocketAddress> addresses = hostAddresses(host.loopIndex);
+        int loopIndex = kind == SessionKind.WHIP ? host.home : host.nextSubscriberLoop();
+        List<InetSocketAddress> addresses = hostAddresses(loopIndex);
         AnswerParameters parameters = kind == SessionKind.WHIP
                 ? AnswerParameters.publisher(certificate.fingerprint().toSdpAttribute(), addresses, random)
                 : AnswerParameters.subscriber(certificate.fingerprint().toSdpAttribute(), addresses, random,
@@ -193,25 +241,22 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                 .flatMap(f -> Fingerprint.fromSdp(f).stream()).toList();
         if (remoteFingerprints.isEmpty()) throw SessionException.badRequest("the offer has no fingerprint Junction can verify");
 
-        Session session = new Session(kind, roomName, newToken(16), newToken(8), host);
-        MediaSocket socket = plane.sockets().get(host.loopIndex);
-        session.transport = WebRtcTransport.server(socket, demuxes[host.loopIndex], negotiated.localIce(),
+        if (!host.join()) {
+            // The room was removed between lookup and now: start over with a fresh one.
+            rooms.remove(roomName, host);
+            return open(kind, roomName, offer, setupStartNs);
+        }
+        Shard shard = host.shards[loopIndex];
+        Session session = new Session(kind, roomName, newToken(16), newToken(8), host, shard, setupStartNs);
+        session.transport = WebRtcTransport.server(plane.sockets().get(loopIndex), demuxes[loopIndex], negotiated.localIce(),
                 negotiated.remoteIce(), certificate, remoteFingerprints, options, session);
         CompletableFuture<Created> created = new CompletableFuture<>();
-        host.loop.execute(() -> {
-            if (host.closed) {
-                // The room was removed between lookup and now: start over with a fresh one.
-                open(kind, roomName, offer).whenComplete((c, e) -> {
-                    if (e != null) created.completeExceptionally(e);
-                    else created.complete(c);
-                });
-                return;
-            }
+        shard.loop.execute(() -> {
             try {
                 long nowNs = System.nanoTime();
-                host.cancelRemoval();
-                if (kind == SessionKind.WHIP) session.publisher = host.room.addPublisher(negotiated, session.transport, nowNs);
-                else session.subscriber = host.room.addSubscriber(negotiated, session.transport, nowNs);
+                if (kind == SessionKind.WHIP) session.publisher = host.addPublisher(session, negotiated, nowNs);
+                // The session, not the transport, sends the subscriber's media: it notes the first packet out.
+                else session.subscriber = shard.room.addSubscriber(negotiated, session, nowNs);
                 sessions.put(session.id, session);
                 session.transport.start();
                 created.complete(new Created(session.id, session.etag, answered.sdp().getBytes(StandardCharsets.UTF_8)));
@@ -230,7 +275,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             if (roomsPerLoop[i].get() < roomsPerLoop[best].get()) best = i;
         }
         roomsPerLoop[best].incrementAndGet();
-        return new RoomHost(name, best, plane.sockets().get(best).eventLoop());
+        return new RoomHost(name, best);
     }
 
     private List<InetSocketAddress> hostAddresses(int loopIndex) {
@@ -323,12 +368,26 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         for (MediaSocket s : plane.sockets()) {
             out.append("junction_media_datagrams_out_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.DATAGRAMS_OUT)).append('\n');
         }
+        out.append("# HELP junction_media_segmented_sends_total UDP GSO sends of several datagrams to one peer (their datagrams count in datagrams_out).\n");
+        out.append("# TYPE junction_media_segmented_sends_total counter\n");
+        for (MediaSocket s : plane.sockets()) {
+            out.append("junction_media_segmented_sends_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.SEGMENTED_SENDS)).append('\n');
+        }
+        out.append("# HELP junction_relay_dropped_total Publisher packets not relayed to another media loop because it fell behind.\n");
+        out.append("# TYPE junction_relay_dropped_total counter\njunction_relay_dropped_total ").append(relayDrops.get()).append('\n');
         out.append("# TYPE junction_media_dropped_total counter\n");
         for (DropReason reason : DropReason.values()) {
             long total = 0;
             for (MediaDemux d : demuxes) total += d.drops(reason);
             out.append("junction_media_dropped_total{reason=\"").append(reason.name().toLowerCase()).append("\"} ").append(total).append('\n');
         }
+        setupTime.appendMetrics(out, SETUP_METRIC, SETUP_HELP);
+        RoomTotals.appendMetrics(out, roomTotals);
+    }
+
+    /** The setup-time histogram behind {@code junction_session_setup_seconds} (tests). */
+    DurationHistogram setupTime() {
+        return setupTime;
     }
 
     /** Ends every session and room, then stops the media loops. Blocks until done (a few seconds at most). */
@@ -344,35 +403,145 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         } catch (Exception e) {
             // Best effort: closing the loops below frees what is left.
         }
-        for (RoomHost host : rooms.values()) {
-            try {
-                host.loop.submit(() -> host.remove(true)).get(2, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // The loop is gone; nothing left to free on it.
-            }
-        }
+        for (RoomHost host : rooms.values()) host.remove(true);
+        for (RoomHost host : List.copyOf(closingRooms)) host.awaitShardsClosed();
+        for (ScheduledFuture<?> f : totalsPublishing) f.cancel(false);
         plane.close();
     }
 
     // ---- per room and per session ------------------------------------------------------------------------
 
-    /** A room and its loop. Fields other than the final ones are touched on {@code loop} only. */
-    private final class RoomHost implements Room.Listener {
+    /**
+     * A room over the media loops: its home loop (its publishers' transports) and one shard per loop. Removed
+     * {@link #roomGraceMs} after its last session left (or after it was made, if nobody joins); {@link #members}
+     * makes joining and removal exclusive without a lock: it counts the sessions in the room, and removal
+     * swaps 0 for -1, after which {@link #join()} fails and the joiner starts over with a fresh room.
+     */
+    private final class RoomHost {
         final String name;
-        final int loopIndex;
+        final int home;
+        final Shard[] shards;
+        final AtomicInteger members = new AtomicInteger();
+        private final AtomicInteger subscriberTurn = new AtomicInteger();
+        /** On the home loop: the publishers' order of joining, the same on every shard. */
+        private long joins;
+        /** On the home loop. */
+        private ScheduledFuture<?> removal;
+
+        RoomHost(String name, int home) {
+            this.name = name;
+            this.home = home;
+            this.shards = new Shard[demuxes.length];
+            for (int i = 0; i < shards.length; i++) shards[i] = new Shard(this, i);
+            // A room whose every offer was refused is removed too.
+            homeLoop().execute(this::scheduleRemoval);
+        }
+
+        EventLoop homeLoop() {
+            return shards[home].loop;
+        }
+
+        /** The loop for the next subscriber: round-robin from the home loop. */
+        int nextSubscriberLoop() {
+            return Math.floorMod(home + subscriberTurn.getAndIncrement(), shards.length);
+        }
+
+        /** Counts a session in; false if the room is being removed. Any thread. */
+        boolean join() {
+            while (true) {
+                int m = members.get();
+                if (m < 0) return false;
+                if (members.compareAndSet(m, m + 1)) return true;
+            }
+        }
+
+        /** Counts a session out; the last one arms the removal. Any thread. */
+        void leave() {
+            if (members.decrementAndGet() == 0) {
+                try {
+                    homeLoop().execute(this::scheduleRemoval);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // Shutting down: close() removes the room.
+                }
+            }
+        }
+
+        private void scheduleRemoval() {
+            if (removal != null) removal.cancel(false);
+            removal = members.get() == 0 ? homeLoop().schedule(() -> remove(false), roomGraceMs, TimeUnit.MILLISECONDS) : null;
+        }
+
+        /**
+         * On the home loop: adds {@code session}'s publisher to the home shard, and a relayed copy of it to
+         * every other shard, fed by a {@link Relay} the session keeps.
+         */
+        Publisher addPublisher(Session session, NegotiatedSession negotiated, long nowNs) {
+            long joinOrder = joins++;
+            long feedbackSsrc = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(0xFFFF_FFFEL);
+            Publisher publisher = shards[home].room.addPublisher(negotiated, session.transport, feedbackSsrc, joinOrder, false, nowNs);
+            for (Shard other : shards) {
+                if (other.index == home) continue;
+                Relay relay = new Relay(plane.sockets().get(other.index), relayDrops);
+                session.relays.add(relay);
+                other.loop.execute(() -> relay.attach(other.room.addPublisher(negotiated, session.upstream, feedbackSsrc,
+                        joinOrder, true, System.nanoTime())));
+            }
+            return publisher;
+        }
+
+        /**
+         * Removes the room if nobody is in it ({@code force}: anyway, at shutdown). Any thread; each shard is
+         * closed on its own loop.
+         */
+        void remove(boolean force) {
+            if (force) {
+                if (members.getAndSet(-1) < 0) return;
+            } else if (!members.compareAndSet(0, -1)) {
+                return;
+            }
+            if (rooms.remove(name, this)) roomsPerLoop[home].decrementAndGet();
+            closingRooms.add(this);
+            for (Shard shard : shards) {
+                try {
+                    shard.loop.execute(shard::close);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    shard.closedDone.complete(null);
+                }
+            }
+        }
+
+        /** Waits (briefly) until every shard closed; for shutdown. */
+        void awaitShardsClosed() {
+            for (Shard shard : shards) {
+                try {
+                    shard.closedDone.get(2, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // The loop is gone; nothing left to free on it.
+                }
+            }
+        }
+    }
+
+    /** A room's part on one media loop: a {@link Room} and its timer. Fields other than the final ones on {@code loop}. */
+    private final class Shard {
+        final RoomHost host;
+        final int index;
         final EventLoop loop;
         final Room room;
         final ScheduledFuture<?> tick;
-        ScheduledFuture<?> removal;
-        volatile boolean closed;
+        final CompletableFuture<Void> closedDone = new CompletableFuture<>();
+        private boolean closed;
 
-        RoomHost(String name, int loopIndex, EventLoop loop) {
-            this.name = name;
-            this.loopIndex = loopIndex;
-            this.loop = loop;
-            this.room = new Room(name, PooledByteBufAllocator.DEFAULT, this);
+        Shard(RoomHost host, int index) {
+            this.host = host;
+            this.index = index;
+            this.loop = plane.sockets().get(index).eventLoop();
+            this.room = new Room(host.name, PooledByteBufAllocator.DEFAULT, Room.Listener.NONE);
             // The room's timers (coalesced keyframe requests, 1 s RR/SR reports), polled rather than re-armed per packet.
             this.tick = loop.scheduleAtFixedRate(this::onTick, ROOM_TICK_MS, ROOM_TICK_MS, TimeUnit.MILLISECONDS);
+            // NOTE: queued before any task of open() for this room (the host is not in the table yet), so the
+            // room is listed before it can count.
+            loop.execute(() -> liveRooms.get(index).add(room));
         }
 
         private void onTick() {
@@ -382,46 +551,88 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             if (!closed && next != Long.MAX_VALUE && next - nowNs <= 0) room.handleTimeout(nowNs);
         }
 
-        @Override
-        public void onEmpty(Room r) {
-            cancelRemoval();
-            removal = loop.schedule(() -> remove(false), ROOM_GRACE_MS, TimeUnit.MILLISECONDS);
-        }
-
-        void cancelRemoval() {
-            if (removal != null) removal.cancel(false);
-            removal = null;
-        }
-
-        Void remove(boolean force) {
-            if (closed || (!force && !room.isEmpty())) return null;
-            if (rooms.remove(name, this)) roomsPerLoop[loopIndex].decrementAndGet();
+        private void close() {
+            if (closed) return;
             closed = true;
             tick.cancel(false);
-            cancelRemoval();
             room.close(System.nanoTime());
-            return null;
+            // In one task with leaving the live list, so the published totals never go back.
+            liveRooms.get(index).remove(room);
+            roomTotals[index].addClosed(room.counters());
+            closingRooms.remove(host);
+            closedDone.complete(null);
         }
     }
 
-    /** One WHIP or WHEP session: its transport, and its place in the room (on the room's loop). */
-    private final class Session implements WebRtcTransport.Listener {
+    /**
+     * One WHIP or WHEP session: its transport, and its place in the room (on the room's loop). For a subscriber
+     * it is also the room's {@link MediaSender}, passing packets to the transport, so that it sees the first
+     * RTP packet out without a hook in the room's forwarding.
+     */
+    private final class Session implements WebRtcTransport.Listener, MediaSender {
         final SessionKind kind;
         final String roomName;
         final String id;
         final RoomHost host;
+        /** The room's part on this session's loop. */
+        final Shard shard;
+        /** Publisher: one per other loop, feeding the relayed copies there; on the home loop. */
+        final List<Relay> relays = new ArrayList<>();
+        /** Publisher: how the relayed copies on other loops send keyframe requests (through the home loop). */
+        final MediaSender upstream = new MediaSender() {
+            @Override
+            public boolean sendRtp(ByteBuf packet) {
+                packet.release();
+                return false;
+            }
+
+            @Override
+            public boolean sendRtcp(ByteBuf packet) {
+                try {
+                    shard.loop.execute(() -> transport.sendRtcp(packet));
+                    return true;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    packet.release();
+                    return false;
+                }
+            }
+        };
+        /** When the offer reached the service (System.nanoTime). */
+        final long setupStartNs;
         final CompletableFuture<String> closed = new CompletableFuture<>();
         volatile String etag;
         WebRtcTransport transport;
         Publisher publisher;
         Subscriber subscriber;
+        /** Set by the first RTP packet in (publisher) or out (subscriber); on the loop. */
+        boolean mediaFlowing;
 
-        Session(SessionKind kind, String roomName, String id, String etag, RoomHost host) {
+        Session(SessionKind kind, String roomName, String id, String etag, RoomHost host, Shard shard, long setupStartNs) {
             this.kind = kind;
             this.roomName = roomName;
             this.id = id;
             this.etag = etag;
             this.host = host;
+            this.shard = shard;
+            this.setupStartNs = setupStartNs;
+        }
+
+        /** Once per session: the setup is done. Off the per-packet path behind one well-predicted branch. */
+        private void onMediaFlowing() {
+            mediaFlowing = true;
+            setupTime.record(System.nanoTime() - setupStartNs);
+        }
+
+        @Override
+        public boolean sendRtp(ByteBuf packet) {
+            boolean sent = transport.sendRtp(packet);
+            if (!mediaFlowing && sent) onMediaFlowing();
+            return sent;
+        }
+
+        @Override
+        public boolean sendRtcp(ByteBuf packet) {
+            return transport.sendRtcp(packet);
         }
 
         @Override
@@ -432,22 +643,45 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
 
         @Override
         public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
-            if (publisher != null) publisher.handleRtp(packet, nowNs);
+            if (publisher != null) {
+                if (!mediaFlowing) onMediaFlowing(); // the transport calls this only once the packet unprotected
+                publisher.handleRtp(packet, nowNs);
+                // NOTE: index loop, no iterator: per packet.
+                for (int i = 0, n = relays.size(); i < n; i++) relays.get(i).offer(packet);
+            }
         }
 
         @Override
         public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
-            if (publisher != null) publisher.handleRtcp(packet, nowNs);
-            else if (subscriber != null) subscriber.handleRtcp(packet, nowNs);
+            if (publisher != null) {
+                publisher.handleRtcp(packet, nowNs);
+                for (int i = 0, n = relays.size(); i < n; i++) relays.get(i).offer(packet);
+            } else if (subscriber != null) {
+                subscriber.handleRtcp(packet, nowNs);
+            }
         }
 
         @Override
         public void onClosed(WebRtcTransport t, String reason) {
             long nowNs = System.nanoTime();
-            if (!host.closed) {
-                if (publisher != null) host.room.removePublisher(publisher, nowNs);
-                if (subscriber != null) host.room.removeSubscriber(subscriber, nowNs);
+            if (publisher != null) {
+                shard.room.removePublisher(publisher, nowNs);
+                // After this no packet is offered (offers come from this loop), so each close drains the last.
+                for (Relay relay : relays) {
+                    Shard other = host.shards[relay.targetIndex()];
+                    try {
+                        other.loop.execute(() -> {
+                            Publisher copy = relay.close();
+                            if (copy != null) other.room.removePublisher(copy, System.nanoTime());
+                        });
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // Shutting down: the loop's end frees the rest.
+                    }
+                }
+                relays.clear();
             }
+            if (subscriber != null) shard.room.removeSubscriber(subscriber, nowNs);
+            host.leave();
             publisher = null;
             subscriber = null;
             sessions.remove(id, this);

@@ -47,10 +47,19 @@ class PublisherNackTest {
     private final class Pub {
         final RecordingSender sender = sender();
         final NegotiatedSession session = RoomFixtures.publisher("chromium-publisher-vp8.sdp");
-        final Publisher publisher = room.addPublisher(session, sender, nowNs);
+        final Publisher publisher;
         final NegotiatedMedia video = RoomFixtures.media(session, MediaKind.VIDEO);
         final long ssrc = video.remoteSsrcs().get(0).ssrc();
         final long rtxSsrc = video.remoteSsrcs().get(0).rtxSsrc().getAsLong();
+
+        Pub() {
+            this(false);
+        }
+
+        /** A relayed copy ({@code relayed}) is how another media loop sees the publisher. */
+        Pub(boolean relayed) {
+            publisher = relayed ? room.addPublisher(session, sender, 77, 0, true, nowNs) : room.addPublisher(session, sender, nowNs);
+        }
 
         /** Sends VP8 packet {@code seq} (timestamp and payload derived from it); returns its payload. */
         byte[] send(int seq) {
@@ -146,6 +155,29 @@ class PublisherNackTest {
         assertEquals(0, pub.publisher.producers().get(1).missingCount(0), "forgotten after a second");
         assertEquals(3, pub.nacks().size());
         assertEquals(0, room.counters().packetsRecoveredUpstream());
+    }
+
+    @Test
+    void shouldLetARelayedCopyTrackAndRecoverLossesButSendNothingUpstream() {
+        Pub copy = new Pub(true);
+        assertTrue(copy.publisher.relayed());
+        byte[] payload100 = copy.send(100);
+        nowNs += MS;
+        copy.send(102); // 101 lost: the publisher's own loop NACKs it, the copy only keeps track
+        advanceTo(nowNs + 2_000 * MS);
+        assertEquals(List.of(), copy.sender.rtcp, "no NACK and no Receiver Report from a relayed copy");
+        assertEquals(0, room.counters().nacksSentUpstream());
+        assertEquals(0, room.counters().reportsSent());
+        assertEquals(0, room.counters().rtpIn(), "counted once, on the publisher's own loop");
+
+        Pub again = new Pub(true);
+        again.send(200);
+        nowNs += MS;
+        again.send(202);
+        advanceTo(nowNs + 100 * MS);
+        again.sendRtx(1, 201, payload100);
+        assertEquals(1, room.counters().packetsRecoveredUpstream(), "the RTX its own loop asked for is taken");
+        assertEquals(List.of(), again.sender.rtcp);
     }
 
     @Test

@@ -61,6 +61,18 @@ class RoomTest {
         return s;
     }
 
+    /** Each media loop has its own Room and may learn of publishers in another order: join order decides. */
+    @org.junit.jupiter.api.Test
+    void shouldKeepProducersInJoinOrderWhateverOrderTheyAreAdded() {
+        Publisher later = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 11, 5, true, nowNs);
+        Publisher earlier = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 12, 2, true, nowNs);
+        List<Producer> expected = new ArrayList<>(earlier.producers());
+        expected.addAll(later.producers());
+        assertEquals(expected, room.producers());
+        assertEquals(11, later.feedbackSsrc());
+        assertTrue(later.relayed() && earlier.relayed());
+    }
+
     /** A publisher with the browser that wrote {@code fixture}, sending from its announced SSRCs. */
     private final class Pub {
         final NegotiatedSession session;

@@ -1,0 +1,109 @@
+package dev.junction.gateway.session;
+
+import dev.junction.gateway.room.Room;
+import dev.junction.gateway.room.RoomCounters;
+import dev.junction.gateway.room.RoomDrop;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.ToLongFunction;
+
+/**
+ * The {@link RoomCounters} of every room of one media loop, summed, for {@code /metrics} as monotonic counters
+ * {@code junction_room_<counter>_total} and {@code junction_room_dropped_total{reason="…"}}.
+ *
+ * <p>RoomCounters are plain longs written by the room's loop, so another thread must not read them. Instead the
+ * loop itself {@link #publish}es, every {@code MediaSessions} publish period, the sum of its live rooms plus the
+ * rooms it already closed ({@link #addClosed}, in the same loop task that drops a room from the live list) into
+ * an {@link AtomicLongArray} with release stores; scrapes read only that. Because adding a closed room and
+ * dropping it from the live list happen in one task, every published value is at least the one before: the
+ * counters never go back, and a scrape is at most one publish period stale.
+ *
+ * <p>Threading: {@link #addClosed} and {@link #publish} on the owning loop only; {@link #appendMetrics} on any
+ * thread.
+ */
+final class RoomTotals {
+
+    /** One named counter of {@link RoomCounters}. */
+    private record Counter(String name, String help, ToLongFunction<RoomCounters> read) { }
+
+    private static final List<Counter> COUNTERS = List.of(
+            new Counter("rtp_in", "RTP packets received from publishers, before any check.", RoomCounters::rtpIn),
+            new Counter("rtp_forwarded", "RTP copies handed to subscribers' transports (one per consumer per packet).", RoomCounters::rtpForwarded),
+            new Counter("bytes_forwarded", "Bytes of the forwarded RTP copies, RTP header included, SRTP tag excluded.", RoomCounters::bytesForwarded),
+            new Counter("rtcp_in", "Compound RTCP packets received from publishers and subscribers.", RoomCounters::rtcpIn),
+            new Counter("keyframe_requests_in", "PLI/FIR received from subscribers for a bound slot.", RoomCounters::keyframeRequestsIn),
+            new Counter("keyframe_requests_sent", "PLI/FIR sent upstream to publishers.", RoomCounters::keyframeRequestsSent),
+            new Counter("keyframe_requests_coalesced", "Keyframe requests folded into one already sent or pending.", RoomCounters::keyframeRequestsCoalesced),
+            new Counter("source_switches", "Times a slot's or a producer's source changed.", RoomCounters::sourceSwitches),
+            new Counter("nacks_in", "Sequence numbers NACKed by subscribers.", RoomCounters::nacksIn),
+            new Counter("retransmissions", "Packets resent from the retransmission cache in answer to NACKs.", RoomCounters::retransmissions),
+            new Counter("reports_sent", "Receiver Reports sent to publishers plus Sender Report packets sent to subscribers.", RoomCounters::reportsSent),
+            new Counter("nacks_sent_upstream", "Sequence numbers NACKed to publishers, each retry counted again.", RoomCounters::nacksSentUpstream),
+            new Counter("packets_recovered_upstream", "Packets missing from a publisher's stream that arrived after being NACKed.", RoomCounters::packetsRecoveredUpstream));
+    private static final RoomDrop[] DROPS = RoomDrop.values();
+    /** Slots: the named counters, then one per drop reason. */
+    static final int SIZE = COUNTERS.size() + DROPS.length;
+
+    // State, on the owning loop.
+    private final long[] closed = new long[SIZE];
+    private final long[] scratch = new long[SIZE];
+
+    // Read by any thread.
+    private final AtomicLongArray published = new AtomicLongArray(SIZE);
+
+    /** Keeps a room's final counts; call in the loop task that drops it from the list given to {@link #publish}. */
+    void addClosed(RoomCounters counters) {
+        addTo(counters, closed);
+    }
+
+    /** Publishes the closed rooms' counts plus those of {@code live}, the loop's current rooms. */
+    void publish(List<Room> live) {
+        System.arraycopy(closed, 0, scratch, 0, SIZE);
+        for (int i = 0, n = live.size(); i < n; i++) {
+            addTo(live.get(i).counters(), scratch);
+        }
+        for (int i = 0; i < SIZE; i++) {
+            published.setRelease(i, scratch[i]);
+        }
+    }
+
+    /** The last published value of slot {@code index} (see {@link #SIZE}); any thread. */
+    long published(int index) {
+        return published.getAcquire(index);
+    }
+
+    private static void addTo(RoomCounters c, long[] into) {
+        for (int i = 0; i < COUNTERS.size(); i++) {
+            into[i] += COUNTERS.get(i).read().applyAsLong(c);
+        }
+        for (int i = 0; i < DROPS.length; i++) {
+            into[COUNTERS.size() + i] += c.dropped(DROPS[i]);
+        }
+    }
+
+    /** Appends every counter, summed over {@code loops}; any thread. */
+    static void appendMetrics(StringBuilder out, RoomTotals[] loops) {
+        for (int i = 0; i < COUNTERS.size(); i++) {
+            Counter c = COUNTERS.get(i);
+            String name = "junction_room_" + c.name() + "_total";
+            out.append("# HELP ").append(name).append(' ').append(c.help()).append('\n');
+            out.append("# TYPE ").append(name).append(" counter\n");
+            out.append(name).append(' ').append(sum(loops, i)).append('\n');
+        }
+        out.append("# HELP junction_room_dropped_total Packets the rooms dropped, by reason.\n");
+        out.append("# TYPE junction_room_dropped_total counter\n");
+        for (int i = 0; i < DROPS.length; i++) {
+            out.append("junction_room_dropped_total{reason=\"").append(DROPS[i].name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(sum(loops, COUNTERS.size() + i)).append('\n');
+        }
+    }
+
+    private static long sum(RoomTotals[] loops, int index) {
+        long total = 0;
+        for (RoomTotals t : loops) {
+            total += t.published(index);
+        }
+        return total;
+    }
+}
