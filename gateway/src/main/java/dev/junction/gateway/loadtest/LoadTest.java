@@ -65,7 +65,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       first packet (subscribers); {@code server_setup_ms_p50}, {@code server_setup_ms_p99}: the upper
  *       bound of the server's {@code junction_session_setup_seconds} bucket holding that percentile of the
  *       sessions that joined during the run, from {@code GET /metrics} (null when the target has no such
- *       histogram, or the percentile is beyond its largest bound);</li>
+ *       histogram, or the percentile is beyond its largest bound); {@code server_connect_ms_p50},
+ *       {@code server_connect_ms_p99}: the same from {@code junction_session_connect_seconds}, POST to SRTP
+ *       keys (ICE and DTLS done), which leaves out the wait for the publisher's next packet;</li>
  *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;</li>
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
  *       CPU over the window from /proc, and per packet received;</li>
@@ -90,6 +92,7 @@ public final class LoadTest {
     private static final int LATENCY_BUCKETS = 100_000; // 10 µs each, up to 1 s
     /** The server's session setup histogram (seconds), read from {@code GET /metrics} when it has one. */
     static final String SETUP_METRIC = "junction_session_setup_seconds";
+    static final String CONNECT_METRIC = "junction_session_connect_seconds";
     /** How long to wait after the last join for the server's setup histogram to count every session. */
     private static final long SETUP_METRIC_WAIT_NS = 1_000_000_000L;
     /**
@@ -166,7 +169,8 @@ public final class LoadTest {
                 i -> this::onProbe);
         ScheduledFuture<?> prober = null;
         try {
-            PrometheusHistogram setupBefore = serverSetupHistogram();
+            PrometheusHistogram setupBefore = serverSetupHistogram(SETUP_METRIC);
+            PrometheusHistogram connectBefore = serverSetupHistogram(CONNECT_METRIC);
             for (Peer p : join(true, options.publishers())) p.startSending();
             List<Peer> subscribers = join(false, options.subscribers());
             long burstMs = -1;
@@ -178,7 +182,8 @@ public final class LoadTest {
                 subscribers = new ArrayList<>(subscribers);
                 subscribers.addAll(burst);
             }
-            double[] serverSetupMs = serverSetupMs(setupBefore, peers.size());
+            double[] serverSetupMs = serverSetupMs(SETUP_METRIC, setupBefore, peers.size());
+            double[] serverConnectMs = serverSetupMs(CONNECT_METRIC, connectBefore, peers.size());
             prober = startProbe();
 
             long warmupStartNs = System.nanoTime();
@@ -219,7 +224,7 @@ public final class LoadTest {
             for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
             prober.cancel(false);
             sleepUntil(System.nanoTime() + 200_000_000L); // packets in flight land before loss is counted
-            return result(packetsSent, packetsReceived, misrouted.get() - misrouted0, lossPct(subscribers), burstMs, serverSetupMs,
+            return result(packetsSent, packetsReceived, misrouted.get() - misrouted0, lossPct(subscribers), burstMs, serverSetupMs, serverConnectMs,
                     cpu0, cpu1, elapsedS);
         } finally {
             if (prober != null) prober.cancel(false);
@@ -236,7 +241,7 @@ public final class LoadTest {
     }
 
     private String result(long packetsSent, long packetsReceived, long misroutedPackets, double lossPct, long burstMs,
-            double[] serverSetupMs, long cpu0, long cpu1, double elapsedS) {
+            double[] serverSetupMs, double[] serverConnectMs, long cpu0, long cpu1, double elapsedS) {
         List<Long> setups = new ArrayList<>(setupNs);
         Collections.sort(setups);
         double p50 = percentileMs(latency, 0.50);
@@ -264,6 +269,8 @@ public final class LoadTest {
                 .put("setup_ms_p99", round(percentile(setups, 0.99) / 1e6, 1))
                 .put("server_setup_ms_p50", Double.isNaN(serverSetupMs[0]) ? null : serverSetupMs[0])
                 .put("server_setup_ms_p99", Double.isNaN(serverSetupMs[1]) ? null : serverSetupMs[1])
+                .put("server_connect_ms_p50", Double.isNaN(serverConnectMs[0]) ? null : serverConnectMs[0])
+                .put("server_connect_ms_p99", Double.isNaN(serverConnectMs[1]) ? null : serverConnectMs[1])
                 .put("join_burst_ms", burstMs < 0 ? null : burstMs);
         if (options.serverPid() > 0 && cpu0 >= 0 && cpu1 >= 0) {
             double cpuS = (cpu1 - cpu0) / (double) clockTicksPerSecond();
@@ -307,12 +314,12 @@ public final class LoadTest {
      * The target's setup histogram: {@link PrometheusHistogram#EMPTY} when {@code /metrics} answers 200 without
      * it, null when {@code /metrics} does not answer 200 (another vendor's server, or none).
      */
-    PrometheusHistogram serverSetupHistogram() {
+    PrometheusHistogram serverSetupHistogram(String metric) {
         HttpRequest.Builder get = HttpRequest.newBuilder(options.target().resolve("/metrics")).timeout(Duration.ofSeconds(5)).GET();
         if (!options.token().isEmpty()) get.header("Authorization", "Bearer " + options.token());
         try {
             HttpResponse<String> response = http.send(get.build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? PrometheusHistogram.parse(response.body(), SETUP_METRIC) : null;
+            return response.statusCode() == 200 ? PrometheusHistogram.parse(response.body(), metric) : null;
         } catch (java.io.IOException e) {
             return null;
         } catch (InterruptedException e) {
@@ -326,18 +333,18 @@ public final class LoadTest {
      * {@code before}. A server may record a session a little after the client saw it connected, so this
      * waits up to {@link #SETUP_METRIC_WAIT_NS} for the histogram to count {@code sessions} new ones.
      */
-    private double[] serverSetupMs(PrometheusHistogram before, int sessions) {
+    private double[] serverSetupMs(String metric, PrometheusHistogram before, int sessions) {
         if (before == null) return new double[] {Double.NaN, Double.NaN};
         long deadlineNs = System.nanoTime() + SETUP_METRIC_WAIT_NS;
         PrometheusHistogram after;
         while (true) {
-            after = serverSetupHistogram();
+            after = serverSetupHistogram(metric);
             if (after == null || !after.present()) break;
             PrometheusHistogram delta = after.since(before);
             if (delta == null || delta.count() >= sessions || deadlineNs - System.nanoTime() <= 0) break;
             sleepUntil(System.nanoTime() + 50_000_000L);
         }
-        return setupPercentilesMs(before, after, progress);
+        return setupPercentilesMs(metric, before, after, progress);
     }
 
     /**
@@ -345,12 +352,12 @@ public final class LoadTest {
      * reads of the setup histogram; NaN when either read failed, the target has no such histogram, no session
      * was counted, or the percentile is beyond the largest finite bound (then with a warning).
      */
-    static double[] setupPercentilesMs(PrometheusHistogram before, PrometheusHistogram after, PrintStream warnings) {
+    static double[] setupPercentilesMs(String metric, PrometheusHistogram before, PrometheusHistogram after, PrintStream warnings) {
         double[] ms = {Double.NaN, Double.NaN};
         if (before == null || after == null || !after.present()) return ms;
         PrometheusHistogram delta = after.since(before);
         if (delta == null) {
-            warnings.println("loadtest: warning: " + SETUP_METRIC + " went backwards or changed buckets during the run; server setup not reported");
+            warnings.println("loadtest: warning: " + metric + " went backwards or changed buckets during the run; server setup not reported");
             return ms;
         }
         double[] qs = {0.50, 0.99};
@@ -358,7 +365,7 @@ public final class LoadTest {
             double boundS = delta.upperBoundS(qs[i]);
             if (boundS == Double.POSITIVE_INFINITY) {
                 warnings.printf(Locale.ROOT, "loadtest: warning: server setup p%d is beyond %s's largest bucket (+Inf); reported as null%n",
-                        Math.round(qs[i] * 100), SETUP_METRIC);
+                        Math.round(qs[i] * 100), metric);
             } else if (!Double.isNaN(boundS)) {
                 ms[i] = round(boundS * 1000, 3);
             }

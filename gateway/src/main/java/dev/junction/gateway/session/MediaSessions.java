@@ -73,7 +73,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Metrics (DESIGN §7): {@code junction_session_setup_seconds} is a histogram of the server-side setup time,
  * from the moment a WHIP/WHEP offer reaches this service to media flowing: for a publisher the first RTP packet
  * received and unprotected, for a subscriber the first RTP packet protected and written to it. Sessions that end
- * before that are not observed. The rooms' {@link dev.junction.gateway.room.RoomCounters} are exported summed
+ * before that are not observed. {@code junction_session_connect_seconds} ends instead at SRTP keys (ICE and
+ * DTLS done), which leaves out the wait for the publisher's next packet. The rooms' {@link dev.junction.gateway.room.RoomCounters} are exported summed
  * over all rooms, closed ones included (see {@link RoomTotals}).
  */
 public final class MediaSessions implements SessionService, MetricsSource, AutoCloseable {
@@ -86,6 +87,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
     /** How often each media loop publishes its rooms' counters for /metrics (their staleness at most). */
     private static final long ROOM_TOTALS_PUBLISH_MS = 100;
     private static final String SETUP_METRIC = "junction_session_setup_seconds";
+    private static final String CONNECT_METRIC = "junction_session_connect_seconds";
+    private static final String CONNECT_HELP = "Server-side connection time, from the WHIP/WHEP offer reaching the server to SRTP keys (ICE and DTLS done).";
     private static final String SETUP_HELP = "Server-side session setup time, from the WHIP/WHEP offer reaching the server to the first RTP packet received from a publisher or sent to a subscriber.";
 
     // Allocated by this.
@@ -105,6 +108,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
     private final AtomicInteger[] roomsPerLoop;
     private final long roomGraceMs;
     private final DurationHistogram setupTime = new DurationHistogram();
+    private final DurationHistogram connectTime = new DurationHistogram();
     /** Per media loop: its rooms' summed counters, and the rooms it hosts (touched on that loop only). */
     private final RoomTotals[] roomTotals;
     private final List<List<Room>> liveRooms;
@@ -382,6 +386,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             out.append("junction_media_dropped_total{reason=\"").append(reason.name().toLowerCase()).append("\"} ").append(total).append('\n');
         }
         setupTime.appendMetrics(out, SETUP_METRIC, SETUP_HELP);
+        connectTime.appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
         RoomTotals.appendMetrics(out, roomTotals);
     }
 
@@ -637,6 +642,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
 
         @Override
         public void onConnected(WebRtcTransport t) {
+            connectTime.record(System.nanoTime() - setupStartNs);
             // The keyframe asked for at join went out before this subscriber could receive it: ask again.
             if (subscriber != null) subscriber.requestKeyframes(System.nanoTime());
         }

@@ -123,20 +123,20 @@ class PrometheusHistogramTest {
         PrintStream warnings = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrometheusHistogram before = PrometheusHistogram.parse(exposition(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), NAME);
         PrometheusHistogram after = PrometheusHistogram.parse(exposition(1, 5, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 100), NAME);
-        double[] ms = LoadTest.setupPercentilesMs(before, after, warnings);
+        double[] ms = LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, before, after, warnings);
         assertEquals(5.0, ms[0]);
         assertEquals(5.0, ms[1], "p99 of 100 is the 99th session, within 5 ms; only the 100th is beyond");
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         after = PrometheusHistogram.parse(exposition(1, 5, 98, 98, 98, 98, 98, 98, 98, 98, 98, 98, 100), NAME);
-        ms = LoadTest.setupPercentilesMs(before, after, warnings);
+        ms = LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, before, after, warnings);
         assertTrue(Double.isNaN(ms[1]), "the 99th session is in +Inf: null");
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("server setup p99 is beyond " + NAME + "'s largest bucket (+Inf)"), out.toString());
         // No metric on the target, /metrics unreachable, or no session in between: null, and no warning.
         out.reset();
-        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(PrometheusHistogram.EMPTY, PrometheusHistogram.EMPTY, warnings)[0]));
-        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(null, after, warnings)[0]));
-        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(before, null, warnings)[1]));
-        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(after, after, warnings)[0]));
+        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, PrometheusHistogram.EMPTY, PrometheusHistogram.EMPTY, warnings)[0]));
+        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, null, after, warnings)[0]));
+        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, before, null, warnings)[1]));
+        assertTrue(Double.isNaN(LoadTest.setupPercentilesMs(LoadTest.SETUP_METRIC, after, after, warnings)[0]));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 }

@@ -47,6 +47,7 @@ class SessionMetricsTest {
     private static final DtlsCertificate PEER_CERT = DtlsCertificate.generate();
     private static final MediaSettings PEER_SOCKET = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
     private static final String SETUP = "junction_session_setup_seconds";
+    private static final String CONNECT = "junction_session_connect_seconds";
     private static final long ROOM_GRACE_MS = 50;
 
     private MediaSessions sessions;
@@ -86,6 +87,13 @@ class SessionMetricsTest {
         Peer silent = join("whep", "r1", false); // answered, but its peer never starts ICE
         assertEquals(3, sessions.sessionCount());
         assertEquals(0, metrics().get(SETUP + "_count"), "connected is not yet media flowing");
+        // Connection (SRTP keys) is observed for the two that connected; the server side may finish a moment
+        // after the client.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (metrics().get(CONNECT + "_count") < 2 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertEquals(2, metrics().get(CONNECT + "_count"), "the silent session never connected");
+        assertEquals(2, metrics().get(CONNECT + "_bucket{le=\"+Inf\"}"));
+        assertTrue(metrics().get(CONNECT + "_sum") > 0);
 
         for (int i = 0; i < 10; i++) publisher.sendVideo(i);
         assertEquals(10, subscriber.awaitRtp(10), "media reached the subscriber");
