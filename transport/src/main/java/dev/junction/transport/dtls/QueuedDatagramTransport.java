@@ -1,5 +1,6 @@
 package dev.junction.transport.dtls;
 
+import dev.junction.transport.socket.MediaPlane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -29,10 +30,13 @@ import org.bouncycastle.tls.TlsTimeoutException;
 final class QueuedDatagramTransport implements DatagramTransport {
 
     /**
-     * Largest datagram accepted: one maximal DTLS record, 2^14 + 2048 octets of ciphertext (RFC 5246
-     * §6.2.3) plus its 13-octet header (RFC 6347 §4.1). Larger ones cannot be valid and are dropped.
+     * Largest datagram accepted: the largest the media socket reads ({@link MediaPlane#MAX_DATAGRAM_BYTES};
+     * anything longer arrives truncated and cannot authenticate). bctls sizes its record buffers, and ours
+     * for the reads after the handshake, by this limit, which every session keeps for its lifetime: the
+     * protocol maximum (2^14 + 2048 + 13 octets, RFC 5246 §6.2.3) would cost 18 KiB each. WebRTC stacks
+     * fragment handshake messages to the path MTU, so their records are far smaller.
      */
-    static final int RECEIVE_LIMIT = (1 << 14) + 2048 + 13;
+    static final int RECEIVE_LIMIT = MediaPlane.MAX_DATAGRAM_BYTES;
 
     /** Wakes the DTLS thread after {@link #requestClose()}; never handed to bctls. */
     private static final byte[] WAKE_UP = new byte[0];
