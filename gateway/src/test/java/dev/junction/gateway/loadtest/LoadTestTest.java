@@ -131,6 +131,25 @@ class LoadTestTest {
     }
 
     @Test
+    void shouldWarmTheJoinPathWithAnUntimedBurstThatLeavesBeforeTheTimedOne() throws Exception {
+        try (JunctionServer server = server(1)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 1, "--subscribers", "0", "--join-burst", "3", "--warmup", "1"),
+                    into(new ByteArrayOutputStream())).run());
+            assertEquals(3, result.getInteger("subscribers"), "the warm-up burst is not part of the scenario: " + result.encode());
+            assertTrue(result.getLong("join_burst_ms") > 0, result.encode());
+            long sent = result.getLong("packets_sent");
+            assertTrue(result.getLong("packets_received") >= sent * 29 / 10 && result.getLong("packets_received") <= sent * 3 + 30,
+                    "only the 3 timed subscribers receive in the window: " + result.encode());
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().contains("junction_http_responses_total{code=\"201\"} 7\n"),
+                    "1 publisher + 3 warm-up + 3 timed sessions were created:\n" + metrics.body());
+            assertEquals(0, server.sessions().sessionCount(), "every peer, warm-up ones included, left with DELETE");
+        }
+    }
+
+    @Test
     void shouldCountAnotherRoomsPacketsAsMisrouted() {
         // Every subscriber asks for room lt-1, so those of room 2 are sent room 1's publisher: not theirs.
         try (JunctionServer server = server(1)) {
