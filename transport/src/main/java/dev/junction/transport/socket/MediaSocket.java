@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * they have the size of the peer's first datagram (the last one may be shorter), they are copied back to
  * back into one pooled direct buffer and leave as one segmented send at the end of the burst, which the
  * kernel cuts into ordinary datagrams: one trip through the socket layer for several packets. A keyframe's
- * or a frame's packets arriving in one recvmmsg batch go to each subscriber this way. The copy into the
+ * or a frame's packets arriving in one recvmmsg batch go to each subscriber this way, and a lone shorter
+ * datagram written before them (the audio packet of the same instant) is held and sent as their short last
+ * segment: datagrams of different sizes may thus leave in another order than written, never those of one
+ * size, so one RTP stream keeps its order. The copy into the
  * direct buffer is the one Netty would otherwise make from a heap buffer before sendmmsg, so a datagram
  * that ends up alone in its batch costs nothing extra. {@code -Djunction.media.gso=false} turns it off.
  *
@@ -47,6 +50,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     static final int MAX_SEGMENTS = 64;
     /** Most bytes per GSO send: one IPv4/IPv6 UDP payload, less headroom for the headers. */
     static final int MAX_BATCH_BYTES = 65_000;
+    private static final int RTP_HEADER = 12;
     private static final boolean GSO_ENABLED = Boolean.parseBoolean(System.getProperty("junction.media.gso", "true"));
 
     /**
@@ -62,6 +66,16 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         /** A shorter datagram ended the batch: GSO allows only the last segment to be short. */
         private boolean sealed;
         private boolean queued;
+        /**
+         * A lone datagram shorter than the ones that followed it (an audio packet before a video frame),
+         * held to leave as the batch's short last segment instead of in a send of its own.
+         */
+        private ByteBuf held;
+        private InetSocketAddress heldRecipient;
+        /** The RTP SSRC of the batch's first datagram. */
+        private int firstSsrc;
+        /** The held datagram's RTP SSRC: a later packet of the same stream sends it first, keeping the stream's order. */
+        private int heldSsrc;
     }
 
     private final int index;
@@ -129,6 +143,8 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         int length = content.readableBytes();
         counters.setRelease(DATAGRAMS_OUT, counters.getPlain(DATAGRAMS_OUT) + 1);
         counters.setRelease(BYTES_OUT, counters.getPlain(BYTES_OUT) + length);
+        int ssrc = length >= RTP_HEADER ? content.getInt(content.readerIndex() + 8) : 0;
+        if (batch.held != null && ssrc == batch.heldSsrc) sendHeld(batch);
         ByteBuf buffer = batch.buffer;
         if (buffer != null && !batch.sealed && length <= batch.segmentSize && batch.segments < MAX_SEGMENTS
                 && buffer.readableBytes() + length <= MAX_BATCH_BYTES && recipient.equals(batch.recipient)) {
@@ -136,7 +152,16 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             batch.segments++;
             batch.sealed = length < batch.segmentSize;
         } else {
-            if (buffer != null) emit(batch);
+            if (buffer != null) {
+                if (batch.segments == 1 && batch.held == null && length > batch.segmentSize && ssrc != batch.firstSsrc) {
+                    // Reordered only against other streams' packets of the same burst (RTP streams are independent).
+                    batch.held = buffer;
+                    batch.heldRecipient = batch.recipient;
+                    batch.heldSsrc = batch.firstSsrc;
+                } else {
+                    emit(batch);
+                }
+            }
             // Room for a few more of the same size when it looks like video; audio-sized ones rarely repeat.
             int capacity = length < 512 ? length : Math.min(MAX_BATCH_BYTES, 4 * length);
             batch.buffer = channel.alloc().directBuffer(Math.max(capacity, 1), MAX_BATCH_BYTES).writeBytes(content);
@@ -144,6 +169,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             batch.segmentSize = length;
             batch.segments = 1;
             batch.sealed = false;
+            batch.firstSsrc = ssrc;
             if (!batch.queued) {
                 batch.queued = true;
                 openBatches.add(batch);
@@ -152,10 +178,28 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         content.release();
     }
 
-    /** Queues {@code batch}'s datagrams as one send (segmented when there are several) and empties it. */
+    /**
+     * Queues {@code batch}'s datagrams as one send (segmented when there are several) and empties it. A held
+     * shorter datagram joins as the last segment when the batch can take it, else leaves first on its own.
+     */
     private void emit(SendBatch batch) {
         ByteBuf buffer = batch.buffer;
         batch.buffer = null;
+        ByteBuf held = batch.held;
+        if (held != null) {
+            batch.held = null;
+            int length = held.readableBytes();
+            if (!batch.sealed && batch.segments < MAX_SEGMENTS && length <= batch.segmentSize
+                    && buffer.readableBytes() + length <= MAX_BATCH_BYTES && batch.heldRecipient.equals(batch.recipient)) {
+                buffer.writeBytes(held);
+                batch.segments++;
+                held.release();
+                batch.heldRecipient = null;
+            } else {
+                batch.held = held;
+                sendHeld(batch);
+            }
+        }
         DatagramPacket packet;
         if (batch.segments == 1) {
             packet = new DatagramPacket(buffer, batch.recipient);
@@ -166,6 +210,14 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         batch.recipient = null;
         channel.write(packet, channel.voidPromise());
         pendingWrites++;
+    }
+
+    /** Queues the held datagram on its own, ahead of the batch. */
+    private void sendHeld(SendBatch batch) {
+        channel.write(new DatagramPacket(batch.held, batch.heldRecipient), channel.voidPromise());
+        pendingWrites++;
+        batch.held = null;
+        batch.heldRecipient = null;
     }
 
     private void emitOpenBatches() {
@@ -270,6 +322,10 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             if (batch.buffer != null) {
                 batch.buffer.release();
                 batch.buffer = null;
+            }
+            if (batch.held != null) {
+                batch.held.release();
+                batch.held = null;
             }
         }
         openBatches.clear();

@@ -135,32 +135,74 @@ class MediaPlaneTest {
             MediaSocket socket = plane.sockets().get(0);
             int[][] bursts = {
                     {1200, 1200, 1200, 700},          // one frame: 4 segments, short last one
-                    {100, 1200, 1200},                // audio alone, then 2 video
+                    {100, 1200, 1200},                // audio held, then sent as the short last segment of the video
                     {1200, 700, 1200, 1200},          // the short one seals the batch: 2 + 2
-                    {1200, 1300},                     // larger after smaller: a new batch each
+                    {1200, 1300},                     // larger after smaller: the smaller is held and goes last
                     repeat(1000, 70),                 // more than MAX_SEGMENTS: 64 + 6
             };
+            // Arrival order with GSO (indexes into each burst); without it, the order written.
+            int[][] gsoOrder = {{0, 1, 2, 3}, {1, 2, 0}, {0, 1, 2, 3}, {1, 0}, null};
             int expectedSegmented = 0;
             long datagrams = 0;
-            for (int[] sizes : bursts) {
+            for (int n = 0; n < bursts.length; n++) {
+                int[] sizes = bursts[n];
                 ByteBuf trigger = io.netty.buffer.Unpooled.buffer();
                 for (int size : sizes) trigger.writeShort(size);
                 byte[] bytes = new byte[trigger.readableBytes()];
                 trigger.readBytes(bytes);
                 client.send(new DatagramPacket(bytes, bytes.length, socket.localAddress()));
-                for (int i = 0; i < sizes.length; i++) {
+                for (int k = 0; k < sizes.length; k++) {
+                    int i = socket.gso() && gsoOrder[n] != null ? gsoOrder[n][k] : k;
                     DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
                     client.receive(reply);
-                    assertEquals(sizes[i], reply.getLength(), "datagram " + i + " of burst " + java.util.Arrays.toString(sizes));
+                    assertEquals(sizes[i], reply.getLength(), "datagram " + k + " of burst " + java.util.Arrays.toString(sizes));
                     for (int b = 0; b < sizes[i]; b++) assertEquals((byte) (i + b), reply.getData()[b]);
                 }
                 datagrams += sizes.length;
             }
-            expectedSegmented = socket.gso() ? 1 + 1 + 2 + 0 + 2 : 0;
+            expectedSegmented = socket.gso() ? 1 + 1 + 2 + 1 + 2 : 0;
             assertEquals(datagrams, socket.counter(MediaSocket.DATAGRAMS_OUT));
             assertEquals(expectedSegmented, socket.counter(MediaSocket.SEGMENTED_SENDS));
             assertEquals(Epoll.isAvailable() && !Boolean.getBoolean("junction.media.nio")
                     && io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(), socket.gso());
+        }
+    }
+
+    /** A packet of the held datagram's own stream (same SSRC) sends the held one first: one stream keeps its order. */
+    @Test
+    void shouldNeverReorderOneRtpStream() throws Exception {
+        MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
+        // Each written datagram: an RTP-shaped header with SSRC = 1 or 2 and a sequence byte, padded to its size.
+        int[][] written = {{1, 100}, {2, 1200}, {1, 100}, {2, 1200}};
+        DatagramReceiver answer = (socket, content, sender, nowNs) -> {
+            for (int n = 0; n < written.length; n++) {
+                ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(written[n][1]);
+                out.writeByte(0x80).writeByte(96).writeShort(n).writeInt(0).writeInt(written[n][0]).writeZero(written[n][1] - 12);
+                socket.write(out, sender, batch);
+            }
+        };
+        MediaSettings one = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+        try (MediaPlane plane = MediaPlane.start(one, i -> answer);
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(5000);
+            client.send(new DatagramPacket(new byte[] {1}, 1, plane.sockets().get(0).localAddress()));
+            int lastOfSsrc1 = -1;
+            int lastOfSsrc2 = -1;
+            for (int k = 0; k < written.length; k++) {
+                DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
+                client.receive(reply);
+                int seq = ((reply.getData()[2] & 0xFF) << 8) | (reply.getData()[3] & 0xFF);
+                int ssrc = reply.getData()[11];
+                if (ssrc == 1) {
+                    assertTrue(seq > lastOfSsrc1, "stream 1 in order");
+                    lastOfSsrc1 = seq;
+                } else {
+                    assertTrue(seq > lastOfSsrc2, "stream 2 in order");
+                    lastOfSsrc2 = seq;
+                }
+            }
+            assertEquals(2, lastOfSsrc1);
+            assertEquals(3, lastOfSsrc2);
         }
     }
 
