@@ -29,9 +29,11 @@ import java.util.Map;
  *                    until all receive is reported
  * @param serverPid   if > 0: the server's process, whose CPU time is read from /proc
  * @param token       bearer token for the server, or empty
+ * @param slots       audio/video pairs in each subscriber's offer: how many publishers it can receive (1-16)
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
-        int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token) {
+        int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
+        int slots) {
 
     /** Publishers over all rooms. */
     static final int MAX_TOTAL_PUBLISHERS = 1000;
@@ -44,6 +46,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --target URL          base URL of any WHIP/WHEP server, e.g. http://127.0.0.1:8080 (required)
               --room R              room name (default load); with --rooms N > 1 the rooms are R-1 .. R-N
               --rooms N             run the scenario in N rooms side by side (1-1000, default 1)
+              --slots N             audio/video pairs each subscriber offers, i.e. publishers it receives
+                                    (1-16, default 1; 10 makes --publishers 10 --subscribers 10 a conference)
               --publishers N        WHIP peers per room (0-1000, default 1; at most 1000 over all rooms)
               --subscribers M       WHEP peers per room (0-5000, default 1; at most 5000 over all rooms)
               --join-burst N        N more subscribers per room join at once after the others; reports how
@@ -84,6 +88,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--join-burst", "0");
         v.put("--server-pid", "0");
         v.put("--token", "");
+        v.put("--slots", "1");
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -127,7 +132,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         return new LoadOptions(target, v.get("--room"), v.get("--whip-path"), v.get("--whep-path"),
                 publishers, subscribers, range(v, "--seconds", 1, 3600), range(v, "--warmup", 0, 600), rooms,
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
-                joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"));
+                joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
+                range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS));
     }
 
     /** {@code perRoom} when {@code perRoom × rooms} stays within {@code max}, else a message naming the flag. */

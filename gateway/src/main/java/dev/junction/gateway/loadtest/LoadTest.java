@@ -255,6 +255,7 @@ public final class LoadTest {
         boolean bothPaths = total(latency) > 0 && total(directLatency) > 0;
         JsonObject json = new JsonObject()
                 .put("rooms", options.rooms())
+                .put("slots", options.slots())
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -441,9 +442,10 @@ public final class LoadTest {
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
-        final long[] streamKey = new long[8];
-        final long[] streamFirst = new long[8];
-        final long[] streamCount = new long[8];
+        // An audio and a video stream per slot (a subscriber may see more streams over time as slots refill).
+        final long[] streamKey = new long[4 * ClientOffer.MAX_PAIRS];
+        final long[] streamFirst = new long[4 * ClientOffer.MAX_PAIRS];
+        final long[] streamCount = new long[4 * ClientOffer.MAX_PAIRS];
         /** Streams tracked; written on the peer's loop, read by the progress and result thread (volatile publishes the arrays). */
         volatile int streams;
         volatile long postNs;
@@ -466,7 +468,7 @@ public final class LoadTest {
             // The offer's candidate; an ICE-lite server answers checks from wherever they come, so the port is what counts.
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
-                    : ClientOffer.subscriber(certificate.fingerprint(), local, random);
+                    : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
             String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             postNs = System.nanoTime();
             HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))

@@ -86,9 +86,17 @@ class LoadOptionsTest {
     }
 
     @Test
+    void shouldBoundTheSlotsOfASubscriberOffer() {
+        assertTrue(rejected("--slots", "0").startsWith("--slots"), rejected("--slots", "0"));
+        assertTrue(rejected("--slots", "17").startsWith("--slots"), rejected("--slots", "17"));
+        assertEquals(1, LoadOptions.parse(new String[] {"--target", "http://x"}).slots());
+        assertEquals(16, LoadOptions.parse(new String[] {"--target", "http://x", "--slots", "16"}).slots());
+    }
+
+    @Test
     void shouldDocumentEveryFlagInTheUsage() {
         for (String flag : new String[] {"--target", "--room", "--rooms", "--publishers", "--subscribers", "--join-burst", "--warmup",
-            "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path"}) {
+            "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path", "--slots"}) {
             assertTrue(LoadOptions.USAGE.contains("  " + flag + " "), flag + " missing from the usage");
         }
         // And the parser knows every flag the usage names.

@@ -150,6 +150,20 @@ class LoadTestTest {
     }
 
     @Test
+    void shouldGiveEverySubscriberEveryPublisherWithAsManySlots() {
+        try (JunctionServer server = server(2)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2, "--publishers", "3", "--subscribers", "2", "--slots", "3"),
+                    into(new ByteArrayOutputStream())).run());
+            assertEquals(3, result.getInteger("slots"));
+            long sent = result.getLong("packets_sent");
+            long received = result.getLong("packets_received");
+            // A conference: each of the 2 subscribers receives all 3 publishers (with one slot it would be the first only).
+            assertTrue(received >= sent * 2 * 95 / 100 && received <= sent * 2 + 30, result.encode());
+            assertTrue(result.getDouble("loss_pct") < 1.0, result.encode());
+        }
+    }
+
+    @Test
     void shouldCountAnotherRoomsPacketsAsMisrouted() {
         // Every subscriber asks for room lt-1, so those of room 2 are sent room 1's publisher: not theirs.
         try (JunctionServer server = server(1)) {

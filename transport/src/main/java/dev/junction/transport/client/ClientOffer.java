@@ -30,6 +30,8 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
     public static final int EXT_ABS_SEND_TIME = 2;
     public static final int EXT_TRANSPORT_CC = 3;
     public static final int EXT_MID = 4;
+    /** Most audio/video pairs in a subscriber offer. */
+    public static final int MAX_PAIRS = 16;
 
     public ClientOffer {
         Objects.requireNonNull(sdp, "sdp");
@@ -49,12 +51,12 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
         long rtx = ssrc(random);
         String cname = Long.toHexString(random.nextLong());
         String stream = "junction-" + Long.toHexString(random.nextLong() & 0xFFFFFFFFL);
-        StringBuilder sdp = header(random, withVideo);
-        audio(sdp, ice, fingerprint, local, "sendonly", true);
+        StringBuilder sdp = header(random, withVideo ? 2 : 1);
+        audio(sdp, ice, fingerprint, local, "sendonly", 0);
         sdp.append("a=msid:").append(stream).append(" audio0\r\n");
         ssrc(sdp, audio, cname, stream);
         if (!withVideo) return new ClientOffer(sdp.toString(), ice, audio, 0, 0);
-        video(sdp, ice, fingerprint, "sendonly");
+        video(sdp, ice, fingerprint, "sendonly", 1);
         sdp.append("a=msid:").append(stream).append(" video0\r\n");
         sdp.append("a=ssrc-group:FID ").append(video).append(' ').append(rtx).append("\r\n");
         ssrc(sdp, video, cname, stream);
@@ -64,26 +66,40 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
 
     /** A WHEP subscriber's offer: audio and video, recvonly. */
     public static ClientOffer subscriber(Fingerprint fingerprint, InetSocketAddress local, SecureRandom random) {
+        return subscriber(fingerprint, local, random, 1);
+    }
+
+    /**
+     * A WHEP subscriber's offer with {@code pairs} recvonly audio and video m-sections (mids 0, 1, ..., in
+     * audio/video pairs, all bundled): a conference view that receives up to {@code pairs} publishers.
+     */
+    public static ClientOffer subscriber(Fingerprint fingerprint, InetSocketAddress local, SecureRandom random, int pairs) {
+        if (pairs < 1 || pairs > MAX_PAIRS) throw new IllegalArgumentException("pairs must be 1.." + MAX_PAIRS + ", got " + pairs);
         IceCredentials ice = IceCredentials.generate(random);
-        StringBuilder sdp = header(random, true);
-        audio(sdp, ice, fingerprint, local, "recvonly", false);
-        video(sdp, ice, fingerprint, "recvonly");
+        StringBuilder sdp = header(random, 2 * pairs);
+        for (int i = 0; i < pairs; i++) {
+            audio(sdp, ice, fingerprint, local, "recvonly", 2 * i);
+            video(sdp, ice, fingerprint, "recvonly", 2 * i + 1);
+        }
         return new ClientOffer(sdp.toString(), ice, 0, 0, 0);
     }
 
-    private static StringBuilder header(SecureRandom random, boolean withVideo) {
-        StringBuilder sdp = new StringBuilder(2048);
+    /** Header with a BUNDLE group of mids 0 .. sections - 1. */
+    private static StringBuilder header(SecureRandom random, int sections) {
+        StringBuilder sdp = new StringBuilder(2048 * sections);
         sdp.append("v=0\r\n")
                 .append("o=- ").append(random.nextLong() & Long.MAX_VALUE).append(" 2 IN IP4 127.0.0.1\r\n")
                 .append("s=-\r\nt=0 0\r\n")
-                .append(withVideo ? "a=group:BUNDLE 0 1\r\n" : "a=group:BUNDLE 0\r\n")
+                .append("a=group:BUNDLE");
+        for (int mid = 0; mid < sections; mid++) sdp.append(' ').append(mid);
+        sdp.append("\r\n")
                 .append("a=extmap-allow-mixed\r\n")
                 .append("a=msid-semantic: WMS\r\n");
         return sdp;
     }
 
     private static void audio(StringBuilder sdp, IceCredentials ice, Fingerprint fingerprint, InetSocketAddress local,
-            String direction, boolean send) {
+            String direction, int mid) {
         String ip = local.getAddress().getHostAddress();
         boolean v6 = ip.indexOf(':') >= 0;
         sdp.append("m=audio ").append(local.getPort()).append(" UDP/TLS/RTP/SAVPF ").append(OPUS_PT).append("\r\n")
@@ -92,7 +108,7 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
                 .append("a=candidate:1 1 udp 2122260223 ").append(ip).append(' ').append(local.getPort())
                 .append(" typ host generation 0\r\n");
         transportLines(sdp, ice, fingerprint);
-        sdp.append("a=mid:0\r\n")
+        sdp.append("a=mid:").append(mid).append("\r\n")
                 .append("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n")
                 .append("a=extmap:").append(EXT_ABS_SEND_TIME).append(" http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n")
                 .append("a=extmap:").append(EXT_TRANSPORT_CC).append(" http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n")
@@ -104,12 +120,12 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
                 .append("a=fmtp:").append(OPUS_PT).append(" minptime=10;useinbandfec=1\r\n");
     }
 
-    private static void video(StringBuilder sdp, IceCredentials ice, Fingerprint fingerprint, String direction) {
+    private static void video(StringBuilder sdp, IceCredentials ice, Fingerprint fingerprint, String direction, int mid) {
         sdp.append("m=video 9 UDP/TLS/RTP/SAVPF ").append(VP8_PT).append(' ').append(VP8_RTX_PT).append("\r\n")
                 .append("c=IN IP4 0.0.0.0\r\n")
                 .append("a=rtcp:9 IN IP4 0.0.0.0\r\n");
         transportLines(sdp, ice, fingerprint);
-        sdp.append("a=mid:1\r\n")
+        sdp.append("a=mid:").append(mid).append("\r\n")
                 .append("a=extmap:").append(EXT_ABS_SEND_TIME).append(" http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n")
                 .append("a=extmap:").append(EXT_TRANSPORT_CC).append(" http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n")
                 .append("a=extmap:").append(EXT_MID).append(" urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
