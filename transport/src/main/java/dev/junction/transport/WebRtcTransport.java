@@ -301,8 +301,10 @@ public final class WebRtcTransport implements MediaSender {
             packet.release();
             return false;
         }
+        // A frame's packets to this peer leave in one GSO send at the end of the burst; RTCP goes as it comes, so
+        // a Sender Report may leave a moment before RTP packets it already counts (receivers do not mind).
         if (rtcp) socket.write(packet, target);
-        else socket.write(packet, target, rtpBatch); // a frame's packets to this peer leave in one GSO send
+        else socket.write(packet, target, rtpBatch);
         return true;
     }
 

@@ -61,6 +61,8 @@ public final class Producer {
     private final Publisher publisher;
     private final NegotiatedMedia media;
     private final long joinOrder;
+    /** Position among the publisher's Producers (offer order): the same on every loop's copy. */
+    private final int index;
 
     // Derived from the negotiated media.
     private final byte[] midBytes;
@@ -102,8 +104,9 @@ public final class Producer {
     /** Video only: NACKs for audio are not negotiated by browsers (Opus has in-band FEC instead). */
     private final RetransmissionCache cache;
 
-    Producer(Publisher publisher, NegotiatedMedia media, long joinOrder) {
+    Producer(Publisher publisher, NegotiatedMedia media, int index, long joinOrder) {
         this.publisher = publisher;
+        this.index = index;
         this.media = media;
         this.joinOrder = joinOrder;
         this.midBytes = media.mid().getBytes(StandardCharsets.US_ASCII);
@@ -307,7 +310,7 @@ public final class Producer {
             if (nackPayloadTypes[rtp.payloadType() & 0x7F]) {
                 if (layerMissing[layer].onPacket(rtp.sequenceNumber(), nowNs) == MissingPackets.RECOVERED) {
                     // The original came after all, after a NACK (late, or resent without RTX).
-                    publisher.room().counters().packetsRecoveredUpstream++;
+                    publisher.counters().packetsRecoveredUpstream++;
                 }
             } else {
                 layerMissing[layer].reset();
@@ -319,7 +322,7 @@ public final class Producer {
             layerSsrcs[layer] = rtp.ssrc();
         }
         if (layer != selectedLayer && !maybeSelect(layer, nowNs)) {
-            publisher.room().counters().drop(RoomDrop.LAYER_NOT_SELECTED);
+            publisher.counters().drop(RoomDrop.LAYER_NOT_SELECTED);
             return;
         }
         if (cache != null && !consumers.isEmpty()) {
@@ -337,7 +340,7 @@ public final class Producer {
      * a pooled buffer, counted, cached and forwarded to the Consumers that still need it, then released.
      */
     void handleRtx(RtpPacket rtx, int layer, long nowNs) {
-        RoomCounters counters = publisher.room().counters();
+        RoomCounters counters = publisher.counters();
         if (layer < 0 && layerSsrcs.length == 1) {
             layer = 0;
         }
@@ -414,7 +417,7 @@ public final class Producer {
         selectedLayer = best;
         sourceEpoch++;
         if (switching) {
-            publisher.room().counters().sourceSwitches++;
+            publisher.counters().sourceSwitches++;
             if (!consumers.isEmpty()) {
                 requestKeyframe(nowNs);
             }
@@ -455,9 +458,14 @@ public final class Producer {
         if (media.kind() != MediaKind.VIDEO || closed) {
             return;
         }
+        if (publisher.relayed()) {
+            // One rate limit and one FIR sequence number per publisher: its own loop's Producer decides.
+            publisher.keyframeRelay().requestKeyframe(index);
+            return;
+        }
         if (keyframeRequested && nowNs - lastKeyframeRequestNs < KEYFRAME_INTERVAL_NS) {
             if (keyframePending) {
-                publisher.room().counters().keyframeRequestsCoalesced++;
+                publisher.counters().keyframeRequestsCoalesced++;
             }
             keyframePending = true;
             return;
@@ -469,7 +477,7 @@ public final class Producer {
     private void sendNack(long mediaSsrc, int n) {
         ByteBuf out = publisher.room().allocator().heapBuffer(12 + 4 * n + Room.SRTP_TAIL_ROOM);
         GenericNack.write(out, publisher.feedbackSsrc(), mediaSsrc, dueScratch, 0, n, MissingPackets.CAPACITY);
-        publisher.room().counters().nacksSentUpstream += n;
+        publisher.counters().nacksSentUpstream += n;
         publisher.sender().sendRtcp(out);
     }
 
@@ -491,7 +499,7 @@ public final class Producer {
         } else {
             PictureLossIndication.write(out, publisher.feedbackSsrc(), mediaSsrc);
         }
-        publisher.room().counters().keyframeRequestsSent++;
+        publisher.counters().keyframeRequestsSent++;
         publisher.sender().sendRtcp(out);
     }
 

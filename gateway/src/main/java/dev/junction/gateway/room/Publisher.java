@@ -47,6 +47,10 @@ public final class Publisher {
     private final long feedbackSsrc;
     /** A copy on another loop of a publisher whose own loop talks back to it (see {@link Room#addPublisher}). */
     private final boolean relayed;
+    /** For a relayed copy: where its keyframe requests go; null otherwise. */
+    private final KeyframeRelay keyframeRelay;
+    /** The room's counters, or for a relayed copy counters of its own, which nobody exports. */
+    private final RoomCounters counters;
 
     // Allocated by this.
     private final List<Producer> producers = new ArrayList<>();
@@ -61,16 +65,18 @@ public final class Publisher {
     /** Distinct MID extension ids among the Producers (BUNDLE makes them one id in practice). */
     private final int[] midExtensionIds;
 
-    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder, boolean relayed) {
+    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder, KeyframeRelay relay) {
         this.room = room;
         this.session = session;
         this.sender = sender;
         this.feedbackSsrc = feedbackSsrc;
-        this.relayed = relayed;
+        this.relayed = relay != null;
+        this.keyframeRelay = relay;
+        this.counters = relay != null ? new RoomCounters() : room.counters();
         int order = 0;
         for (NegotiatedMedia m : session.media()) {
             if (m.receives() && (m.kind() == MediaKind.AUDIO || m.kind() == MediaKind.VIDEO) && !m.codecs().isEmpty()) {
-                Producer p = new Producer(this, m, joinOrder * 1_000 + order++);
+                Producer p = new Producer(this, m, producers.size(), joinOrder * 1_000 + order++);
                 producers.add(p);
                 bindAnnouncedSsrcs(p, m);
             }
@@ -137,6 +143,29 @@ public final class Publisher {
         return relayed;
     }
 
+    /**
+     * How a relayed copy's Producers ask for a keyframe: by the Producer's index in the publisher's offer
+     * order, passed to the publisher's own loop, whose Producer rate-limits and sends the request.
+     */
+    @FunctionalInterface
+    public interface KeyframeRelay {
+        void requestKeyframe(int producerIndex);
+    }
+
+    /** Asks the publisher for a keyframe on Producer {@code producerIndex} (a relayed copy's request, arriving on this loop). */
+    public void requestKeyframe(int producerIndex, long nowNs) {
+        if (producerIndex >= 0 && producerIndex < producers.size()) producers.get(producerIndex).requestKeyframe(nowNs);
+    }
+
+    KeyframeRelay keyframeRelay() {
+        return keyframeRelay;
+    }
+
+    /** Where this publisher's Producers count: the room's counters, or a relayed copy's own. */
+    RoomCounters counters() {
+        return counters;
+    }
+
     /** The SSRC this leg's RTCP feedback (PLI, FIR) is sent from. */
     public long feedbackSsrc() {
         return feedbackSsrc;
@@ -156,8 +185,8 @@ public final class Publisher {
      * it to that Producer's Consumers. {@code packet}'s readable bytes are the packet; borrowed for the call.
      */
     public void handleRtp(ByteBuf packet, long nowNs) {
-        RoomCounters counters = room.counters();
-        if (!relayed) counters.rtpIn++; // a relayed copy's packets were counted on the publisher's own loop
+        RoomCounters counters = this.counters;
+        counters.rtpIn++;
         RtpPacket rtp = room.ingressPacket();
         if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
             counters.drop(RoomDrop.MALFORMED_RTP);
@@ -271,14 +300,14 @@ public final class Publisher {
      * the rest (SDES, BYE, feedback about the leg) is only checked.
      */
     public void handleRtcp(ByteBuf packet, long nowNs) {
-        if (!relayed) room.counters().rtcpIn++;
+        counters.rtcpIn++;
         RtcpCompound compound = room.compound();
         compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
         while (compound.next()) {
             if (compound.packetType() == RtcpType.SR) {
                 SenderReport sr = room.senderReport();
                 if (!sr.wrap(compound.buffer(), compound.offset(), compound.length())) {
-                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                    counters.drop(RoomDrop.MALFORMED_RTCP);
                     continue;
                 }
                 int at = indexOf(sr.senderSsrc());
@@ -288,7 +317,7 @@ public final class Publisher {
             }
         }
         if (compound.error() != RtcpParseError.NONE) {
-            room.counters().drop(RoomDrop.MALFORMED_RTCP);
+            counters.drop(RoomDrop.MALFORMED_RTCP);
         }
     }
 
@@ -335,7 +364,7 @@ public final class Publisher {
                 }
             }
         }
-        room.counters().reportsSent++;
+        counters.reportsSent++;
         sender.sendRtcp(out);
     }
 

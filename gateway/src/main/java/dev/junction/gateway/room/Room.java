@@ -110,21 +110,23 @@ public final class Room {
      */
     public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long nowNs) {
         long feedbackSsrc = 1 + random.nextLong(0xFFFF_FFFEL);
-        return addPublisher(session, sender, feedbackSsrc, joins++, false, nowNs);
+        return addPublisher(session, sender, feedbackSsrc, joins++, null, nowNs);
     }
 
     /**
      * As {@link #addPublisher(NegotiatedSession, MediaSender, long)}, with the publisher's place in the join
      * order and its feedback SSRC given, for a room spread over several event loops (one {@code Room} per
      * loop). The loop that owns the publisher's transport adds the publisher itself; every other loop adds a
-     * <em>relayed</em> copy fed with the same decrypted packets: it forwards to that loop's subscribers,
-     * answers their NACKs from its own cache and sends its keyframe requests through {@code sender}, but
-     * sends no NACKs and no Receiver Reports upstream (the publisher's own loop does). Producers are kept
-     * in {@code joinOrder} whatever order the loops learn about them, so every loop fills slots alike.
+     * <em>relayed</em> copy ({@code relay} not null) fed with the same decrypted packets: it forwards to that
+     * loop's subscribers and answers their NACKs from its own cache, asks for keyframes through {@code relay}
+     * (so that one rate limit and one FIR sequence serve the publisher), and sends nothing upstream itself:
+     * no NACKs, no Receiver Reports, and its counters are its own, not the room's (the publisher's own loop
+     * counts). Producers are kept in {@code joinOrder} whatever order the loops learn about them, so every
+     * loop fills slots alike.
      */
     public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder,
-            boolean relayed, long nowNs) {
-        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joinOrder, relayed);
+            Publisher.KeyframeRelay relay, long nowNs) {
+        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joinOrder, relay);
         publishers.add(p);
         p.startReports(nowNs);
         for (Producer added : p.producerList()) {

@@ -43,6 +43,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,6 +102,25 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
     private final WebRtcTransport.Options options;
     private final Map<String, RoomHost> rooms = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * The sender of a relayed publisher copy: it never sends (no NACKs, no reports; keyframe requests go
+     * through {@link Publisher.KeyframeRelay}), so anything offered is released and refused.
+     */
+    private static final MediaSender REFUSING_SENDER = new MediaSender() {
+        @Override
+        public boolean sendRtp(ByteBuf packet) {
+            packet.release();
+            return false;
+        }
+
+        @Override
+        public boolean sendRtcp(ByteBuf packet) {
+            packet.release();
+            return false;
+        }
+    };
+    /** Relays not closed yet: after the loops stopped, shutdown releases what their queues still hold. */
+    private final java.util.Set<Relay> openRelays = ConcurrentHashMap.newKeySet();
     /** Publisher packets a relay dropped because the loop it feeds fell behind. */
     private final java.util.concurrent.atomic.AtomicLong relayDrops = new java.util.concurrent.atomic.AtomicLong();
     /** Rooms being removed whose shards have not all closed yet (shutdown waits for them). */
@@ -247,7 +267,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
 
         if (!host.join()) {
             // The room was removed between lookup and now: start over with a fresh one.
-            rooms.remove(roomName, host);
+            forget(host);
             return open(kind, roomName, offer, setupStartNs);
         }
         Shard shard = host.shards[loopIndex];
@@ -271,6 +291,11 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             }
         });
         return created;
+    }
+
+    /** Takes {@code host} out of the room table, once, whoever gets there first. */
+    private void forget(RoomHost host) {
+        if (rooms.remove(host.name, host)) roomsPerLoop[host.home].decrementAndGet();
     }
 
     private RoomHost newRoomHost(String name) {
@@ -377,6 +402,11 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         for (MediaSocket s : plane.sockets()) {
             out.append("junction_media_segmented_sends_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.SEGMENTED_SENDS)).append('\n');
         }
+        out.append("# HELP junction_media_socket_errors_total Errors a media socket reported (refused sends, ICMP errors); it stays open.\n");
+        out.append("# TYPE junction_media_socket_errors_total counter\n");
+        for (MediaSocket s : plane.sockets()) {
+            out.append("junction_media_socket_errors_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.SOCKET_ERRORS)).append('\n');
+        }
         out.append("# HELP junction_relay_dropped_total Publisher packets not relayed to another media loop because it fell behind.\n");
         out.append("# TYPE junction_relay_dropped_total counter\njunction_relay_dropped_total ").append(relayDrops.get()).append('\n');
         out.append("# TYPE junction_media_dropped_total counter\n");
@@ -412,6 +442,9 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         for (RoomHost host : List.copyOf(closingRooms)) host.awaitShardsClosed();
         for (ScheduledFuture<?> f : totalsPublishing) f.cancel(false);
         plane.close();
+        // The loops have stopped: nothing drains the relays any more, so their queues are ours to empty.
+        for (Relay relay : openRelays) relay.close();
+        openRelays.clear();
     }
 
     // ---- per room and per session ------------------------------------------------------------------------
@@ -427,6 +460,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         final int home;
         final Shard[] shards;
         final AtomicInteger members = new AtomicInteger();
+        /** Shards not closed yet, once removal started. */
+        private final AtomicInteger shardsOpen;
         private final AtomicInteger subscriberTurn = new AtomicInteger();
         /** On the home loop: the publishers' order of joining, the same on every shard. */
         private long joins;
@@ -437,6 +472,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             this.name = name;
             this.home = home;
             this.shards = new Shard[demuxes.length];
+            this.shardsOpen = new AtomicInteger(shards.length);
             for (int i = 0; i < shards.length; i++) shards[i] = new Shard(this, i);
             // A room whose every offer was refused is removed too.
             homeLoop().execute(this::scheduleRemoval);
@@ -465,7 +501,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             if (members.decrementAndGet() == 0) {
                 try {
                     homeLoop().execute(this::scheduleRemoval);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     // Shutting down: close() removes the room.
                 }
             }
@@ -483,13 +519,29 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         Publisher addPublisher(Session session, NegotiatedSession negotiated, long nowNs) {
             long joinOrder = joins++;
             long feedbackSsrc = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(0xFFFF_FFFEL);
-            Publisher publisher = shards[home].room.addPublisher(negotiated, session.transport, feedbackSsrc, joinOrder, false, nowNs);
+            Publisher publisher = shards[home].room.addPublisher(negotiated, session.transport, feedbackSsrc, joinOrder, null, nowNs);
+            // The copies' keyframe requests come back here, where one Producer rate-limits them for the publisher.
+            Publisher.KeyframeRelay toHome = producerIndex -> {
+                try {
+                    homeLoop().execute(() -> {
+                        Publisher own = session.publisher;
+                        if (own != null) own.requestKeyframe(producerIndex, System.nanoTime());
+                    });
+                } catch (RejectedExecutionException e) {
+                    // Shutting down.
+                }
+            };
             for (Shard other : shards) {
                 if (other.index == home) continue;
                 Relay relay = new Relay(plane.sockets().get(other.index), relayDrops);
+                try {
+                    other.loop.execute(() -> relay.attach(other.room.addPublisher(negotiated, REFUSING_SENDER, feedbackSsrc,
+                            joinOrder, toHome, System.nanoTime())));
+                } catch (RejectedExecutionException e) {
+                    continue; // shutting down: no copy there
+                }
+                openRelays.add(relay);
                 session.relays.add(relay);
-                other.loop.execute(() -> relay.attach(other.room.addPublisher(negotiated, session.upstream, feedbackSsrc,
-                        joinOrder, true, System.nanoTime())));
             }
             return publisher;
         }
@@ -504,15 +556,21 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             } else if (!members.compareAndSet(0, -1)) {
                 return;
             }
-            if (rooms.remove(name, this)) roomsPerLoop[home].decrementAndGet();
+            forget(this);
             closingRooms.add(this);
             for (Shard shard : shards) {
                 try {
                     shard.loop.execute(shard::close);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     shard.closedDone.complete(null);
+                    shardClosed();
                 }
             }
+        }
+
+        /** Counts a shard closed; the last one takes the room off the list shutdown waits for. */
+        void shardClosed() {
+            if (shardsOpen.decrementAndGet() == 0) closingRooms.remove(this);
         }
 
         /** Waits (briefly) until every shard closed; for shutdown. */
@@ -564,8 +622,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             // In one task with leaving the live list, so the published totals never go back.
             liveRooms.get(index).remove(room);
             roomTotals[index].addClosed(room.counters());
-            closingRooms.remove(host);
             closedDone.complete(null);
+            host.shardClosed();
         }
     }
 
@@ -583,25 +641,6 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         final Shard shard;
         /** Publisher: one per other loop, feeding the relayed copies there; on the home loop. */
         final List<Relay> relays = new ArrayList<>();
-        /** Publisher: how the relayed copies on other loops send keyframe requests (through the home loop). */
-        final MediaSender upstream = new MediaSender() {
-            @Override
-            public boolean sendRtp(ByteBuf packet) {
-                packet.release();
-                return false;
-            }
-
-            @Override
-            public boolean sendRtcp(ByteBuf packet) {
-                try {
-                    shard.loop.execute(() -> transport.sendRtcp(packet));
-                    return true;
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    packet.release();
-                    return false;
-                }
-            }
-        };
         /** When the offer reached the service (System.nanoTime). */
         final long setupStartNs;
         final CompletableFuture<String> closed = new CompletableFuture<>();
@@ -651,17 +690,18 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
             if (publisher != null) {
                 if (!mediaFlowing) onMediaFlowing(); // the transport calls this only once the packet unprotected
-                publisher.handleRtp(packet, nowNs);
+                // Handed over first, so the other loops work on it while this one does its own subscribers.
                 // NOTE: index loop, no iterator: per packet.
                 for (int i = 0, n = relays.size(); i < n; i++) relays.get(i).offer(packet);
+                publisher.handleRtp(packet, nowNs);
             }
         }
 
         @Override
         public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
             if (publisher != null) {
-                publisher.handleRtcp(packet, nowNs);
                 for (int i = 0, n = relays.size(); i < n; i++) relays.get(i).offer(packet);
+                publisher.handleRtcp(packet, nowNs);
             } else if (subscriber != null) {
                 subscriber.handleRtcp(packet, nowNs);
             }
@@ -678,9 +718,10 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                     try {
                         other.loop.execute(() -> {
                             Publisher copy = relay.close();
+                            openRelays.remove(relay);
                             if (copy != null) other.room.removePublisher(copy, System.nanoTime());
                         });
-                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                    } catch (RejectedExecutionException e) {
                         // Shutting down: the loop's end frees the rest.
                     }
                 }

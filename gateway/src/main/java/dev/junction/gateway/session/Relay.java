@@ -61,8 +61,9 @@ final class Relay implements Runnable {
             try {
                 target.eventLoop().execute(this);
             } catch (RejectedExecutionException e) {
-                // The target loop is shutting down and will not drain: nobody else consumes now.
-                releaseQueued();
+                // The target loop is shutting down and may still be draining: the queue has one consumer,
+                // so what stays in it is released by close() once the loops have stopped.
+                dropped.incrementAndGet();
             }
         }
     }
@@ -106,8 +107,9 @@ final class Relay implements Runnable {
     }
 
     /**
-     * Stops handling packets and releases what is queued; on the target loop, after the last offer. Returns
-     * the relayed copy, for the caller to remove from its room, or null if it was never attached.
+     * Stops handling packets and releases what is queued; on the target loop, after the last offer (or on any
+     * thread once the target loop has stopped). Returns the relayed copy, for the caller to remove from its
+     * room, or null if it was never attached. Idempotent.
      */
     Publisher close() {
         closed = true;

@@ -29,6 +29,8 @@ class PublisherNackTest {
     private static final int RTX = 97;
 
     private final List<RecordingSender> senders = new ArrayList<>();
+    /** Producer indexes a relayed copy asked keyframes for. */
+    private final List<Integer> keyframeRelayed = new ArrayList<>();
     private final Room room = new Room("nack", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(3), 0);
     private long nowNs = 5_000_000_000L;
 
@@ -58,7 +60,7 @@ class PublisherNackTest {
 
         /** A relayed copy ({@code relayed}) is how another media loop sees the publisher. */
         Pub(boolean relayed) {
-            publisher = relayed ? room.addPublisher(session, sender, 77, 0, true, nowNs) : room.addPublisher(session, sender, nowNs);
+            publisher = relayed ? room.addPublisher(session, sender, 77, 0, keyframeRelayed::add, nowNs) : room.addPublisher(session, sender, nowNs);
         }
 
         /** Sends VP8 packet {@code seq} (timestamp and payload derived from it); returns its payload. */
@@ -169,6 +171,13 @@ class PublisherNackTest {
         assertEquals(0, room.counters().nacksSentUpstream());
         assertEquals(0, room.counters().reportsSent());
         assertEquals(0, room.counters().rtpIn(), "counted once, on the publisher's own loop");
+        assertEquals(2, copy.publisher.counters().rtpIn(), "a copy counts for itself only");
+
+        // A subscriber joining on the copy's loop: the keyframe request goes to the publisher's own loop.
+        Subscriber viewer = room.addSubscriber(RoomFixtures.subscriber("chromium-subscriber-vp8.sdp"), sender(), nowNs);
+        assertEquals(List.of(1), keyframeRelayed, "the video Producer (second in offer order) asked through the relay");
+        assertEquals(List.of(), copy.sender.rtcp, "no PLI or FIR of its own");
+        room.removeSubscriber(viewer, nowNs);
 
         Pub again = new Pub(true);
         again.send(200);
@@ -176,7 +185,7 @@ class PublisherNackTest {
         again.send(202);
         advanceTo(nowNs + 100 * MS);
         again.sendRtx(1, 201, payload100);
-        assertEquals(1, room.counters().packetsRecoveredUpstream(), "the RTX its own loop asked for is taken");
+        assertEquals(1, again.publisher.counters().packetsRecoveredUpstream(), "the RTX its own loop asked for is taken");
         assertEquals(List.of(), again.sender.rtcp);
     }
 

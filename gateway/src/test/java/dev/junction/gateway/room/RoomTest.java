@@ -64,8 +64,8 @@ class RoomTest {
     /** Each media loop has its own Room and may learn of publishers in another order: join order decides. */
     @org.junit.jupiter.api.Test
     void shouldKeepProducersInJoinOrderWhateverOrderTheyAreAdded() {
-        Publisher later = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 11, 5, true, nowNs);
-        Publisher earlier = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 12, 2, true, nowNs);
+        Publisher later = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 11, 5, i -> { }, nowNs);
+        Publisher earlier = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 12, 2, i -> { }, nowNs);
         List<Producer> expected = new ArrayList<>(earlier.producers());
         expected.addAll(later.producers());
         assertEquals(expected, room.producers());

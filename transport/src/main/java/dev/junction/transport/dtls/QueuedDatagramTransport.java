@@ -34,7 +34,9 @@ final class QueuedDatagramTransport implements DatagramTransport {
      * anything longer arrives truncated and cannot authenticate). bctls sizes its record buffers, and ours
      * for the reads after the handshake, by this limit, which every session keeps for its lifetime: the
      * protocol maximum (2^14 + 2048 + 13 octets, RFC 5246 §6.2.3) would cost 18 KiB each. WebRTC stacks
-     * fragment handshake messages to the path MTU, so their records are far smaller.
+     * fragment handshake messages to the path MTU, so their records are far smaller. (Once records are
+     * encrypted, bctls takes 24 octets of this for the AEAD overhead: an encrypted datagram over 2,024 octets
+     * would be cut; browsers send about 1,200.)
      */
     static final int RECEIVE_LIMIT = MediaPlane.MAX_DATAGRAM_BYTES;
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -44,7 +45,12 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     public static final int RECEIVER_ERRORS = 4;
     /** UDP GSO sends of two or more datagrams (their datagrams count in {@link #DATAGRAMS_OUT} one by one). */
     public static final int SEGMENTED_SENDS = 5;
-    private static final int COUNTERS = 6;
+    /** Errors the socket reported (a failed send, an ICMP error surfaced on a read); the socket stays open. */
+    public static final int SOCKET_ERRORS = 6;
+    private static final int COUNTERS = 7;
+    private static final int ERRNO_EIO = 5;
+    private static final int ERRNO_EINVAL = 22;
+    private static final System.Logger LOG = System.getLogger(MediaSocket.class.getName());
 
     /** Most segments per GSO send (the kernel's UDP_MAX_SEGMENTS is 64 on 5.x and 128 on 6.x). */
     static final int MAX_SEGMENTS = 64;
@@ -334,6 +340,16 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // UDP errors (ICMP port unreachable surfaced as PortUnreachableException) must not close the socket.
+        // UDP errors (ICMP port unreachable surfaced as PortUnreachableException, a refused send) must not close
+        // the socket; they are counted.
+        counters.setRelease(SOCKET_ERRORS, counters.getPlain(SOCKET_ERRORS) + 1);
+        if (gso && cause instanceof Errors.NativeIoException e
+                && (e.expectedErr() == -ERRNO_EIO || e.expectedErr() == -ERRNO_EINVAL)) {
+            // A kernel or NIC that refuses segmented sends (no checksum offload, IPsec, a segment over the path
+            // MTU) fails the whole send: plain datagrams from now on. The lost burst is what NACKs recover.
+            gso = false;
+            LOG.log(System.Logger.Level.WARNING, "media socket " + index + ": UDP GSO send refused (" + cause.getMessage()
+                    + "); sending datagrams one by one from now on");
+        }
     }
 }

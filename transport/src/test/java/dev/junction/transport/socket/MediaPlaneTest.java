@@ -206,6 +206,22 @@ class MediaPlaneTest {
         }
     }
 
+    /** A refused segmented send (EIO: no checksum offload; EINVAL: segment over the MTU) turns GSO off; errors are counted. */
+    @Test
+    void shouldFallBackToPlainSendsWhenTheKernelRefusesGso() throws Exception {
+        MediaSettings one = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+        try (MediaPlane plane = MediaPlane.start(one, i -> (s, c, from, now) -> { })) {
+            MediaSocket socket = plane.sockets().get(0);
+            boolean before = socket.gso();
+            socket.eventLoop().submit(() -> socket.exceptionCaught(null, new java.net.PortUnreachableException("ICMP"))).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(before, socket.gso(), "an ICMP error says nothing about GSO");
+            socket.eventLoop().submit(() -> socket.exceptionCaught(null,
+                    new io.netty.channel.unix.Errors.NativeIoException("sendmmsg", -5))).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(false, socket.gso());
+            assertEquals(2, socket.counter(MediaSocket.SOCKET_ERRORS));
+        }
+    }
+
     private static int[] repeat(int size, int count) {
         int[] sizes = new int[count];
         java.util.Arrays.fill(sizes, size);
