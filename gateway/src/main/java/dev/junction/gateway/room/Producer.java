@@ -209,6 +209,11 @@ public final class Producer {
         return joinOrder;
     }
 
+    /** Position among the publisher's Producers, in offer order. */
+    int index() {
+        return index;
+    }
+
     int midExtensionId() {
         return midExtensionId;
     }

@@ -14,6 +14,7 @@ import dev.junction.codec.sdp.jsep.RemoteSsrc;
 import dev.junction.transport.MediaSender;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -159,6 +160,35 @@ public final class Publisher {
 
     KeyframeRelay keyframeRelay() {
         return keyframeRelay;
+    }
+
+    /**
+     * The SSRCs bound so far: which Producer (by offer order), which layer, RTX or not. A relayed copy that
+     * starts after the stream did is seeded with them ({@link #seed}): a browser stops sending the MID and
+     * RID extensions once its packets are acknowledged, so the copy could not learn simulcast layers itself.
+     */
+    public record Bindings(long[] ssrcs, int[] producers, int[] layers, boolean[] rtx) {
+    }
+
+    /** This publisher's SSRC bindings now; on its loop. */
+    public Bindings bindings() {
+        int n = ssrcCount;
+        int[] producerIndexes = new int[n];
+        for (int i = 0; i < n; i++) producerIndexes[i] = ssrcProducers[i].index();
+        return new Bindings(Arrays.copyOf(ssrcs, n), producerIndexes, Arrays.copyOf(ssrcLayers, n), Arrays.copyOf(ssrcRtx, n));
+    }
+
+    /** Binds what {@code bindings} (another copy's) knows and this one does not yet; on this copy's loop. */
+    public void seed(Bindings bindings) {
+        for (int i = 0; i < bindings.ssrcs().length; i++) {
+            int at = bindings.producers()[i];
+            if (at < 0 || at >= producers.size()) continue;
+            Producer p = producers.get(at);
+            int layer = bindings.layers()[i] < p.layerCount() ? bindings.layers()[i] : -1;
+            if (bind(bindings.ssrcs()[i], p, layer, bindings.rtx()[i]) && layer >= 0 && !bindings.rtx()[i]) {
+                p.learnLayerSsrc(layer, bindings.ssrcs()[i]);
+            }
+        }
     }
 
     /** Where this publisher's Producers count: the room's counters, or a relayed copy's own. */

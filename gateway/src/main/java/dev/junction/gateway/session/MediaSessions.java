@@ -61,11 +61,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Rooms over loops (DESIGN §3.2): each room has a home loop (fewest rooms first), where its publishers'
  * transports live, and one {@link Room} per media loop (a shard). Subscribers are dealt round-robin over the
  * loops, starting at the home loop, and answered with their loop's port, so a broadcast's encryption and
- * sending is spread over every core. Every shard other than the home one holds a relayed copy of each
- * publisher ({@code Room#addPublisher(..., relayed = true, ...)}), fed by a {@link Relay} with one retained
- * packet per loop; the copies forward to their loop's subscribers, answer their NACKs from their own cache
- * and send keyframe requests back through the home loop. Producers keep the publishers' join order on
- * every shard, so slots fill alike everywhere.
+ * sending is spread over every core. Every other shard that has a subscriber holds a relayed copy of each
+ * publisher ({@code Room#addPublisher} with a keyframe relay), seeded with the SSRCs the publisher bound so
+ * far and fed by a {@link Relay} with one retained packet per loop; the copies forward to their loop's
+ * subscribers, answer their NACKs from their own cache and send keyframe requests back through the home
+ * loop. Producers keep the publishers' join order on every shard, so slots fill alike everywhere.
  *
  * <p>Lifecycle: a session ends on DELETE, consent expiry, DTLS close_notify or {@link #close()}; each path
  * ends in the transport's {@code onClosed}, which removes it from its room and from the table. A room left
@@ -274,6 +274,14 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         Session session = new Session(kind, roomName, newToken(16), newToken(8), host, shard, setupStartNs);
         session.transport = WebRtcTransport.server(plane.sockets().get(loopIndex), demuxes[loopIndex], negotiated.localIce(),
                 negotiated.remoteIce(), certificate, remoteFingerprints, options, session);
+        if (kind == SessionKind.WHEP && shard.subscribers.incrementAndGet() == 1 && loopIndex != host.home) {
+            // The first subscriber on this loop: the publishers' packets start coming here.
+            try {
+                host.homeLoop().execute(() -> host.relayTo(shard));
+            } catch (RejectedExecutionException e) {
+                // Shutting down.
+            }
+        }
         CompletableFuture<Created> created = new CompletableFuture<>();
         shard.loop.execute(() -> {
             try {
@@ -291,6 +299,10 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             }
         });
         return created;
+    }
+
+    /** What a relayed copy of a publisher is made from: its offer, feedback SSRC, join order and way home. */
+    private record CopySource(NegotiatedSession negotiated, long feedbackSsrc, long joinOrder, Publisher.KeyframeRelay toHome) {
     }
 
     /** Takes {@code host} out of the room table, once, whoever gets there first. */
@@ -465,6 +477,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         private final AtomicInteger subscriberTurn = new AtomicInteger();
         /** On the home loop: the publishers' order of joining, the same on every shard. */
         private long joins;
+        /** On the home loop: the publishers' sessions, whose packets are relayed to shards with subscribers. */
+        private final List<Session> publishers = new ArrayList<>();
         /** On the home loop. */
         private ScheduledFuture<?> removal;
 
@@ -531,19 +545,46 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                     // Shutting down.
                 }
             };
+            session.copySource = new CopySource(negotiated, feedbackSsrc, joinOrder, toHome);
+            publishers.add(session);
             for (Shard other : shards) {
-                if (other.index == home) continue;
-                Relay relay = new Relay(plane.sockets().get(other.index), relayDrops);
-                try {
-                    other.loop.execute(() -> relay.attach(other.room.addPublisher(negotiated, REFUSING_SENDER, feedbackSsrc,
-                            joinOrder, toHome, System.nanoTime())));
-                } catch (RejectedExecutionException e) {
-                    continue; // shutting down: no copy there
-                }
-                openRelays.add(relay);
-                session.relays.add(relay);
+                if (other.index != home && other.subscribers.get() > 0) relay(session, publisher, other);
             }
             return publisher;
+        }
+
+        /** On the home loop: every publisher's packets go to {@code shard} from now on (a subscriber is there). */
+        void relayTo(Shard shard) {
+            for (Session p : publishers) {
+                if (p.publisher != null) relay(p, p.publisher, shard);
+            }
+        }
+
+        /**
+         * On the home loop: a relayed copy of {@code session}'s publisher on {@code shard}, seeded with the SSRCs
+         * the publisher has bound so far, and a {@link Relay} feeding it; nothing if there is one already.
+         * Made only where a subscriber is, so a room costs no other loop anything until one joins there.
+         */
+        private void relay(Session session, Publisher own, Shard shard) {
+            for (Relay r : session.relays) {
+                if (r.targetIndex() == shard.index) return;
+            }
+            Relay relay = new Relay(plane.sockets().get(shard.index), relayDrops);
+            CopySource source = session.copySource;
+            Publisher.Bindings bindings = own.bindings();
+            try {
+                // Queued before any packet's drain task: offers start once the relay is in the list below.
+                shard.loop.execute(() -> {
+                    Publisher copy = shard.room.addPublisher(source.negotiated(), REFUSING_SENDER, source.feedbackSsrc(),
+                            source.joinOrder(), source.toHome(), System.nanoTime());
+                    copy.seed(bindings);
+                    relay.attach(copy);
+                });
+            } catch (RejectedExecutionException e) {
+                return; // shutting down: no copy there
+            }
+            openRelays.add(relay);
+            session.relays.add(relay);
         }
 
         /**
@@ -593,6 +634,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         final Room room;
         final ScheduledFuture<?> tick;
         final CompletableFuture<Void> closedDone = new CompletableFuture<>();
+        /** WHEP sessions of the room on this loop, joined or joining (any thread). */
+        final AtomicInteger subscribers = new AtomicInteger();
         private boolean closed;
 
         Shard(RoomHost host, int index) {
@@ -639,7 +682,9 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         final RoomHost host;
         /** The room's part on this session's loop. */
         final Shard shard;
-        /** Publisher: one per other loop, feeding the relayed copies there; on the home loop. */
+        /** Publisher: what its relayed copies are made from; on the home loop. */
+        CopySource copySource;
+        /** Publisher: one per other loop with subscribers, feeding the relayed copies there; on the home loop. */
         final List<Relay> relays = new ArrayList<>();
         /** When the offer reached the service (System.nanoTime). */
         final long setupStartNs;
@@ -727,7 +772,9 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
                 }
                 relays.clear();
             }
+            if (kind == SessionKind.WHIP) host.publishers.remove(this);
             if (subscriber != null) shard.room.removeSubscriber(subscriber, nowNs);
+            if (kind == SessionKind.WHEP) shard.subscribers.decrementAndGet();
             host.leave();
             publisher = null;
             subscriber = null;

@@ -464,6 +464,48 @@ class RoomTest {
         assertEquals(0x3333L, pub.publisher.producers().get(1).layerSsrc(2));
     }
 
+    /**
+     * A relayed copy made after the publisher's stream started (a first subscriber on another loop) sees no
+     * MID or RID any more: seeded with what the publisher learnt, it still tells the simulcast layers apart.
+     */
+    @Test
+    void shouldSeedALateRelayedCopyWithTheLayersItsPublisherLearnt() {
+        Pub pub = new Pub("chromium-publisher-vp8-simulcast.sdp");
+        NegotiatedMedia video = pub.media(MediaKind.VIDEO);
+        int mid = extensionId(video, HeaderExtensionUri.MID);
+        int rid = extensionId(video, HeaderExtensionUri.RID);
+        pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, 1, 0, 0x1111, 10, new int[] {mid, rid},
+                new String[] {"1", "q"}), 10, RoomFixtures.VP8_KEYFRAME));
+        pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, 1, 0, 0x2222, 20, new int[] {mid, rid},
+                new String[] {"1", "h"}), 20, RoomFixtures.VP8_KEYFRAME));
+        Publisher.Bindings learnt = pub.publisher.bindings();
+
+        Room otherLoop = new Room("test", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(8), UNIX_OFFSET_NS);
+        try {
+            Publisher seeded = otherLoop.addPublisher(pub.session, sender(), 5, 0, i -> { }, nowNs);
+            seeded.seed(learnt);
+            Publisher unseeded = new Room("test", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(9), UNIX_OFFSET_NS)
+                    .addPublisher(pub.session, sender(), 5, 0, i -> { }, nowNs);
+            RecordingSender viewer = sender();
+            Subscriber s = otherLoop.addSubscriber(subscriber("chromium-subscriber.sdp"), viewer, nowNs);
+            long slotSsrc = s.slots().stream().filter(x -> x.kind() == MediaKind.VIDEO).findFirst().orElseThrow().ssrc();
+            for (Publisher copy : List.of(seeded, unseeded)) {
+                ByteBuf plain = RoomFixtures.withPayloadStart(rtp(96, 2, 2700, 0x2222, 20), 20, RoomFixtures.VP8_KEYFRAME);
+                try {
+                    copy.handleRtp(plain, nowNs);
+                } finally {
+                    plain.release();
+                }
+            }
+            assertEquals(0x2222L, seeded.producers().get(1).layerSsrc(1), "h bound from the seed");
+            assertEquals(1, viewer.rtpWithSsrc(slotSsrc).size(), "the seeded copy forwards a packet without MID/RID");
+            assertEquals(1, unseeded.counters().dropped(RoomDrop.UNKNOWN_SSRC), "unseeded, it could not place the SSRC");
+            otherLoop.removeSubscriber(s, nowNs);
+        } finally {
+            otherLoop.close(nowNs);
+        }
+    }
+
     @Test
     void shouldDropMalformedUnknownRetransmittedAndUnnegotiatedPacketsAndCountThem() {
         Pub pub = new Pub("chromium-publisher-vp8.sdp");
