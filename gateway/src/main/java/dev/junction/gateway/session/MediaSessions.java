@@ -26,6 +26,7 @@ import dev.junction.transport.MediaSender;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.dtls.Fingerprint;
+import dev.junction.transport.metrics.DurationHistogram;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.AesBackend;
@@ -414,6 +415,8 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         for (MediaSocket s : plane.sockets()) {
             out.append("junction_media_segmented_sends_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.SEGMENTED_SENDS)).append('\n');
         }
+        DurationHistogram.appendHeader(out, "junction_media_burst_seconds", "Per read burst of a media socket, from its first datagram read to the flush of everything it caused (the loop's share of the added latency, wake-up excluded).");
+        for (MediaSocket s : plane.sockets()) s.burstLatency().appendSeries(out, "junction_media_burst_seconds", "loop=\"" + s.index() + "\"");
         out.append("# HELP junction_media_socket_errors_total Errors a media socket reported (refused sends, ICMP errors); it stays open.\n");
         out.append("# TYPE junction_media_socket_errors_total counter\n");
         for (MediaSocket s : plane.sockets()) {

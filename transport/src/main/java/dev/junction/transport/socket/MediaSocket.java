@@ -1,5 +1,6 @@
 package dev.junction.transport.socket;
 
+import dev.junction.transport.metrics.DurationHistogram;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -93,6 +94,9 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private int pendingWrites;
     private boolean gso;
+    /** From a burst's first datagram read to the flush of everything it caused: the server's part of the latency. */
+    private final DurationHistogram burstLatency = new DurationHistogram(DurationHistogram.LATENCY_BOUNDS_NS);
+    private long burstStartNs;
     /** Batches holding datagrams of the current read burst, sent at its end. */
     private final List<SendBatch> openBatches = new ArrayList<>();
 
@@ -247,13 +251,24 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             return;
         }
         inReadBurst = true;
+        long startNs = System.nanoTime();
         try {
             work.run();
         } finally {
             inReadBurst = false;
             emitOpenBatches();
             flushNow();
+            burstLatency.record(System.nanoTime() - startNs);
         }
+    }
+
+    /**
+     * Per burst (a read burst, or a {@link #burst} task), the time from its first datagram's read to the
+     * flush of everything it caused, kernel sends included: the latency this socket's loop adds to the last
+     * packet it sends for that burst, not counting the wake-up before the read. Any thread may read it.
+     */
+    public DurationHistogram burstLatency() {
+        return burstLatency;
     }
 
     /** Whether writes during read bursts are coalesced into UDP GSO sends on this socket. */
@@ -299,12 +314,16 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
-        inReadBurst = true;
+        long nowNs = System.nanoTime();
+        if (!inReadBurst) {
+            inReadBurst = true;
+            burstStartNs = nowNs;
+        }
         ByteBuf content = packet.content();
         try {
             counters.setRelease(DATAGRAMS_IN, counters.getPlain(DATAGRAMS_IN) + 1);
             counters.setRelease(BYTES_IN, counters.getPlain(BYTES_IN) + content.readableBytes());
-            receiver.onDatagram(this, content, packet.sender(), System.nanoTime());
+            receiver.onDatagram(this, content, packet.sender(), nowNs);
         } catch (RuntimeException e) {
             // A receiver bug must not kill the socket; count it so /metrics shows it.
             counters.setRelease(RECEIVER_ERRORS, counters.getPlain(RECEIVER_ERRORS) + 1);
@@ -315,9 +334,11 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!inReadBurst) return; // a read that delivered nothing
         inReadBurst = false;
         emitOpenBatches();
         flushNow();
+        burstLatency.record(System.nanoTime() - burstStartNs);
     }
 
     @Override

@@ -162,6 +162,8 @@ class MediaPlaneTest {
             }
             expectedSegmented = socket.gso() ? 1 + 1 + 2 + 1 + 2 : 0;
             assertEquals(datagrams, socket.counter(MediaSocket.DATAGRAMS_OUT));
+            assertEquals(bursts.length, socket.burstLatency().count(), "one latency observation per read burst");
+            assertTrue(socket.burstLatency().sumNs() > 0);
             assertEquals(expectedSegmented, socket.counter(MediaSocket.SEGMENTED_SENDS));
             assertEquals(Epoll.isAvailable() && !Boolean.getBoolean("junction.media.nio")
                     && io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(), socket.gso());
@@ -253,6 +255,7 @@ class MediaPlaneTest {
             }
             assertEquals(3, socket.counter(MediaSocket.DATAGRAMS_OUT));
             assertEquals(socket.gso() ? 1 : 0, socket.counter(MediaSocket.SEGMENTED_SENDS));
+            assertEquals(1, socket.burstLatency().count(), "a burst task is observed like a read burst");
         }
     }
 }

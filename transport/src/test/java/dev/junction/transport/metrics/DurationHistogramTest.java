@@ -1,4 +1,4 @@
-package dev.junction.gateway.session;
+package dev.junction.transport.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -51,6 +51,23 @@ class DurationHistogramTest {
         assertEquals(NAME + "_sum 0", s.lines().get(15));
         assertEquals(NAME + "_count 0", s.lines().get(16));
         assertEquals(17, s.lines().size());
+    }
+
+    @Test
+    void shouldWriteLabelledSeriesWithOtherBounds() {
+        DurationHistogram h = new DurationHistogram(DurationHistogram.LATENCY_BOUNDS_NS);
+        h.record(15_000);
+        h.record(2_000_000_000L);
+        StringBuilder out = new StringBuilder();
+        h.appendSeries(out, "m", "loop=\"1\"");
+        List<String> lines = List.of(out.toString().split("\n"));
+        assertEquals("m_bucket{loop=\"1\",le=\"0.00001\"} 0", lines.get(0));
+        assertEquals("m_bucket{loop=\"1\",le=\"0.00002\"} 1", lines.get(1));
+        assertEquals("m_bucket{loop=\"1\",le=\"0.1\"} 1", lines.get(12));
+        assertEquals("m_bucket{loop=\"1\",le=\"+Inf\"} 2", lines.get(13));
+        assertEquals("m_sum{loop=\"1\"} 2.000015", lines.get(14));
+        assertEquals("m_count{loop=\"1\"} 2", lines.get(15));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new DurationHistogram(new long[] {5, 5}));
     }
 
     @Test
