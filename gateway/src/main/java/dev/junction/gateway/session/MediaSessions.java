@@ -572,7 +572,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             for (Relay r : session.relays) {
                 if (r.targetIndex() == shard.index) return;
             }
-            Relay relay = new Relay(plane.sockets().get(shard.index), relayDrops);
+            Relay relay = new Relay(plane.sockets().get(home), plane.sockets().get(shard.index), relayDrops);
             CopySource source = session.copySource;
             Publisher.Bindings bindings = own.bindings();
             try {

@@ -33,8 +33,10 @@ final class Relay implements Runnable {
     /** Packets that may wait for the other loop: about a second of a 10 Mbit/s publisher. */
     static final int CAPACITY = 1 << 10;
 
+    private final MediaSocket source;
     private final MediaSocket target;
     private final int targetIndex;
+    private final Runnable wake = this::wake;
     private final Queue<ByteBuf> queue = PlatformDependent.newFixedMpscQueue(CAPACITY);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong dropped;
@@ -43,8 +45,12 @@ final class Relay implements Runnable {
     private Publisher copy;
     private boolean closed;
 
-    /** Packets go to {@code target}'s loop, which drains them; those dropped are counted in {@code dropped}. */
-    Relay(MediaSocket target, AtomicLong dropped) {
+    /**
+     * Packets offered on {@code source}'s loop (the publisher's) go to {@code target}'s loop, which drains
+     * them; those dropped are counted in {@code dropped}.
+     */
+    Relay(MediaSocket source, MediaSocket target, AtomicLong dropped) {
+        this.source = source;
         this.target = target;
         this.targetIndex = target.index();
         this.dropped = dropped;
@@ -57,14 +63,18 @@ final class Relay implements Runnable {
             dropped.incrementAndGet();
             return;
         }
-        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-            try {
-                target.eventLoop().execute(this);
-            } catch (RejectedExecutionException e) {
-                // The target loop is shutting down and may still be draining: the queue has one consumer,
-                // so what stays in it is released by close() once the loops have stopped.
-                dropped.incrementAndGet();
-            }
+        // One wake-up per read burst of the publisher's loop: the target then drains the burst's packets
+        // together, and its sends to each subscriber coalesce like the publisher's loop's own.
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) source.atBurstEnd(wake);
+    }
+
+    private void wake() {
+        try {
+            target.eventLoop().execute(this);
+        } catch (RejectedExecutionException e) {
+            // The target loop is shutting down and may still be draining: the queue has one consumer,
+            // so what stays in it is released by close() once the loops have stopped.
+            dropped.incrementAndGet();
         }
     }
 

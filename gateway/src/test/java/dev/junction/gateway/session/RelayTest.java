@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The hand-over of a publisher's packets to another loop: bounded, counted, and every buffer released once. */
 class RelayTest {
 
-    private static final MediaSettings ONE_LOOP = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+    private static final MediaSettings TWO_LOOPS = new MediaSettings("127.0.0.1", 0, 2, List.of("127.0.0.1"));
 
     private static ByteBuf packet(int seq) {
         ByteBuf b = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
@@ -28,10 +28,11 @@ class RelayTest {
 
     @Test
     void shouldDropAndCountWhatAStalledLoopCannotTakeAndReleaseEveryPacketOnce() throws Exception {
-        try (MediaPlane plane = MediaPlane.start(ONE_LOOP, i -> (s, c, f, n) -> { })) {
-            MediaSocket target = plane.sockets().get(0);
+        try (MediaPlane plane = MediaPlane.start(TWO_LOOPS, i -> (s, c, f, n) -> { })) {
+            MediaSocket source = plane.sockets().get(0);
+            MediaSocket target = plane.sockets().get(1);
             AtomicLong dropped = new AtomicLong();
-            Relay relay = new Relay(target, dropped);
+            Relay relay = new Relay(source, target, dropped);
             CountDownLatch stall = new CountDownLatch(1);
             target.eventLoop().execute(() -> {
                 try {
@@ -42,12 +43,14 @@ class RelayTest {
             });
             List<ByteBuf> offered = new ArrayList<>();
             int extra = 10;
-            for (int i = 0; i < Relay.CAPACITY + extra; i++) {
-                ByteBuf p = packet(i);
-                offered.add(p);
-                relay.offer(p); // borrowed: the publisher's transport releases it after the call
-                p.release();
-            }
+            source.eventLoop().submit(() -> {
+                for (int i = 0; i < Relay.CAPACITY + extra; i++) {
+                    ByteBuf p = packet(i);
+                    offered.add(p);
+                    relay.offer(p); // borrowed: the publisher's transport releases it after the call
+                    p.release();
+                }
+            }).get(5, TimeUnit.SECONDS);
             assertEquals(extra, dropped.get(), "beyond the queue's capacity, packets are dropped and counted");
             stall.countDown();
             // Nothing attached: the drain releases each packet unhandled; close on the loop finds nothing left.
@@ -59,9 +62,10 @@ class RelayTest {
 
     @Test
     void shouldReleaseQueuedPacketsWhenClosedBeforeTheyAreDrained() throws Exception {
-        try (MediaPlane plane = MediaPlane.start(ONE_LOOP, i -> (s, c, f, n) -> { })) {
-            MediaSocket target = plane.sockets().get(0);
-            Relay relay = new Relay(target, new AtomicLong());
+        try (MediaPlane plane = MediaPlane.start(TWO_LOOPS, i -> (s, c, f, n) -> { })) {
+            MediaSocket source = plane.sockets().get(0);
+            MediaSocket target = plane.sockets().get(1);
+            Relay relay = new Relay(source, target, new AtomicLong());
             CountDownLatch stall = new CountDownLatch(1);
             List<ByteBuf> offered = new ArrayList<>();
             // The close is queued on the loop before the drain task the first offer schedules.
@@ -73,12 +77,14 @@ class RelayTest {
                 }
                 relay.close();
             });
-            for (int i = 0; i < 5; i++) {
-                ByteBuf p = packet(i);
-                offered.add(p);
-                relay.offer(p);
-                p.release();
-            }
+            source.eventLoop().submit(() -> {
+                for (int i = 0; i < 5; i++) {
+                    ByteBuf p = packet(i);
+                    offered.add(p);
+                    relay.offer(p);
+                    p.release();
+                }
+            }).get(5, TimeUnit.SECONDS);
             stall.countDown();
             target.eventLoop().submit(() -> { }).get(5, TimeUnit.SECONDS);
             for (ByteBuf p : offered) assertEquals(0, p.refCnt());

@@ -97,6 +97,8 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     /** From a burst's first datagram read to the flush of everything it caused: the server's part of the latency. */
     private final DurationHistogram burstLatency = new DurationHistogram(DurationHistogram.LATENCY_BOUNDS_NS);
     private long burstStartNs;
+    /** Tasks for the end of the current read burst (waking other loops once per burst). */
+    private final List<Runnable> burstEndTasks = new ArrayList<>();
     /** Batches holding datagrams of the current read burst, sent at its end. */
     private final List<SendBatch> openBatches = new ArrayList<>();
 
@@ -255,6 +257,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         try {
             work.run();
         } finally {
+            runBurstEndTasks();
             inReadBurst = false;
             emitOpenBatches();
             flushNow();
@@ -269,6 +272,32 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
      */
     public DurationHistogram burstLatency() {
         return burstLatency;
+    }
+
+    /**
+     * Runs {@code task} on this loop at the end of the current read burst, before its writes are flushed, or
+     * now outside a burst. For work that is cheaper once per burst than once per datagram: handing a burst of
+     * a publisher's packets to another loop with one wake-up, which then also batches their sends.
+     */
+    public void atBurstEnd(Runnable task) {
+        assert inEventLoop() : "MediaSocket.atBurstEnd off its event loop";
+        if (!inReadBurst) {
+            task.run();
+            return;
+        }
+        burstEndTasks.add(task);
+    }
+
+    private void runBurstEndTasks() {
+        // NOTE: index loop: a task may add another (it then runs in this pass too).
+        for (int i = 0; i < burstEndTasks.size(); i++) {
+            try {
+                burstEndTasks.get(i).run();
+            } catch (RuntimeException e) {
+                counters.setRelease(RECEIVER_ERRORS, counters.getPlain(RECEIVER_ERRORS) + 1);
+            }
+        }
+        burstEndTasks.clear();
     }
 
     /** Whether writes during read bursts are coalesced into UDP GSO sends on this socket. */
@@ -335,6 +364,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!inReadBurst) return; // a read that delivered nothing
+        runBurstEndTasks();
         inReadBurst = false;
         emitOpenBatches();
         flushNow();

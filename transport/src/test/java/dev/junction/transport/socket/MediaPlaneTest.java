@@ -224,6 +224,32 @@ class MediaPlaneTest {
         }
     }
 
+    /** A task for the burst's end runs after the receiver returned, on the loop, and its writes are flushed with the burst's. */
+    @Test
+    void shouldRunBurstEndTasksAfterTheReadsAndBeforeTheFlush() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger deferredWhileReading = new java.util.concurrent.atomic.AtomicInteger(-1);
+        DatagramReceiver receiver = (socket, content, sender, nowNs) -> {
+            boolean[] ran = {false};
+            socket.atBurstEnd(() -> {
+                ran[0] = true;
+                ByteBuf reply = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(2);
+                reply.writeByte('o').writeByte('k');
+                socket.write(reply, sender);
+            });
+            deferredWhileReading.set(ran[0] ? 0 : 1);
+        };
+        MediaSettings one = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+        try (MediaPlane plane = MediaPlane.start(one, i -> receiver);
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(5000);
+            client.send(new DatagramPacket(new byte[] {1}, 1, plane.sockets().get(0).localAddress()));
+            DatagramPacket reply = new DatagramPacket(new byte[16], 16);
+            client.receive(reply);
+            assertEquals("ok", new String(reply.getData(), 0, reply.getLength(), StandardCharsets.US_ASCII));
+            assertEquals(1, deferredWhileReading.get(), "not run while the burst was still being read");
+        }
+    }
+
     private static int[] repeat(int size, int count) {
         int[] sizes = new int[count];
         java.util.Arrays.fill(sizes, size);
