@@ -40,14 +40,17 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The real {@link SessionService}: answers WHIP/WHEP offers with the {@link SdpNegotiator}, runs each
@@ -121,11 +124,11 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
         }
     };
     /** Relays not closed yet: after the loops stopped, shutdown releases what their queues still hold. */
-    private final java.util.Set<Relay> openRelays = ConcurrentHashMap.newKeySet();
+    private final Set<Relay> openRelays = ConcurrentHashMap.newKeySet();
     /** Publisher packets a relay dropped because the loop it feeds fell behind. */
-    private final java.util.concurrent.atomic.AtomicLong relayDrops = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong relayDrops = new AtomicLong();
     /** Rooms being removed whose shards have not all closed yet (shutdown waits for them). */
-    private final java.util.Set<RoomHost> closingRooms = ConcurrentHashMap.newKeySet();
+    private final Set<RoomHost> closingRooms = ConcurrentHashMap.newKeySet();
     private final AtomicInteger[] roomsPerLoop;
     private final long roomGraceMs;
     private final DurationHistogram setupTime = new DurationHistogram();
@@ -535,7 +538,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
          */
         Publisher addPublisher(Session session, NegotiatedSession negotiated, long nowNs) {
             long joinOrder = joins++;
-            long feedbackSsrc = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(0xFFFF_FFFEL);
+            long feedbackSsrc = 1 + ThreadLocalRandom.current().nextLong(0xFFFF_FFFEL);
             Publisher publisher = shards[home].room.addPublisher(negotiated, session.transport, feedbackSsrc, joinOrder, null, nowNs);
             // The copies' keyframe requests come back here, where one Producer rate-limits them for the publisher.
             Publisher.KeyframeRelay toHome = producerIndex -> {
