@@ -1,5 +1,6 @@
 package dev.junction.gateway.session;
 
+import dev.junction.codec.demux.PacketClassifier;
 import dev.junction.gateway.room.Publisher;
 import dev.junction.transport.socket.MediaSocket;
 import io.netty.buffer.ByteBuf;
@@ -91,19 +92,13 @@ final class Relay implements Runnable {
             try {
                 Publisher p = copy;
                 if (p != null && !closed) {
-                    if (isRtcp(packet)) p.handleRtcp(packet, nowNs);
+                    if (PacketClassifier.isRtcpPacketType(packet.getUnsignedByte(packet.readerIndex() + 1))) p.handleRtcp(packet, nowNs);
                     else p.handleRtp(packet, nowNs);
                 }
             } finally {
                 packet.release();
             }
         }
-    }
-
-    /** RFC 5761 §4: RTCP packet types 200-206 (and the rest of 192-223) sit where RTP has M + PT 64-95. */
-    private static boolean isRtcp(ByteBuf packet) {
-        int type = packet.getUnsignedByte(packet.readerIndex() + 1);
-        return type >= 192 && type <= 223;
     }
 
     /** Binds the relayed copy that handles the packets; on the target loop. */

@@ -131,8 +131,8 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
      */
     public void write(ByteBuf content, InetSocketAddress recipient) {
         assert inEventLoop() : "MediaSocket.write off its event loop";
-        counters.setRelease(DATAGRAMS_OUT, counters.getPlain(DATAGRAMS_OUT) + 1);
-        counters.setRelease(BYTES_OUT, counters.getPlain(BYTES_OUT) + content.readableBytes());
+        add(DATAGRAMS_OUT, 1);
+        add(BYTES_OUT, content.readableBytes());
         channel.write(new DatagramPacket(content, recipient), channel.voidPromise());
         pendingWrites++;
         if (!inReadBurst && !flushScheduled) {
@@ -153,8 +153,8 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         }
         assert inEventLoop() : "MediaSocket.write off its event loop";
         int length = content.readableBytes();
-        counters.setRelease(DATAGRAMS_OUT, counters.getPlain(DATAGRAMS_OUT) + 1);
-        counters.setRelease(BYTES_OUT, counters.getPlain(BYTES_OUT) + length);
+        add(DATAGRAMS_OUT, 1);
+        add(BYTES_OUT, length);
         int ssrc = length >= RTP_HEADER ? content.getInt(content.readerIndex() + 8) : 0;
         if (batch.held != null && ssrc == batch.heldSsrc) sendHeld(batch);
         ByteBuf buffer = batch.buffer;
@@ -217,7 +217,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             packet = new DatagramPacket(buffer, batch.recipient);
         } else {
             packet = new SegmentedDatagramPacket(buffer, batch.segmentSize, batch.recipient);
-            counters.setRelease(SEGMENTED_SENDS, counters.getPlain(SEGMENTED_SENDS) + 1);
+            add(SEGMENTED_SENDS, 1);
         }
         batch.recipient = null;
         channel.write(packet, channel.voidPromise());
@@ -294,7 +294,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
             try {
                 burstEndTasks.get(i).run();
             } catch (RuntimeException e) {
-                counters.setRelease(RECEIVER_ERRORS, counters.getPlain(RECEIVER_ERRORS) + 1);
+                add(RECEIVER_ERRORS, 1);
             }
         }
         burstEndTasks.clear();
@@ -309,6 +309,11 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     public void flush() {
         assert inEventLoop() : "MediaSocket.flush off its event loop";
         flushNow();
+    }
+
+    /** Single writer (the loop); release so that other threads read a recent value. */
+    private void add(int counter, long n) {
+        counters.setRelease(counter, counters.getPlain(counter) + n);
     }
 
     public long counter(int which) {
@@ -350,12 +355,12 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         }
         ByteBuf content = packet.content();
         try {
-            counters.setRelease(DATAGRAMS_IN, counters.getPlain(DATAGRAMS_IN) + 1);
-            counters.setRelease(BYTES_IN, counters.getPlain(BYTES_IN) + content.readableBytes());
+            add(DATAGRAMS_IN, 1);
+            add(BYTES_IN, content.readableBytes());
             receiver.onDatagram(this, content, packet.sender(), nowNs);
         } catch (RuntimeException e) {
             // A receiver bug must not kill the socket; count it so /metrics shows it.
-            counters.setRelease(RECEIVER_ERRORS, counters.getPlain(RECEIVER_ERRORS) + 1);
+            add(RECEIVER_ERRORS, 1);
         } finally {
             packet.release();
         }
@@ -393,7 +398,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // UDP errors (ICMP port unreachable surfaced as PortUnreachableException, a refused send) must not close
         // the socket; they are counted.
-        counters.setRelease(SOCKET_ERRORS, counters.getPlain(SOCKET_ERRORS) + 1);
+        add(SOCKET_ERRORS, 1);
         if (gso && cause instanceof Errors.NativeIoException e
                 && (e.expectedErr() == -ERRNO_EIO || e.expectedErr() == -ERRNO_EINVAL)) {
             // A kernel or NIC that refuses segmented sends (no checksum offload, IPsec, a segment over the path
