@@ -1,4 +1,4 @@
-package dev.junction.gateway.loadtest;
+package dev.junction.loadtest;
 
 import java.util.Arrays;
 import java.util.Map;

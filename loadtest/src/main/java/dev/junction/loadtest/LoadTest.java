@@ -1,4 +1,4 @@
-package dev.junction.gateway.loadtest;
+package dev.junction.loadtest;
 
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.config.MediaSettings;

@@ -1,2 +1,2 @@
 /** {@code ./junction loadtest}: real WebRTC peers (ICE, DTLS, SRTP) against any WHIP/WHEP server. */
-package dev.junction.gateway.loadtest;
+package dev.junction.loadtest;

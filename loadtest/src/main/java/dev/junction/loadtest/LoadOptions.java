@@ -1,4 +1,4 @@
-package dev.junction.gateway.loadtest;
+package dev.junction.loadtest;
 
 import java.net.URI;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.junction.gateway.loadtest;
+package dev.junction.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
