@@ -7,14 +7,37 @@ const pageId = params.get('page') || 'page';
 const startMs = performance.now();
 const sinceStartMs = () => Math.round(performance.now() - startMs);
 
+// A report or a getStats() call that never settles would stop a page's reporting for good (its tick stays
+// busy): on a loaded machine the test then times out with a stale report. Both are bounded; how often the
+// bound was hit travels in every report, so a failure message says which one stalled.
+const STALL_MS = 2000;
+const stalls = { reports: 0, getStats: 0 };
+// Settles like promise, or with null after STALL_MS (then calls onTimeout).
+function withDeadline(promise, onTimeout) {
+  let timer;
+  const deadline = new Promise(resolve => {
+    timer = setTimeout(() => { onTimeout(); resolve(null); }, STALL_MS);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 let reportFailed = false;
 async function report(body) {
+  const controller = new AbortController();
   try {
-    await fetch('/report/' + encodeURIComponent(pageId), { method: 'POST', body: JSON.stringify(body) });
+    body.stalls = Object.assign({}, stalls);
+    await withDeadline(fetch('/report/' + encodeURIComponent(pageId),
+                             { method: 'POST', body: JSON.stringify(body), signal: controller.signal }),
+                       () => { stalls.reports++; controller.abort(); });
   } catch (e) {
     if (!reportFailed) console.error('report failed: ' + e);
     reportFailed = true;
   }
+}
+
+// pc.getStats(), bounded like a report: null when it stalled (the tick then skips its report).
+function statsOf(pc) {
+  return withDeadline(pc.getStats(), () => { stalls.getStats++; });
 }
 
 async function reportError(e) {
@@ -104,7 +127,9 @@ function reportStatsForever(pc, extra, reportEveryMs = 250) {
     if (busy) return;
     busy = true;
     try {
-      const summary = summarize(await pc.getStats());
+      const stats = await statsOf(pc);
+      if (stats === null) return;
+      const summary = summarize(stats);
       if (state.firstFrameMs === null && summary.video.framesDecoded > 0) state.firstFrameMs = sinceStartMs();
       await report(Object.assign({ elapsedMs: sinceStartMs(), firstFrameMs: state.firstFrameMs,
                                    connectionState: pc.connectionState, iceConnectionState: pc.iceConnectionState },

@@ -4,6 +4,9 @@ import dev.junction.codec.demux.PacketClassifier;
 import dev.junction.codec.demux.PacketKind;
 import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunParseResult;
+import dev.junction.transport.path.Path;
+import dev.junction.transport.path.PathOwner;
+import dev.junction.transport.path.PathTable;
 import dev.junction.transport.socket.DatagramReceiver;
 import dev.junction.transport.socket.MediaSocket;
 import io.netty.buffer.ByteBuf;
@@ -13,22 +16,29 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The receiver of one media socket: classifies each datagram by its first byte (RFC 7983), finds its
- * {@link WebRtcTransport} by remote 5-tuple once bound, or by the USERNAME ufrag of a first Binding
- * request, and hands it over. Anything that belongs to no session is dropped and counted by
- * {@link DropReason} before any crypto runs.
+ * The receiver of a loop's media sockets: classifies each datagram by its first byte (RFC 7983), finds the
+ * {@link Path} it arrived on in the {@link PathTable} (the 5-tuple boundary), and hands both to the path's owner
+ * (a {@link WebRtcTransport}). Anything that belongs to no session is dropped and counted by {@link DropReason}
+ * before any crypto runs.
  *
- * <p>Threading: owned by the socket's event loop (single writer). Sessions are added and removed only on
- * that loop; the control plane gets there with {@code eventLoop().execute}. The counters may be read from
- * any thread. Buffers: datagrams are borrowed from the socket, which releases them.
+ * <p>STUN is routed by what it says, not only by where it came from (RFC 8445 §7.2.2): a Binding request whose
+ * USERNAME names the bound session's credentials goes to that session at once (a consent check, one byte
+ * compare); any other request with a USERNAME goes to the session whose local ufrag it names, over a fresh
+ * candidate path, so a new session's checks from an address an abandoned session still holds reach the new
+ * session (which then takes the address over) instead of being refused by the old one. Other STUN goes to the
+ * address's owner.
+ *
+ * <p>Threading: owned by its loop (single writer). Sessions are added and removed only there; the control plane
+ * gets there through the loop. The drop counters may be read from any thread. Buffers: datagrams are borrowed
+ * from the socket, which releases them.
  */
 public final class MediaDemux implements DatagramReceiver {
 
     private static final DropReason[] REASONS = DropReason.values();
 
     // Allocated by this.
-    private final Map<InetSocketAddress, WebRtcTransport> byRemote = new HashMap<>();
-    private final Map<String, WebRtcTransport> byLocalUfrag = new HashMap<>();
+    private final PathTable paths = new PathTable();
+    private final Map<String, PathOwner> byLocalUfrag = new HashMap<>();
     private final StunMessage stun = new StunMessage();
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
 
@@ -38,41 +48,44 @@ public final class MediaDemux implements DatagramReceiver {
         int length = content.readableBytes();
         PacketKind kind = PacketClassifier.classify(content, offset, length);
         switch (kind) {
-            case STUN -> onStun(content, offset, length, sender, nowNs);
+            case STUN -> onStun(socket, content, offset, length, sender, nowNs);
             case DTLS -> {
-                WebRtcTransport session = byRemote.get(sender);
-                if (session == null) drop(DropReason.DTLS_UNBOUND);
-                else if (!session.handleDtls(content)) drop(DropReason.DTLS_REFUSED);
+                Path path = paths.find(socket, sender);
+                if (path == null || !path.isAuthorized()) drop(DropReason.DTLS_UNBOUND);
+                else count(path.owner().handleDtls(path, content));
             }
             case RTP, RTCP -> {
-                WebRtcTransport session = byRemote.get(sender);
-                if (session == null) {
-                    drop(DropReason.SRTP_UNBOUND);
-                } else {
-                    DropReason dropped = session.handleSrtp(content, kind == PacketKind.RTCP, nowNs);
-                    if (dropped != null) drop(dropped);
-                }
+                Path path = paths.find(socket, sender);
+                if (path == null || !path.isAuthorized()) drop(DropReason.SRTP_UNBOUND);
+                else count(path.owner().handleSrtp(path, content, kind == PacketKind.RTCP, nowNs));
             }
             default -> drop(DropReason.NOT_WEBRTC);
         }
     }
 
-    private void onStun(ByteBuf content, int offset, int length, InetSocketAddress sender, long nowNs) {
+    private void onStun(MediaSocket socket, ByteBuf content, int offset, int length, InetSocketAddress sender, long nowNs) {
         if (stun.wrap(content, offset, length) != StunParseResult.OK) {
             drop(DropReason.MALFORMED_STUN);
             return;
         }
-        WebRtcTransport session = byRemote.get(sender);
-        if (session == null && stun.isBindingRequest() && stun.hasUsername()) {
-            // First check from this address: the ufrag before ':' names the session (RFC 8445 §7.2.2).
-            session = byLocalUfrag.get(stun.usernameLocalPart());
+        Path path = paths.find(socket, sender);
+        PathOwner owner = path == null ? null : path.owner();
+        if (stun.isBindingRequest() && stun.hasUsername() && (owner == null || !owner.acceptsUsername(stun))) {
+            // The ufrag before ':' names the session (RFC 8445 §7.2.2); an unknown one falls back to the address's.
+            PathOwner named = byLocalUfrag.get(stun.usernameLocalPart());
+            if (named != null) owner = named;
         }
-        if (session == null) {
+        if (owner == null) {
             drop(stun.isBindingRequest() ? DropReason.STUN_NO_SESSION : DropReason.STUN_UNEXPECTED);
             return;
         }
-        DropReason dropped = session.handleStun(stun, sender, nowNs);
-        if (dropped != null) drop(dropped);
+        if (path == null || path.owner() != owner) path = paths.candidate(socket, sender);
+        count(owner.handleStun(stun, path, nowNs));
+    }
+
+    /** The 5-tuple boundary: which path, and which session, each remote address belongs to. */
+    public PathTable paths() {
+        return paths;
     }
 
     /** How many datagrams were dropped for {@code reason}. */
@@ -80,35 +93,29 @@ public final class MediaDemux implements DatagramReceiver {
         return drops.getAcquire(reason.ordinal());
     }
 
-    /** Sessions currently registered (for tests and /metrics). */
+    /** Sessions currently registered by ufrag (for tests and /metrics). */
     public int sessionCount() {
-        return (int) byLocalUfrag.values().stream().distinct().count();
+        return byLocalUfrag.size();
     }
 
     /** Addresses currently bound to a session. */
     public int boundAddressCount() {
-        return byRemote.size();
+        return paths.size();
     }
 
-    void addUfrag(String localUfrag, WebRtcTransport session) {
-        WebRtcTransport previous = byLocalUfrag.putIfAbsent(localUfrag, session);
-        if (previous != null && previous != session) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
+    /** Routes checks whose USERNAME starts with {@code localUfrag} to {@code owner}. */
+    void addUfrag(String localUfrag, PathOwner owner) {
+        PathOwner previous = byLocalUfrag.putIfAbsent(localUfrag, owner);
+        if (previous != null && previous != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
     }
 
-    void removeUfrag(String localUfrag, WebRtcTransport session) {
-        byLocalUfrag.remove(localUfrag, session);
+    void removeUfrag(String localUfrag, PathOwner owner) {
+        byLocalUfrag.remove(localUfrag, owner);
     }
 
-    /** Binds {@code remote} to {@code session}; called only after an authenticated check from it. */
-    void bind(InetSocketAddress remote, WebRtcTransport session) {
-        // NOTE: an address that moves to another session (a browser reusing a port after a reload) goes to
-        // the newer authenticated check; the old session's ICE agent keeps its pair until consent lapses.
-        byRemote.put(remote, session);
-    }
-
-    void unbindAll(WebRtcTransport session) {
-        byRemote.values().removeIf(s -> s == session);
-        byLocalUfrag.values().removeIf(s -> s == session);
+    /** Counts a drop the owner reported (null: it took the datagram). */
+    private void count(DropReason reason) {
+        if (reason != null) drop(reason);
     }
 
     private void drop(DropReason reason) {

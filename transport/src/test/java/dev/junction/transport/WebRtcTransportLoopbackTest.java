@@ -57,7 +57,7 @@ class WebRtcTransportLoopbackTest {
     void shouldConnectAndCarrySrtpBothWays() throws Exception {
         Pair pair = connect(0.0, 1);
         assertEquals(WebRtcTransport.State.CONNECTED, pair.server.state());
-        assertEquals(pair.client.socket().localAddress(), pair.server.remoteAddress());
+        assertEquals(clientPlane.sockets().get(0).localAddress(), pair.server.remoteAddress());
         assertEquals(SrtpProfile.AEAD_AES_256_GCM, onLoop(pair.server, () -> pair.server.srtp().profile()), "GCM preferred");
         exchangeMedia(pair, 20);
     }
@@ -137,7 +137,7 @@ class WebRtcTransportLoopbackTest {
             answerBuf.release();
 
             // Replays and tampered tags from the bound client address, of a real packet captured on arrival.
-            tapAddress = pair.client.socket().localAddress();
+            tapAddress = clientPlane.sockets().get(0).localAddress();
             byte[] legit = rtp(0x11111111, 1, "captured");
             send(pair.client, legit, false);
             assertArrayEquals(legit, server.rtp.poll(5, TimeUnit.SECONDS));
@@ -182,13 +182,53 @@ class WebRtcTransportLoopbackTest {
         }
     }
 
+    /**
+     * A peer vanishes without a word (a reloaded browser, a NAT that reuses the port) and a new session's checks
+     * come from the same address: they reach the new session, which takes the address over at once, instead of
+     * being refused by the abandoned one until its consent expires (30 s).
+     */
+    @Test
+    void shouldLetANewSessionTakeOverTheAddressOfAVanishedOne() throws Exception {
+        Pair abandoned = connect(0.0, 5);
+        InetSocketAddress clientAddress = clientPlane.sockets().get(0).localAddress();
+        clientPlane.close(); // vanishes: no close_notify, no DELETE
+        clientPlane = null;
+
+        Recorder fresh = new Recorder();
+        Recorder freshClient = new Recorder();
+        MediaDemux demux2 = new MediaDemux();
+        clientPlane = MediaPlane.start(new MediaSettings("127.0.0.1", clientAddress.getPort(), 1, List.of("127.0.0.1")), i -> demux2);
+        SecureRandom random = new SecureRandom();
+        IceCredentials serverIce = IceCredentials.generate(random);
+        IceCredentials clientIce = IceCredentials.generate(random);
+        WebRtcTransport serverSide = WebRtcTransport.server(serverPlane.sockets().get(0), serverDemux, serverIce, clientIce,
+                SERVER_CERT, List.of(CLIENT_CERT.fingerprint()), WebRtcTransport.Options.DEFAULT, fresh);
+        serverSide.start();
+        WebRtcTransport clientSide = WebRtcTransport.client(clientPlane.sockets().get(0), demux2, clientIce, serverIce,
+                List.of(serverPlane.sockets().get(0).localAddress()), CLIENT_CERT, List.of(SERVER_CERT.fingerprint()),
+                WebRtcTransport.Options.DEFAULT, new Random(6), freshClient);
+        clientSide.start();
+        // Well inside the abandoned session's 30 s of consent.
+        assertNotNull(freshClient.connected.get(15, TimeUnit.SECONDS));
+        assertNotNull(fresh.connected.get(15, TimeUnit.SECONDS));
+        server = fresh;
+        client = freshClient;
+        exchangeMedia(new Pair(serverSide, clientSide), 3);
+
+        assertEquals(clientAddress, onLoop(serverSide, serverSide::remoteAddress));
+        assertEquals(null, onLoop(abandoned.server(), abandoned.server()::path), "the abandoned session lost the address");
+        assertEquals(WebRtcTransport.State.CONNECTED, abandoned.server().state(), "its consent ends it in due time");
+        assertEquals(1, (int) onLoop(serverSide, serverDemux::boundAddressCount), "one address, one owner");
+        assertEquals(0, (int) onLoop(abandoned.server(), abandoned.server()::pathCount));
+    }
+
     /** Sends raw bytes from the client's own socket (its bound 5-tuple) to the server. */
     void rawFromClient(Pair pair, byte[] bytes) throws Exception {
         InetSocketAddress serverAddress = serverPlane.sockets().get(0).localAddress();
         pair.client.eventLoop().submit(() -> {
             ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);
             buf.writeBytes(bytes);
-            pair.client.socket().write(buf, serverAddress);
+            clientPlane.sockets().get(0).write(buf, serverAddress);
         }).get(5, TimeUnit.SECONDS);
     }
 

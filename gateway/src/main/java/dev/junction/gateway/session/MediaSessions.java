@@ -419,7 +419,7 @@ public final class MediaSessions implements SessionService, MetricsSource, AutoC
             out.append("junction_media_segmented_sends_total{loop=\"").append(s.index()).append("\"} ").append(s.counter(MediaSocket.SEGMENTED_SENDS)).append('\n');
         }
         DurationHistogram.appendHeader(out, "junction_media_burst_seconds", "Per read burst of a media socket, from its first datagram read to the flush of everything it caused (the loop's share of the added latency, wake-up excluded).");
-        for (MediaSocket s : plane.sockets()) s.burstLatency().appendSeries(out, "junction_media_burst_seconds", "loop=\"" + s.index() + "\"");
+        for (MediaSocket s : plane.sockets()) s.loop().burstLatency().appendSeries(out, "junction_media_burst_seconds", "loop=\"" + s.index() + "\"");
         out.append("# HELP junction_media_socket_errors_total Errors a media socket reported (refused sends, ICMP errors); it stays open.\n");
         out.append("# TYPE junction_media_socket_errors_total counter\n");
         for (MediaSocket s : plane.sockets()) {

@@ -66,7 +66,7 @@ final class Relay implements Runnable {
         }
         // One wake-up per read burst of the publisher's loop: the target then drains the burst's packets
         // together, and its sends to each subscriber coalesce like the publisher's loop's own.
-        if (!scheduled.get() && scheduled.compareAndSet(false, true)) source.atBurstEnd(wake);
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) source.loop().atBurstEnd(wake);
     }
 
     private void wake() {
@@ -82,7 +82,7 @@ final class Relay implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
-        target.burst(drain);
+        target.loop().burst(drain);
     }
 
     private void drain() {

@@ -112,7 +112,7 @@ public final class LoopbackForwardBench {
             // Warm up for 2 s, then measure.
             client.eventLoop().execute(() -> {
                 for (int i = 0; i < WINDOW; i++) sendOne(client, seq);
-                client.socket().flush();
+                clientPlane.sockets().get(0).flush();
             });
             Thread.sleep(2000);
             long cpu0 = threads.getThreadCpuTime(serverThread);

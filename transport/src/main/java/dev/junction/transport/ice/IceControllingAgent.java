@@ -5,8 +5,9 @@ import dev.junction.codec.stun.StunIntegrity;
 import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunMessageType;
 import dev.junction.codec.stun.StunWriter;
+import dev.junction.transport.path.Path;
 import io.netty.buffer.ByteBuf;
-import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,9 +25,7 @@ import java.util.Random;
  *
  * <p>Threading: one owner thread. Buffers: {@link #pollTransmit} appends to the caller's buffer.
  */
-public final class IceControllingAgent {
-
-    public enum State { CHECKING, CONNECTED, CLOSED }
+public final class IceControllingAgent implements IceAgent {
 
     static final long INITIAL_RTO_NS = 100_000_000L;
     static final long MAX_RTO_NS = 1_600_000_000L;
@@ -37,20 +36,20 @@ public final class IceControllingAgent {
 
     /** One remote candidate and its in-flight check. */
     private static final class Pair {
-        final InetSocketAddress remote;
+        final Path remote;
         final byte[] transactionId = new byte[StunMessage.TRANSACTION_ID_LENGTH];
         boolean inFlight;
         int sends;
         long nextSendNs;
 
-        Pair(InetSocketAddress remote) {
+        Pair(Path remote) {
             this.remote = remote;
         }
     }
 
     // Passed by argument.
-    private final IceCredentials local;
-    private final IceCredentials remote;
+    private IceCredentials local;
+    private IceCredentials remote;
     private final long tieBreaker;
     private final long priority;
     private final long consentTimeoutNs;
@@ -58,14 +57,16 @@ public final class IceControllingAgent {
 
     // Allocated by this.
     private final StunWriter writer = new StunWriter();
-    private final StunIntegrity integrity;
-    private final byte[] username;
+    private StunIntegrity integrity;
+    private byte[] username;
     private final List<Pair> pairs = new ArrayList<>();
 
     // State.
-    private State state = State.CHECKING;
+    private State state = State.NEW;
     private String closeReason;
     private Pair selected;
+    /** Credentials changed: every pair is checked again from the next {@link #pollTransmit}. */
+    private boolean restartPending;
     private long consentDeadlineNs;
     private long nextConsentCheckNs;
 
@@ -84,28 +85,57 @@ public final class IceControllingAgent {
         this.consentTimeoutNs = consentTimeoutNs;
         this.random = random;
         this.tieBreaker = random.nextLong();
-        this.integrity = StunIntegrity.shortTerm(remote.pwd());
-        this.username = (remote.ufrag() + ":" + local.ufrag()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        setCredentials(local, remote);
         this.consentDeadlineNs = nowNs + consentTimeoutNs;
     }
 
+    private void setCredentials(IceCredentials newLocal, IceCredentials newRemote) {
+        this.local = newLocal;
+        this.remote = newRemote;
+        this.integrity = StunIntegrity.shortTerm(newRemote.pwd());
+        // RFC 8445 §7.2.2: the controlling peer's USERNAME is "their-ufrag:our-ufrag".
+        this.username = (newRemote.ufrag() + ":" + newLocal.ufrag()).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Adds one of the answer's candidates; checks to it start at the next {@link #pollTransmit}. */
-    public void addRemoteCandidate(InetSocketAddress candidate, long nowNs) {
+    public void addRemoteCandidate(Path candidate, long nowNs) {
         for (Pair p : pairs) {
-            if (p.remote.equals(candidate)) return;
+            if (p.remote == candidate) return;
         }
         Pair p = new Pair(candidate);
         start(p, nowNs);
         pairs.add(p);
     }
 
+    /** The connect deadline runs from here; checks start at the next {@link #pollTransmit}. */
+    @Override
+    public void start(long nowNs) {
+        if (state == State.NEW || state == State.CHECKING && selected == null) consentDeadlineNs = nowNs + consentTimeoutNs;
+        for (Pair p : pairs) {
+            if (p.sends == 0) p.nextSendNs = nowNs;
+        }
+        if (state == State.NEW) state = State.CHECKING;
+    }
+
+    @Override
+    public Outcome handleStun(long nowNs, StunMessage message, Path from, ByteBuf out) {
+        // RFC 8445 §2.5: a lite peer never checks us, so only answers to our own checks matter.
+        if (!handleResponse(nowNs, message, from)) return Outcome.IGNORED;
+        return selected != null && selected.remote == from ? Outcome.SELECTED : Outcome.AUTHENTICATED;
+    }
+
     /**
-     * Writes the next due Binding request into {@code out} and returns where to send it, or null when
+     * Writes the next due Binding request into {@code out} and returns the path to send it on, or null when
      * nothing is due now. Call until it returns null.
      */
-    public InetSocketAddress pollTransmit(long nowNs, ByteBuf out) {
+    @Override
+    public Path pollTransmit(long nowNs, ByteBuf out) {
         if (state == State.CLOSED) return null;
-        if (state == State.CONNECTED && !selected.inFlight && nextConsentCheckNs - nowNs <= 0) {
+        if (restartPending) {
+            restartPending = false;
+            for (Pair p : pairs) start(p, nowNs);
+        }
+        if (state == State.CONNECTED && selected != null && !selected.inFlight && nextConsentCheckNs - nowNs <= 0) {
             start(selected, nowNs);
         }
         for (Pair p : pairs) {
@@ -139,10 +169,10 @@ public final class IceControllingAgent {
      * Takes a STUN message from {@code from}. Returns true when it answered one of our checks with an
      * authenticated success (which selects that pair the first time and refreshes consent).
      */
-    public boolean handleResponse(long nowNs, StunMessage response, InetSocketAddress from) {
+    public boolean handleResponse(long nowNs, StunMessage response, Path from) {
         if (state == State.CLOSED || !response.isBindingSuccessResponse()) return false;
         for (Pair p : pairs) {
-            if (!p.inFlight || !p.remote.equals(from) || !response.transactionIdEquals(p.transactionId)) continue;
+            if (!p.inFlight || p.remote != from || !response.transactionIdEquals(p.transactionId)) continue;
             if (!integrity.verify(response)) return false;
             p.inFlight = false;
             if (selected == null) {
@@ -159,6 +189,7 @@ public final class IceControllingAgent {
     }
 
     /** Closes when no authenticated answer came for the consent timeout. Returns true when this call closed it. */
+    @Override
     public boolean handleTimeout(long nowNs) {
         if (state != State.CLOSED && consentDeadlineNs - nowNs <= 0) {
             state = State.CLOSED;
@@ -169,28 +200,69 @@ public final class IceControllingAgent {
     }
 
     /** The earliest time something is due: a retransmission, a consent check, or the consent deadline. */
+    @Override
     public long nextTimeoutNs() {
+        if (state == State.CLOSED) return Long.MAX_VALUE;
         long next = consentDeadlineNs;
         for (Pair p : pairs) {
             if (p.inFlight && p.nextSendNs - next < 0) next = p.nextSendNs;
         }
-        if (state == State.CONNECTED && !selected.inFlight && nextConsentCheckNs - next < 0) next = nextConsentCheckNs;
+        if (state == State.CONNECTED && selected != null && !selected.inFlight && nextConsentCheckNs - next < 0) next = nextConsentCheckNs;
         return next;
     }
 
+    @Override
     public State state() {
         return state;
     }
 
+    @Override
     public String closeReason() {
         return closeReason;
     }
 
-    /** The selected server address, or null before one answered. */
-    public InetSocketAddress selectedRemote() {
+    /** The selected server path, or null before one answered. */
+    public Path selectedPath() {
         return selected == null ? null : selected.remote;
     }
 
+    /** The client role sends nothing before a pair is selected: DTLS waits for ICE. */
+    @Override
+    public Path sendPath() {
+        return selectedPath();
+    }
+
+    @Override
+    public void onPathRevoked(Path path) {
+        pairs.removeIf(p -> p.remote == path);
+        if (selected != null && selected.remote == path) selected = null;
+    }
+
+    @Override
+    public boolean acceptsUsername(StunMessage request) {
+        return request.usernameEquals(username);
+    }
+
+    /**
+     * Restarts ICE with new credentials: every candidate is checked again from the next {@link #pollTransmit}
+     * (poll right after this); media stays on the selected pair meanwhile.
+     */
+    @Override
+    public void restart(IceCredentials newLocal, IceCredentials newRemote) {
+        if (state == State.CLOSED) throw new IllegalStateException("agent is closed: " + closeReason);
+        setCredentials(newLocal, newRemote);
+        restartPending = true;
+    }
+
+    @Override
+    public void close(String reason) {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            closeReason = reason;
+        }
+    }
+
+    @Override
     public IceCredentials localCredentials() {
         return local;
     }

@@ -6,10 +6,9 @@ import dev.junction.codec.stun.StunIntegrity;
 import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunMessageType;
 import dev.junction.codec.stun.StunWriter;
+import dev.junction.transport.path.Path;
 import io.netty.buffer.ByteBuf;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The gateway's side of ICE for one WebRtcTransport: a lite, always-controlled agent (RFC 8445 §2.5,
@@ -18,28 +17,17 @@ import java.util.Arrays;
  *
  * <p>Sans-IO (DESIGN §3.1): input is {@link #handleBindingRequest} and {@link #handleTimeout} with the
  * time passed in; output is the response written into the caller's buffer and the state read back
- * ({@link #selectedRemote()}, {@link #state()}). It never reads a clock, touches a socket or starts a thread.
+ * ({@link #selectedPath()}, {@link #state()}). It never reads a clock, touches a socket or starts a thread.
  *
- * <p>Security boundary (DESIGN §3.5): a remote address becomes {@linkplain #isAuthorized authorized} only
- * through a request whose USERNAME and MESSAGE-INTEGRITY check out; the socket layer binds a 5-tuple to the
- * session only then, and drops DTLS/SRTP from any other address.
+ * <p>Security boundary (DESIGN §3.5): a verdict that {@linkplain Verdict#authenticated() authenticated} the
+ * request (USERNAME and MESSAGE-INTEGRITY check out) is the only thing that lets the transport authorize the
+ * request's path in its path table; DTLS and SRTP from any other path are dropped there. The agent keeps no
+ * list of its own, so the two can never disagree.
  *
  * <p>Threading: owned by the session's event loop; not thread-safe. Buffers: the request is borrowed for
  * the call; the response is appended to the caller's buffer, which the caller owns.
  */
-public final class IceLiteAgent {
-
-    /** Where the agent is in its life. */
-    public enum State {
-        /** No authenticated check yet. */
-        NEW,
-        /** At least one authenticated check; no nomination yet. */
-        CHECKING,
-        /** A pair is nominated: media goes to {@link #selectedRemote()}. */
-        CONNECTED,
-        /** Consent expired or the agent was closed; terminal. */
-        CLOSED
-    }
+public final class IceLiteAgent implements IceAgent {
 
     /** What {@link #handleBindingRequest} did. Every value except the {@code DROPPED_*} ones wrote a response. */
     public enum Verdict {
@@ -58,18 +46,19 @@ public final class IceLiteAgent {
         /** Not a Binding request (indications, responses): nothing to answer (RFC 8489 §6.3.2). */
         DROPPED_NOT_REQUEST,
         /** The agent is closed. */
-        DROPPED_CLOSED
-    }
+        DROPPED_CLOSED;
 
-    /** Most remote addresses remembered as authorized (IPv4 + IPv6 + a NAT rebinding or two). */
-    static final int MAX_AUTHORIZED = 8;
+        /** Whether the request proved the peer holds our credentials (its path may be authorized). */
+        public boolean authenticated() {
+            return this == ANSWERED || this == ANSWERED_NOMINATED;
+        }
+    }
 
     // Passed by argument.
     private final long consentTimeoutNs;
 
     // Allocated by this.
     private final StunWriter writer = new StunWriter();
-    private final InetSocketAddress[] authorized = new InetSocketAddress[MAX_AUTHORIZED];
     private IceCredentials local;
     private IceCredentials remote;
     private StunIntegrity integrity;
@@ -78,10 +67,8 @@ public final class IceLiteAgent {
     // State.
     private State state = State.NEW;
     private String closeReason;
-    private int authorizedCount;
-    private int authorizedNext;
-    private InetSocketAddress selected;
-    private InetSocketAddress lastAuthenticated;
+    private Path selected;
+    private Path lastAuthenticated;
     private long consentDeadlineNs;
 
     /**
@@ -97,12 +84,33 @@ public final class IceLiteAgent {
         this.consentDeadlineNs = nowNs + consentTimeoutNs;
     }
 
+    @Override
+    public void start(long nowNs) {
+        if (state == State.NEW) consentDeadlineNs = nowNs + consentTimeoutNs;
+    }
+
+    @Override
+    public Outcome handleStun(long nowNs, StunMessage message, Path from, ByteBuf out) {
+        return switch (handleBindingRequest(nowNs, message, from, out)) {
+            case ANSWERED -> Outcome.AUTHENTICATED;
+            case ANSWERED_NOMINATED -> Outcome.SELECTED;
+            case DROPPED_NOT_REQUEST, DROPPED_CLOSED -> Outcome.IGNORED;
+            default -> Outcome.REJECTED;
+        };
+    }
+
+    /** A lite agent sends no requests of its own (RFC 8445 §2.5). */
+    @Override
+    public Path pollTransmit(long nowNs, ByteBuf out) {
+        return null;
+    }
+
     /**
-     * Answers one STUN message that arrived from {@code from} and was parsed into {@code request}
-     * ({@code wrap} returned OK). Writes the response, if any, at {@code out}'s writer index, to be sent to
+     * Answers one STUN message that arrived on {@code from} and was parsed into {@code request}
+     * ({@code wrap} returned OK). Writes the response, if any, at {@code out}'s writer index, to be sent on
      * {@code from}.
      */
-    public Verdict handleBindingRequest(long nowNs, StunMessage request, InetSocketAddress from, ByteBuf out) {
+    public Verdict handleBindingRequest(long nowNs, StunMessage request, Path from, ByteBuf out) {
         if (state == State.CLOSED) return Verdict.DROPPED_CLOSED;
         if (!request.isBindingRequest()) return Verdict.DROPPED_NOT_REQUEST;
         // RFC 8489 §6.3.1.1: unknown comprehension-required attributes are rejected before anything else.
@@ -138,7 +146,6 @@ public final class IceLiteAgent {
                     .finish();
             return Verdict.REJECTED_ROLE_CONFLICT;
         }
-        authorize(from);
         lastAuthenticated = from;
         boolean nominated = request.useCandidate();
         if (nominated) {
@@ -148,11 +155,11 @@ public final class IceLiteAgent {
             state = State.CHECKING;
         }
         // RFC 7675 §5.1: consent is refreshed by checks on the pair in use (any pair before nomination).
-        if (selected == null || selected.equals(from)) {
+        if (selected == null || selected == from) {
             consentDeadlineNs = nowNs + consentTimeoutNs;
         }
         writer.beginResponse(out, StunMessageType.BINDING_SUCCESS_RESPONSE, request)
-                .xorMappedAddress(from)
+                .xorMappedAddress(from.remoteAddress())
                 .messageIntegrity(integrity)
                 .fingerprint()
                 .finish();
@@ -160,6 +167,7 @@ public final class IceLiteAgent {
     }
 
     /** Closes the agent when consent has lapsed. Returns true when this call closed it. */
+    @Override
     public boolean handleTimeout(long nowNs) {
         if (state != State.CLOSED && consentDeadlineNs - nowNs <= 0) {
             close(selected == null && state != State.CONNECTED
@@ -171,20 +179,23 @@ public final class IceLiteAgent {
     }
 
     /** When {@link #handleTimeout} next needs to run (compare with {@code deadline - now <= 0}). */
+    @Override
     public long nextTimeoutNs() {
-        return consentDeadlineNs;
+        return state == State.CLOSED ? Long.MAX_VALUE : consentDeadlineNs;
     }
 
     /**
      * ICE restart (RFC 8445 §9, RFC 9725 §4.3): new credentials on both sides. Checks with the old ones are
      * answered 401 from now on; media keeps flowing on the selected pair until a new one is nominated.
      */
+    @Override
     public void restart(IceCredentials newLocal, IceCredentials newRemote) {
         if (state == State.CLOSED) throw new IllegalStateException("agent is closed: " + closeReason);
         setCredentials(newLocal, newRemote);
     }
 
     /** Ends the agent for good, with a reason for logs and the session's close event. */
+    @Override
     public void close(String reason) {
         if (state != State.CLOSED) {
             state = State.CLOSED;
@@ -192,36 +203,43 @@ public final class IceLiteAgent {
         }
     }
 
-    /** Whether DTLS and SRTP from {@code remote} may reach this session: it passed an authenticated check. */
-    public boolean isAuthorized(InetSocketAddress remote) {
-        for (int i = 0; i < authorizedCount; i++) {
-            if (authorized[i].equals(remote)) return true;
-        }
-        return false;
-    }
-
     /**
-     * Where to send: the nominated address, or before nomination the last one that passed an
-     * authenticated check (so the DTLS handshake can start); null before any.
+     * Where to send: the nominated path, or before nomination the last one that passed an authenticated check
+     * (so the DTLS handshake can start); null before any.
      */
-    public InetSocketAddress sendTarget() {
+    @Override
+    public Path sendPath() {
         return selected != null ? selected : lastAuthenticated;
     }
 
-    /** The nominated remote address (the latest nomination wins), or null. */
-    public InetSocketAddress selectedRemote() {
+    /** The nominated path (the latest nomination wins), or null. */
+    public Path selectedPath() {
         return selected;
     }
 
+    @Override
+    public void onPathRevoked(Path path) {
+        if (selected == path) selected = null;
+        if (lastAuthenticated == path) lastAuthenticated = null;
+    }
+
+    @Override
+    public boolean acceptsUsername(StunMessage request) {
+        return request.usernameEquals(expectedUsername);
+    }
+
+    @Override
     public State state() {
         return state;
     }
 
     /** Why the agent closed, or null while it is open. */
+    @Override
     public String closeReason() {
         return closeReason;
     }
 
+    @Override
     public IceCredentials localCredentials() {
         return local;
     }
@@ -238,23 +256,6 @@ public final class IceLiteAgent {
         return verdict;
     }
 
-    private void authorize(InetSocketAddress from) {
-        if (isAuthorized(from)) return;
-        // Keep the newest MAX_AUTHORIZED; the selected one is never evicted.
-        if (authorizedCount < MAX_AUTHORIZED) {
-            authorized[authorizedCount++] = from;
-            return;
-        }
-        for (int tries = 0; tries < MAX_AUTHORIZED; tries++) {
-            int slot = authorizedNext;
-            authorizedNext = (authorizedNext + 1) % MAX_AUTHORIZED;
-            if (!authorized[slot].equals(selected)) {
-                authorized[slot] = from;
-                return;
-            }
-        }
-    }
-
     private void setCredentials(IceCredentials newLocal, IceCredentials newRemote) {
         this.local = newLocal;
         this.remote = newRemote;
@@ -265,7 +266,6 @@ public final class IceLiteAgent {
 
     @Override
     public String toString() {
-        return "IceLiteAgent[" + state + ", ufrag=" + local.ufrag() + ", selected=" + selected + ", authorized="
-                + Arrays.toString(Arrays.copyOf(authorized, authorizedCount)) + "]";
+        return "IceLiteAgent[" + state + ", ufrag=" + local.ufrag() + ", selected=" + selected + "]";
     }
 }

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * The media event loops and their UDP sockets: loop {@code i} owns one socket on base port + {@code i}
- * (DESIGN §3.2). Uses epoll with recvmmsg/sendmmsg where the native transport loads, NIO otherwise.
+ * The media event loops ({@link MediaLoop}) and their UDP sockets: loop {@code i} owns one socket on base port
+ * + {@code i} (DESIGN §3.2). Uses epoll with recvmmsg/sendmmsg where the native transport loads, NIO otherwise.
  */
 public final class MediaPlane implements AutoCloseable {
 
@@ -36,12 +36,14 @@ public final class MediaPlane implements AutoCloseable {
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final EventLoopGroup group;
+    private final List<MediaLoop> loops;
     private final List<MediaSocket> sockets;
     private final List<MediaSocket> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean epoll;
 
-    private MediaPlane(EventLoopGroup group, List<MediaSocket> sockets, boolean epoll) {
+    private MediaPlane(EventLoopGroup group, List<MediaLoop> loops, List<MediaSocket> sockets, boolean epoll) {
         this.group = group;
+        this.loops = List.copyOf(loops);
         this.sockets = List.copyOf(sockets);
         this.epoll = epoll;
     }
@@ -57,30 +59,32 @@ public final class MediaPlane implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("junction-media"), io);
         List<MediaSocket> sockets = new ArrayList<>(loops);
+        List<MediaLoop> mediaLoops = new ArrayList<>(loops);
         try {
             Iterator<io.netty.util.concurrent.EventExecutor> executors = group.iterator();
             for (int i = 0; i < loops; i++) {
                 int port = settings.basePort() == 0 ? 0 : settings.basePort() + i;
-                sockets.add(bindSocket((EventLoop) executors.next(), i, new InetSocketAddress(settings.bindAddress(), port),
-                        receivers.apply(i), epoll));
+                MediaLoop loop = new MediaLoop(i, (EventLoop) executors.next());
+                mediaLoops.add(loop);
+                sockets.add(bindSocket(loop, new InetSocketAddress(settings.bindAddress(), port), receivers.apply(i), epoll));
             }
         } catch (IllegalStateException e) {
             for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new IllegalStateException("cannot bind media UDP port(s) on " + settings.bindAddress() + " from " + settings.basePort() + ": " + e.getMessage(), e);
         }
-        return new MediaPlane(group, sockets, epoll);
+        return new MediaPlane(group, mediaLoops, sockets, epoll);
     }
 
     /** One UDP socket registered on {@code loop} and bound to {@code address}; a failed bind closes it and throws. */
-    private static MediaSocket bindSocket(EventLoop loop, int index, InetSocketAddress address, DatagramReceiver receiver, boolean epoll) {
-        MediaSocket socket = new MediaSocket(index, receiver);
+    private static MediaSocket bindSocket(MediaLoop loop, InetSocketAddress address, DatagramReceiver receiver, boolean epoll) {
+        MediaSocket socket = new MediaSocket(loop.index(), loop, receiver);
         DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
         configure(channel, epoll);
         channel.pipeline().addLast(socket);
         socket.bind(channel, epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported());
         try {
-            loop.register(channel).syncUninterruptibly();
+            loop.eventLoop().register(channel).syncUninterruptibly();
             channel.bind(address).syncUninterruptibly();
         } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
             channel.close().awaitUninterruptibly();
@@ -103,6 +107,12 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
+    /** The loops, in index order. */
+    public List<MediaLoop> loops() {
+        return loops;
+    }
+
+    /** Each loop's socket, in loop order. */
     public List<MediaSocket> sockets() {
         return sockets;
     }
@@ -115,7 +125,7 @@ public final class MediaPlane implements AutoCloseable {
     public MediaSocket open(int loopIndex, InetSocketAddress bind, DatagramReceiver receiver) {
         MediaSocket socket;
         try {
-            socket = bindSocket(sockets.get(loopIndex).eventLoop(), loopIndex, bind, receiver, epoll);
+            socket = bindSocket(loops.get(loopIndex), bind, receiver, epoll);
         } catch (IllegalStateException e) {
             throw new IllegalStateException("cannot bind a UDP socket on " + bind + ": " + e.getMessage(), e);
         }

@@ -12,11 +12,12 @@ import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunMessageType;
 import dev.junction.codec.stun.StunParseResult;
 import dev.junction.codec.stun.StunWriter;
-import dev.junction.transport.ice.IceLiteAgent.State;
+import dev.junction.transport.ice.IceAgent.State;
 import dev.junction.transport.ice.IceLiteAgent.Verdict;
+import dev.junction.transport.path.FakePath;
+import dev.junction.transport.path.Path;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.net.InetSocketAddress;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,9 +33,9 @@ class IceLiteAgentTest {
     private static final long CONSENT_TIMEOUT = 30 * SECOND;
     private static final IceCredentials SERVER = new IceCredentials("srvF", "serverPasswordOf24Chars1");
     private static final IceCredentials CLIENT = new IceCredentials("cli9", "clientPasswordOf24Chars2");
-    private static final InetSocketAddress SERVER_V4 = new InetSocketAddress("127.0.0.1", 40000);
-    private static final InetSocketAddress CLIENT_V4 = new InetSocketAddress("127.0.0.1", 50000);
-    private static final InetSocketAddress CLIENT_V6 = new InetSocketAddress("::1", 50002);
+    private static final Path SERVER_V4 = new FakePath("127.0.0.1", 40000);
+    private static final Path CLIENT_V4 = new FakePath("127.0.0.1", 50000);
+    private static final Path CLIENT_V6 = new FakePath("::1", 50002);
 
     private final ByteBuf wire = Unpooled.buffer(512);
     private final ByteBuf reply = Unpooled.buffer(512);
@@ -53,18 +54,49 @@ class IceLiteAgentTest {
         Peer client = new Peer(CLIENT_V4, CLIENT, SERVER, new Random(1));
         client.agent.addRemoteCandidate(SERVER_V4, nowNs);
         assertEquals(State.NEW, server.state());
-        assertFalse(server.isAuthorized(CLIENT_V4));
-        assertNull(server.sendTarget());
+        assertNull(server.sendPath());
 
         Verdict verdict = exchange(client, server, 0.0, new Random(2));
 
         assertEquals(Verdict.ANSWERED_NOMINATED, verdict);
         assertEquals(State.CONNECTED, server.state());
-        assertEquals(CLIENT_V4, server.selectedRemote());
-        assertEquals(CLIENT_V4, server.sendTarget());
-        assertTrue(server.isAuthorized(CLIENT_V4));
-        assertEquals(IceControllingAgent.State.CONNECTED, client.agent.state());
-        assertEquals(SERVER_V4, client.agent.selectedRemote());
+        assertEquals(CLIENT_V4, server.selectedPath());
+        assertEquals(CLIENT_V4, server.sendPath());
+        assertTrue(verdict.authenticated(), "the transport authorizes the checked path");
+        assertEquals(State.CONNECTED, client.agent.state());
+        assertEquals(SERVER_V4, client.agent.selectedPath());
+    }
+
+    @Test
+    void shouldCountOnlyAnsweredChecksAsAuthenticated() {
+        for (Verdict v : Verdict.values()) {
+            assertEquals(v == Verdict.ANSWERED || v == Verdict.ANSWERED_NOMINATED, v.authenticated(), v.name());
+        }
+        IceLiteAgent server = new IceLiteAgent(SERVER, CLIENT, CONSENT_TIMEOUT, nowNs);
+        writeRequest(CLIENT.ufrag(), SERVER, true, false, false);
+        assertEquals(IceAgent.Outcome.AUTHENTICATED, server.handleStun(nowNs, parse(wire), CLIENT_V4, reply));
+        wire.clear();
+        reply.clear();
+        writeRequest(CLIENT.ufrag(), SERVER, true, true, false);
+        assertEquals(IceAgent.Outcome.SELECTED, server.handleStun(nowNs, parse(wire), CLIENT_V4, reply));
+        wire.clear();
+        reply.clear();
+        writeRequest("zzzz", SERVER, true, true, false);
+        assertEquals(IceAgent.Outcome.REJECTED, server.handleStun(nowNs, parse(wire), CLIENT_V6, reply));
+        assertEquals(CLIENT_V4, server.selectedPath());
+    }
+
+    @Test
+    void shouldForgetARevokedPath() {
+        IceLiteAgent server = new IceLiteAgent(SERVER, CLIENT, CONSENT_TIMEOUT, nowNs);
+        writeRequest(CLIENT.ufrag(), SERVER, true, true, false);
+        server.handleBindingRequest(nowNs, parse(wire), CLIENT_V4, reply);
+        assertEquals(CLIENT_V4, server.sendPath());
+        server.onPathRevoked(CLIENT_V6);
+        assertEquals(CLIENT_V4, server.sendPath(), "another path's loss changes nothing");
+        server.onPathRevoked(CLIENT_V4);
+        assertNull(server.sendPath(), "its address went to another session: nowhere to send");
+        assertEquals(State.CONNECTED, server.state(), "consent decides when the session ends");
     }
 
     @Test
@@ -77,7 +109,7 @@ class IceLiteAgentTest {
         assertTrue(parsed.isBindingSuccessResponse());
         assertTrue(parsed.hasFingerprint());
         assertTrue(StunIntegrity.shortTerm(SERVER.pwd()).verify(parsed), "signed with the server's ice-pwd");
-        assertEquals(CLIENT_V6, parsed.xorMappedSocketAddress());
+        assertEquals(CLIENT_V6.remoteAddress(), parsed.xorMappedSocketAddress());
         assertTrue(parsed.transactionIdEquals(TRANSACTION));
     }
 
@@ -91,14 +123,14 @@ class IceLiteAgentTest {
         Verdict verdict = exchange(attacker, server, 0.0, new Random(4));
 
         assertEquals(Verdict.REJECTED_UNAUTHENTICATED, verdict);
-        assertFalse(server.isAuthorized(CLIENT_V4));
-        assertNull(server.sendTarget());
+        assertFalse(verdict.authenticated(), "the path is not authorized");
+        assertNull(server.sendPath());
         assertEquals(State.NEW, server.state());
         assertEquals(StunParseResult.OK, parsed.wrap(reply, reply.readerIndex(), reply.readableBytes()));
         assertTrue(parsed.isBindingErrorResponse());
         assertEquals(StunErrorCode.UNAUTHENTICATED, parsed.errorCode());
         assertFalse(parsed.hasMessageIntegrity(), "a 401 cannot be signed with a key the peer does not prove to know");
-        assertEquals(IceControllingAgent.State.CHECKING, attacker.agent.state());
+        assertEquals(State.CHECKING, attacker.agent.state());
     }
 
     @Test
@@ -106,7 +138,7 @@ class IceLiteAgentTest {
         IceLiteAgent server = new IceLiteAgent(SERVER, CLIENT, CONSENT_TIMEOUT, nowNs);
         writeRequest("zzzz", SERVER, true, true, false); // right password, wrong remote ufrag
         assertEquals(Verdict.REJECTED_UNAUTHENTICATED, server.handleBindingRequest(nowNs, parse(wire), CLIENT_V4, reply));
-        assertFalse(server.isAuthorized(CLIENT_V4));
+        assertNull(server.sendPath());
     }
 
     @Test
@@ -122,7 +154,7 @@ class IceLiteAgentTest {
         assertEquals(Verdict.REJECTED_BAD_REQUEST, server.handleBindingRequest(nowNs, parse(wire), CLIENT_V4, reply));
         assertErrorCode(StunErrorCode.BAD_REQUEST);
         assertTrue(StunIntegrity.shortTerm(SERVER.pwd()).verify(parsed), "authenticated requests get signed errors");
-        assertFalse(server.isAuthorized(CLIENT_V4));
+        assertNull(server.sendPath(), "a rejected check selects nothing");
     }
 
     @Test
@@ -162,23 +194,21 @@ class IceLiteAgentTest {
         IceLiteAgent server = new IceLiteAgent(SERVER, CLIENT, CONSENT_TIMEOUT, nowNs);
         writeRequest(CLIENT.ufrag(), SERVER, true, true, false);
         assertEquals(Verdict.ANSWERED_NOMINATED, server.handleBindingRequest(nowNs, parse(wire), CLIENT_V4, reply));
-        assertEquals(CLIENT_V4, server.selectedRemote());
+        assertEquals(CLIENT_V4, server.selectedPath());
 
         // Checks without nomination on another pair authorize it but do not move media.
         wire.clear();
         reply.clear();
         writeRequest(CLIENT.ufrag(), SERVER, true, false, false);
         assertEquals(Verdict.ANSWERED, server.handleBindingRequest(nowNs, parse(wire), CLIENT_V6, reply));
-        assertEquals(CLIENT_V4, server.selectedRemote());
-        assertTrue(server.isAuthorized(CLIENT_V6));
+        assertEquals(CLIENT_V4, server.selectedPath());
 
         // The peer nominates the IPv6 pair (a NAT rebinding looks the same): media follows.
         wire.clear();
         reply.clear();
         writeRequest(CLIENT.ufrag(), SERVER, true, true, false);
         assertEquals(Verdict.ANSWERED_NOMINATED, server.handleBindingRequest(nowNs, parse(wire), CLIENT_V6, reply));
-        assertEquals(CLIENT_V6, server.selectedRemote());
-        assertTrue(server.isAuthorized(CLIENT_V4), "the old pair stays authorized for packets in flight");
+        assertEquals(CLIENT_V6, server.selectedPath());
     }
 
     @Test
@@ -190,7 +220,7 @@ class IceLiteAgentTest {
             client.agent.addRemoteCandidate(SERVER_V4, nowNs);
             runFor(client, server, 5 * SECOND, 0.10, new Random(1000 + seed));
             assertEquals(State.CONNECTED, server.state(), "seed " + seed);
-            assertEquals(IceControllingAgent.State.CONNECTED, client.agent.state(), "seed " + seed);
+            assertEquals(State.CONNECTED, client.agent.state(), "seed " + seed);
         }
     }
 
@@ -202,7 +232,7 @@ class IceLiteAgentTest {
         runFor(client, server, 10 * 60 * SECOND, 0.30, new Random(8)); // ten minutes of fake time, 30% loss
 
         assertEquals(State.CONNECTED, server.state());
-        assertEquals(IceControllingAgent.State.CONNECTED, client.agent.state());
+        assertEquals(State.CONNECTED, client.agent.state());
         assertTrue(client.checksSent > 10 * 60 / 6, "consent checks kept flowing: " + client.checksSent);
     }
 
@@ -258,13 +288,13 @@ class IceLiteAgentTest {
         Peer client = new Peer(CLIENT_V4, CLIENT, SERVER, new Random(11));
         client.agent.addRemoteCandidate(SERVER_V4, nowNs);
         runFor(client, server, 2 * SECOND, 0.0, new Random(12));
-        assertEquals(CLIENT_V4, server.selectedRemote());
+        assertEquals(CLIENT_V4, server.selectedPath());
 
         IceCredentials newServer = new IceCredentials("srv2", "restartedServerPassword1");
         IceCredentials newClient = new IceCredentials("cli2", "restartedClientPassword2");
         server.restart(newServer, newClient);
         assertEquals(newServer, server.localCredentials());
-        assertEquals(CLIENT_V4, server.sendTarget(), "media keeps its pair until a new nomination");
+        assertEquals(CLIENT_V4, server.sendPath(), "media keeps its pair until a new nomination");
 
         // The old credentials no longer work.
         writeRequest(CLIENT.ufrag(), SERVER, true, true, false);
@@ -274,7 +304,7 @@ class IceLiteAgentTest {
         Peer restarted = new Peer(CLIENT_V6, newClient, newServer, new Random(13));
         restarted.agent.addRemoteCandidate(SERVER_V4, nowNs);
         runFor(restarted, server, 2 * SECOND, 0.0, new Random(14));
-        assertEquals(CLIENT_V6, server.selectedRemote());
+        assertEquals(CLIENT_V6, server.selectedPath());
         assertEquals(State.CONNECTED, server.state());
     }
 
@@ -285,14 +315,15 @@ class IceLiteAgentTest {
 
     /** A client-role peer at {@code address} with its own controlling agent. */
     private final class Peer {
-        final InetSocketAddress address;
+        final Path address;
         final IceControllingAgent agent;
         int checksSent;
         long lastDeliveredNs;
 
-        Peer(InetSocketAddress address, IceCredentials local, IceCredentials remote, Random random) {
+        Peer(Path address, IceCredentials local, IceCredentials remote, Random random) {
             this.address = address;
             this.agent = new IceControllingAgent(local, remote, 2_130_706_431L, CONSENT_TIMEOUT, random, nowNs);
+            agent.start(nowNs);
         }
     }
 
@@ -300,7 +331,7 @@ class IceLiteAgentTest {
     private Verdict exchange(Peer client, IceLiteAgent server, double loss, Random lossRandom) {
         wire.clear();
         reply.clear();
-        InetSocketAddress to = client.agent.pollTransmit(nowNs, wire);
+        Path to = client.agent.pollTransmit(nowNs, wire);
         assertEquals(SERVER_V4, to);
         Verdict verdict = server.handleBindingRequest(nowNs, parse(wire), client.address, reply);
         if (reply.isReadable() && lossRandom.nextDouble() >= loss) {
@@ -325,7 +356,7 @@ class IceLiteAgentTest {
             while (true) {
                 wire.clear();
                 reply.clear();
-                InetSocketAddress to = client.agent.pollTransmit(nowNs, wire);
+                Path to = client.agent.pollTransmit(nowNs, wire);
                 if (to == null) break;
                 client.checksSent++;
                 if (lossRandom.nextDouble() < loss) continue;

@@ -113,12 +113,12 @@ class MediaPlaneTest {
 
     /**
      * Each trigger datagram lists sizes; the receiver answers with one datagram per size through one
-     * SendBatch, as a transport forwarding a burst does. Every datagram must arrive separately, intact and
+     * GsoBatcher.Batch, as a path forwarding a burst does. Every datagram must arrive separately, intact and
      * in order, and with GSO the equal-sized run leaves as segmented sends.
      */
     @Test
     void shouldDeliverCoalescedBurstsAsSeparateDatagramsInOrder() throws Exception {
-        MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
+        GsoBatcher.Batch batch = new GsoBatcher.Batch();
         DatagramReceiver answer = (socket, content, sender, nowNs) -> {
             for (int i = content.readerIndex(); i < content.writerIndex(); i += 2) {
                 int size = content.getUnsignedShort(i);
@@ -164,8 +164,8 @@ class MediaPlaneTest {
             assertEquals(datagrams, socket.counter(MediaSocket.DATAGRAMS_OUT));
             // The observation is recorded after the flush the client just saw: let the loop finish that turn.
             socket.eventLoop().submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
-            assertEquals(bursts.length, socket.burstLatency().count(), "one latency observation per read burst");
-            assertTrue(socket.burstLatency().sumNs() > 0);
+            assertEquals(bursts.length, socket.loop().burstLatency().count(), "one latency observation per read burst");
+            assertTrue(socket.loop().burstLatency().sumNs() > 0);
             assertEquals(expectedSegmented, socket.counter(MediaSocket.SEGMENTED_SENDS));
             assertEquals(Epoll.isAvailable() && !Boolean.getBoolean("junction.media.nio")
                     && io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported(), socket.gso());
@@ -175,7 +175,7 @@ class MediaPlaneTest {
     /** A packet of the held datagram's own stream (same SSRC) sends the held one first: one stream keeps its order. */
     @Test
     void shouldNeverReorderOneRtpStream() throws Exception {
-        MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
+        GsoBatcher.Batch batch = new GsoBatcher.Batch();
         // Each written datagram: an RTP-shaped header with SSRC = 1 or 2 and a sequence byte, padded to its size.
         int[][] written = {{1, 100}, {2, 1200}, {1, 100}, {2, 1200}};
         DatagramReceiver answer = (socket, content, sender, nowNs) -> {
@@ -232,7 +232,7 @@ class MediaPlaneTest {
         java.util.concurrent.atomic.AtomicInteger deferredWhileReading = new java.util.concurrent.atomic.AtomicInteger(-1);
         DatagramReceiver receiver = (socket, content, sender, nowNs) -> {
             boolean[] ran = {false};
-            socket.atBurstEnd(() -> {
+            socket.loop().atBurstEnd(() -> {
                 ran[0] = true;
                 ByteBuf reply = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(2);
                 reply.writeByte('o').writeByte('k');
@@ -267,8 +267,8 @@ class MediaPlaneTest {
             client.setSoTimeout(5000);
             MediaSocket socket = plane.sockets().get(0);
             InetSocketAddress to = (InetSocketAddress) client.getLocalSocketAddress();
-            MediaSocket.SendBatch batch = new MediaSocket.SendBatch();
-            socket.eventLoop().execute(() -> socket.burst(() -> {
+            GsoBatcher.Batch batch = new GsoBatcher.Batch();
+            socket.eventLoop().execute(() -> socket.loop().burst(() -> {
                 for (int i = 0; i < 3; i++) {
                     ByteBuf b = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(1000);
                     b.writeByte(i).writeZero(999);
@@ -285,7 +285,7 @@ class MediaPlaneTest {
             assertEquals(socket.gso() ? 1 : 0, socket.counter(MediaSocket.SEGMENTED_SENDS));
             // Recorded after the flush the client just saw: let the loop finish the task.
             socket.eventLoop().submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
-            assertEquals(1, socket.burstLatency().count(), "a burst task is observed like a read burst");
+            assertEquals(1, socket.loop().burstLatency().count(), "a burst task is observed like a read burst");
         }
     }
 }

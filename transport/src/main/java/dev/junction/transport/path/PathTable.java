@@ -1,0 +1,155 @@
+package dev.junction.transport.path;
+
+import dev.junction.transport.socket.MediaSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The 5-tuple boundary of one demux (DESIGN §3.5), in one place: which path, and so which session, each
+ * remote address belongs to. A session's paths are its {@link PathSet}; the table and the sets never disagree,
+ * because only this class writes either.
+ *
+ * <ul>
+ *   <li>A path is bound by {@link PathSet#authorize} after an authenticated STUN check over it, or
+ *       {@linkplain PathSet#register registered} unauthorized (the client role's candidates from an answer it
+ *       trusts, so that the server's responses find their session). DTLS and SRTP reach the owner of an
+ *       authorized path only.</li>
+ *   <li>One address, one owner: an authenticated check for another session from a bound address takes the
+ *       address over (RFC 8445 lets the latest nomination win) and the previous owner is told
+ *       ({@link PathOwner#onPathRevoked}). A browser that reloads, or a NAT that reuses a port, reaches its new
+ *       session at once instead of waiting for the abandoned one's consent to expire.</li>
+ *   <li>Bounded: at most {@link #MAX_PATHS_PER_OWNER} paths per session; beyond that its oldest path other than
+ *       the one it sends on is unbound (and its owner told), so one peer cannot grow the table.</li>
+ * </ul>
+ *
+ * <p>Threading: the demux's loop only (single writer, no locks).
+ */
+public final class PathTable {
+
+    /** Paths per session: IPv4 + IPv6, a NAT rebinding or two, and the client role's candidates. */
+    public static final int MAX_PATHS_PER_OWNER = 8;
+
+    private final Map<InetSocketAddress, UdpPath> udp = new HashMap<>();
+
+    /** The path bound to {@code remote} on {@code socket}, authorized or registered, or null. */
+    public UdpPath find(MediaSocket socket, InetSocketAddress remote) {
+        UdpPath path = udp.get(remote);
+        return path != null && path.socket() == socket ? path : null;
+    }
+
+    /** A fresh, unbound path from {@code socket} to {@code remote}, for a check that may authorize it. */
+    public UdpPath candidate(MediaSocket socket, InetSocketAddress remote) {
+        return new UdpPath(socket, remote);
+    }
+
+    /** A new, empty set of paths for {@code owner}. */
+    public PathSet newSet(PathOwner owner) {
+        return new PathSet(owner);
+    }
+
+    /** Addresses bound to any session (for tests and diagnostics). */
+    public int size() {
+        return udp.size();
+    }
+
+    private void put(Path path) {
+        if (!(path instanceof UdpPath u)) throw new IllegalArgumentException("not a path of this table: " + path);
+        UdpPath previous = udp.put(u.remoteAddress(), u);
+        if (previous != null && previous != u) {
+            PathSet old = previous.set;
+            if (old != null) old.forget(previous);
+            if (previous.owner != null) {
+                PathOwner revoked = previous.owner;
+                unlink(previous);
+                revoked.onPathRevoked(previous);
+            }
+        }
+    }
+
+    private void remove(Path path) {
+        if (path instanceof UdpPath u) udp.remove(u.remoteAddress(), u);
+    }
+
+    private static void unlink(Path path) {
+        path.owner = null;
+        path.set = null;
+        path.authorized = false;
+    }
+
+    /**
+     * The paths of one session, bounded. Created with {@link #newSet}; {@link #releaseAll} when the session ends.
+     * Threading as the table.
+     */
+    public final class PathSet {
+        private final PathOwner owner;
+        private final List<Path> paths = new ArrayList<>(2);
+
+        private PathSet(PathOwner owner) {
+            this.owner = Objects.requireNonNull(owner, "owner");
+        }
+
+        /**
+         * Binds {@code path} to this set's owner as authorized: DTLS and SRTP from it now reach the owner. Called
+         * after an authenticated check over it (or an authenticated answer to ours). {@code keep} (the path the
+         * owner sends on, may be null) is never evicted to make room.
+         */
+        public void authorize(Path path, Path keep) {
+            bind(path, keep);
+            path.authorized = true;
+        }
+
+        /** Binds {@code path} unauthorized: STUN from it reaches the owner, DTLS and SRTP do not. */
+        public void register(Path path) {
+            bind(path, null);
+        }
+
+        private void bind(Path path, Path keep) {
+            if (path.set == this) return;
+            if (path.set != null) throw new IllegalStateException(path + " is bound to another session");
+            if (paths.size() == MAX_PATHS_PER_OWNER) evictOldest(keep, path);
+            path.owner = owner;
+            path.set = this;
+            paths.add(path);
+            put(path);
+        }
+
+        private void evictOldest(Path keep, Path incoming) {
+            for (int i = 0; i < paths.size(); i++) {
+                Path p = paths.get(i);
+                if (p == keep || p == incoming) continue;
+                paths.remove(i);
+                remove(p);
+                unlink(p);
+                owner.onPathRevoked(p);
+                return;
+            }
+        }
+
+        private void forget(Path path) {
+            paths.remove(path);
+        }
+
+        /** Whether {@code path} is one of this owner's bound paths. */
+        public boolean contains(Path path) {
+            return path.set == this;
+        }
+
+        /** Paths bound to this owner now. */
+        public int size() {
+            return paths.size();
+        }
+
+        /** Unbinds every path of this owner (the session ended); the owner is not told. */
+        public void releaseAll() {
+            for (Path p : paths) {
+                remove(p);
+                unlink(p);
+            }
+            paths.clear();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.junction.transport.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.config.MediaSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The loop's one timer over its participants: deadlines met, announced earlier ones honoured, bugs contained. */
+class MediaLoopTest {
+
+    private MediaPlane plane;
+    private MediaLoop loop;
+
+    @BeforeEach
+    void start() {
+        plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> (s, c, f, n) -> { });
+        loop = plane.loops().get(0);
+    }
+
+    @AfterEach
+    void stop() {
+        plane.close();
+    }
+
+    /** A participant with one deadline; counts its timeouts and opens a latch at the first. */
+    private static final class OneShot implements MediaLoop.Participant {
+        long deadlineNs = Long.MAX_VALUE;
+        int fired;
+        long firedAtNs;
+        final CountDownLatch done = new CountDownLatch(1);
+        Runnable onFire = () -> { };
+
+        @Override
+        public long nextTimeoutNs() {
+            return deadlineNs;
+        }
+
+        @Override
+        public void handleTimeout(long nowNs) {
+            if (nowNs - deadlineNs < 0) throw new AssertionError("called before its deadline");
+            fired++;
+            firedAtNs = nowNs;
+            deadlineNs = Long.MAX_VALUE;
+            onFire.run();
+            done.countDown();
+        }
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return loop.eventLoop().submit(task).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldRunAParticipantAtItsDeadlineAndNotBefore() throws Exception {
+        OneShot p = new OneShot();
+        long deadline = onLoop(() -> {
+            p.deadlineNs = System.nanoTime() + 30_000_000L;
+            loop.add(p);
+            return p.deadlineNs;
+        });
+        assertTrue(p.done.await(10, TimeUnit.SECONDS));
+        assertEquals(1, (int) onLoop(() -> p.fired));
+        assertTrue(p.firedAtNs - deadline >= 0);
+    }
+
+    @Test
+    void shouldHonourADeadlineAnnouncedEarlierThanTheArmedOne() throws Exception {
+        OneShot late = new OneShot();
+        OneShot early = new OneShot();
+        onLoop(() -> {
+            late.deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            loop.add(late);
+            early.deadlineNs = Long.MAX_VALUE;
+            loop.add(early);
+            // Later, the participant learns of something due soon (a NACK, a keyframe request) and says so.
+            early.deadlineNs = System.nanoTime() + 20_000_000L;
+            loop.wakeAt(early.deadlineNs);
+            return null;
+        });
+        assertTrue(early.done.await(10, TimeUnit.SECONDS), "the earlier deadline was met long before the armed one");
+        assertEquals(0, (int) onLoop(() -> late.fired));
+    }
+
+    @Test
+    void shouldCoalesceNearbyDeadlinesIntoFewFirings() throws Exception {
+        List<OneShot> many = new ArrayList<>();
+        long firingsBefore = onLoop(() -> {
+            long base = System.nanoTime() + 20_000_000L;
+            for (int i = 0; i < 50; i++) {
+                OneShot p = new OneShot();
+                p.deadlineNs = base + i * 100_000L; // 50 deadlines within 5 ms
+                many.add(p);
+                loop.add(p);
+            }
+            return loop.timerFirings();
+        });
+        for (OneShot p : many) assertTrue(p.done.await(10, TimeUnit.SECONDS));
+        long firings = onLoop(loop::timerFirings) - firingsBefore;
+        assertTrue(firings >= 1 && firings <= 2, "50 deadlines within 5 ms cost at most two wake-ups: " + firings);
+    }
+
+    @Test
+    void shouldSkipAParticipantRemovedDuringAFiringAndSurviveOneThatThrows() throws Exception {
+        OneShot remover = new OneShot();
+        OneShot removed = new OneShot();
+        OneShot buggy = new OneShot();
+        OneShot healthy = new OneShot();
+        onLoop(() -> {
+            long due = System.nanoTime() + 20_000_000L;
+            for (OneShot p : List.of(remover, buggy, removed, healthy)) p.deadlineNs = due;
+            remover.onFire = () -> loop.remove(removed);
+            buggy.onFire = () -> {
+                throw new IllegalStateException("a participant bug");
+            };
+            loop.add(remover);
+            loop.add(buggy);
+            loop.add(removed);
+            loop.add(healthy);
+            return null;
+        });
+        assertTrue(healthy.done.await(10, TimeUnit.SECONDS), "a bug in one participant does not stop the others");
+        assertEquals(0, (int) onLoop(() -> removed.fired), "removed before its turn in the same firing");
+        assertEquals(1, loop.errors());
+        assertEquals(3, (int) onLoop(loop::participantCount));
+        assertFalse(onLoop(() -> removed.done.getCount() == 0));
+    }
+}
