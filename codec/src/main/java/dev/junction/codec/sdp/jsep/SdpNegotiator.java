@@ -3,7 +3,6 @@ package dev.junction.codec.sdp.jsep;
 import dev.junction.codec.sdp.MediaDescription;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.SdpAttribute;
-import dev.junction.codec.sdp.SdpAttribute.Candidate;
 import dev.junction.codec.sdp.SdpAttribute.Direction;
 import dev.junction.codec.sdp.SdpAttribute.Extmap;
 import dev.junction.codec.sdp.SdpAttribute.Fingerprint;
@@ -547,23 +546,46 @@ public final class SdpNegotiator {
     }
 
     /**
-     * One UDP host candidate per address, component 1 (rtcp-mux). Priority per RFC 8445 §5.1.2.1:
-     * {@code 2^24 * 126 + 2^8 * local preference + (256 - component)}, the local preference counting down from
-     * 65535 in the caller's order so every candidate's is unique; foundations differ because the addresses do
-     * (RFC 8445 §5.1.1.3).
+     * The host candidates Junction announces for {@code addresses}: one UDP candidate per address, component 1
+     * (rtcp-mux), foundation {@code 1}, {@code 2}, ... in the caller's order (the addresses differ, so the
+     * foundations must, RFC 8445 §5.1.1.3), priority {@link #hostPriority(int)}, the address in RFC 5952 text.
+     * Answers carry them on the BUNDLE m-section; an ICE restart answer ({@link IceRestartAnswer}) carries the
+     * same list, so both stay one rule.
+     *
+     * @param addresses resolved addresses with a port, at most {@link AnswerParameters#MAX_HOST_ADDRESSES}
+     * @throws IllegalArgumentException for an unresolved address, port 0, or too many addresses
      */
-    private static void addCandidates(List<SdpLine> lines, List<InetSocketAddress> addresses) {
+    public static List<IceCandidate> hostCandidates(List<InetSocketAddress> addresses) {
+        if (addresses.size() > AnswerParameters.MAX_HOST_ADDRESSES) {
+            throw new IllegalArgumentException("need at most " + AnswerParameters.MAX_HOST_ADDRESSES
+                    + " host addresses, got " + addresses.size());
+        }
+        List<IceCandidate> candidates = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
             InetSocketAddress a = addresses.get(i);
-            lines.add(SdpLine.of(Candidate.udpHost(Integer.toString(i + 1), hostPriority(i), addressText(a.getAddress()),
-                    a.getPort())));
+            if (a.isUnresolved() || a.getPort() == 0) {
+                throw new IllegalArgumentException("host address must be a resolved IP with a port: " + a);
+            }
+            candidates.add(IceCandidate.udpHost(Integer.toString(i + 1), hostPriority(i), addressText(a.getAddress()),
+                    a.getPort()));
+        }
+        return List.copyOf(candidates);
+    }
+
+    /** {@link #hostCandidates} as lines, then {@code a=end-of-candidates}: Junction never trickles. */
+    private static void addCandidates(List<SdpLine> lines, List<InetSocketAddress> addresses) {
+        for (IceCandidate c : hostCandidates(addresses)) {
+            lines.add(c.toSdpLine());
         }
         lines.add(SdpLine.of(Flag.END_OF_CANDIDATES));
     }
 
+    /**
+     * RFC 8445 §5.1.2.1 with type preference 126 (host) and component 1; the local preference counts down from
+     * 65535 in the caller's order, so every candidate's priority is unique.
+     */
     static long hostPriority(int index) {
-        long localPreference = 65535 - index;
-        return ((long) HOST_TYPE_PREFERENCE << 24) + (localPreference << 8) + (256 - 1);
+        return IceCandidate.priority(HOST_TYPE_PREFERENCE, 65535 - index, 1);
     }
 
     private static Connection connection(InetAddress address) {
