@@ -21,6 +21,10 @@ function withDeadline(promise, onTimeout) {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+// A heartbeat in Chromium's log (its console goes to stderr): tells a frozen page from a lost report.
+setInterval(() => console.log('alive ' + sinceStartMs() + ' ms, reports sent ' + reportsSent + ', stalls ' + JSON.stringify(stalls)), 1000);
+let reportsSent = 0;
+
 let reportFailed = false;
 async function report(body) {
   const controller = new AbortController();
@@ -29,13 +33,14 @@ async function report(body) {
     await withDeadline(fetch('/report/' + encodeURIComponent(pageId),
                              { method: 'POST', body: JSON.stringify(body), signal: controller.signal }),
                        () => { stalls.reports++; controller.abort(); });
+    reportsSent++;
   } catch (e) {
     if (!reportFailed) console.error('report failed: ' + e);
     reportFailed = true;
   }
 }
 
-// pc.getStats(), bounded like a report: null when it stalled (the tick then skips its report).
+// pc.getStats(), bounded like a report: null when it stalled (the tick then reports its last summary again).
 function statsOf(pc) {
   return withDeadline(pc.getStats(), () => { stalls.getStats++; });
 }
@@ -123,13 +128,15 @@ function summarize(stats) {
 function reportStatsForever(pc, extra, reportEveryMs = 250) {
   const state = { firstFrameMs: null };
   let busy = false;
+  let last = null;
   const tick = async () => {
     if (busy) return;
     busy = true;
     try {
       const stats = await statsOf(pc);
-      if (stats === null) return;
-      const summary = summarize(stats);
+      if (stats === null && last === null) return;
+      const summary = stats === null ? Object.assign({}, last, { statsStalled: true }) : summarize(stats);
+      last = summary;
       if (state.firstFrameMs === null && summary.video.framesDecoded > 0) state.firstFrameMs = sinceStartMs();
       await report(Object.assign({ elapsedMs: sinceStartMs(), firstFrameMs: state.firstFrameMs,
                                    connectionState: pc.connectionState, iceConnectionState: pc.iceConnectionState },

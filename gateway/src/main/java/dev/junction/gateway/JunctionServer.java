@@ -35,7 +35,7 @@ public final class JunctionServer implements AutoCloseable {
         MediaSessions sessions = MediaSessions.start(config, options);
         Vertx vertx = Vertx.vertx();
         try {
-            HttpApi api = new HttpApi(config.http(), sessions, sessions);
+            HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
             HttpServer http = vertx.createHttpServer(HttpApi.serverOptions(config.http()))
                     .requestHandler(api)
                     .listen()

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.config.ConfigLoader;
+import dev.junction.codec.sdp.jsep.IceCredentials;
+import dev.junction.codec.sdp.jsep.TrickleFragment;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
@@ -246,6 +248,98 @@ class WhipWhepLoopbackTest {
         assertEquals(0, server.sessions().sessionCount());
     }
 
+    /**
+     * DESIGN §3.2: a room exists on a media loop only while that loop has a member of it. The other loop pays
+     * nothing for a room until a subscriber lands there, and its part goes (its pipe closes) when the last one
+     * leaves, while the rest of the room carries on.
+     */
+    @Test
+    void shouldMakeARoomOnAMediaLoopOnlyWhileItHasAMember() throws Exception {
+        Peer publisher = join("whip", "lazy");
+        int home = loopOf(publisher);
+        int other = 1 - home;
+        assertEquals(1, (int) server.sessions().roomsPerLoop().get(home));
+        assertEquals(0, (int) server.sessions().roomsPerLoop().get(other), "no member there: no room, no timer work");
+        Peer near = join("whep", "lazy"); // dealt round-robin from the home loop
+        Peer far = join("whep", "lazy");
+        assertEquals(home, loopOf(near));
+        assertEquals(other, loopOf(far));
+        assertEquals(List.of(1, 1), server.sessions().roomsPerLoop());
+        for (int i = 0; i < 20; i++) publisher.sendVideo(i);
+        assertEquals(20, near.awaitRtp(20, 10).size());
+        assertEquals(20, far.awaitRtp(20, 10).size(), "piped to the other loop");
+
+        assertEquals(200, delete(far).statusCode());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.sessions().roomsPerLoop().get(other) != 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(0, (int) server.sessions().roomsPerLoop().get(other), "its last member left: the loop's part is gone");
+        assertEquals(1, (int) server.sessions().timerParticipantsPerLoop().get(other), "only the loop's room table is polled there");
+        for (int i = 20; i < 25; i++) publisher.sendVideo(i);
+        assertEquals(5, near.awaitRtp(5, 10).size(), "the rest of the room carries on");
+    }
+
+    /**
+     * PATCH (RFC 9725 §4.3, RFC 8840): a fragment with the session's current credentials is a trickle (204, as
+     * standard trickle fragments carry them); anything that is not a fragment is 400; new credentials restart ICE
+     * only with If-Match: * (200, a new ETag and our new credentials), and are 409 with an entity-tag.
+     */
+    @Test
+    void shouldTellTrickleFromIceRestartAndRefuseWhatIsNotAFragment() throws Exception {
+        Peer publisher = join("whip", "patch");
+        Peer subscriber = join("whep", "patch");
+        IceCredentials current = publisher.offer.ice();
+        String candidates = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+                + "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n";
+        String trickle = "a=ice-ufrag:" + current.ufrag() + "\r\na=ice-pwd:" + current.pwd() + "\r\n" + candidates;
+        assertEquals(204, patch(publisher, publisher.etag, trickle).statusCode());
+        assertEquals(204, patch(publisher, publisher.etag, candidates).statusCode(), "no credentials: a trickle too");
+        HttpResponse<String> garbage = patch(publisher, publisher.etag, "hello world");
+        assertEquals(400, garbage.statusCode());
+        assertTrue(garbage.body().indexOf('\n') == garbage.body().length() - 1, "one line: " + garbage.body());
+        byte[] noise = new byte[2000];
+        new Random(7).nextBytes(noise);
+        assertEquals(400, patch(publisher, publisher.etag, new String(noise, java.nio.charset.StandardCharsets.ISO_8859_1)).statusCode());
+
+        IceCredentials fresh = IceCredentials.generate(random);
+        String restart = "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n" + candidates;
+        assertEquals(409, patch(publisher, publisher.etag, restart).statusCode(), "new credentials need If-Match: *");
+        HttpResponse<String> restarted = patch(publisher, "*", restart);
+        assertEquals(200, restarted.statusCode(), restarted.body());
+        String newEtag = restarted.headers().firstValue("ETag").orElseThrow().replace("\"", "");
+        assertTrue(!newEtag.equals(publisher.etag), "a new ICE session, a new ETag");
+        TrickleFragment answer = ((TrickleFragment.Parsed) TrickleFragment.parse(restarted.body().getBytes(java.nio.charset.StandardCharsets.UTF_8))).fragment();
+        assertTrue(answer.iceLite());
+        IceCredentials serverNew = answer.credentials().orElseThrow();
+        assertEquals(publisher.serverPort, answer.candidates().get(0).candidate().port());
+        assertEquals(412, patch(publisher, publisher.etag, trickle).statusCode(), "the old ETag is stale now");
+        assertEquals(204, patch(publisher, newEtag, restart).statusCode(), "the new credentials trickle under the new ETag");
+
+        // The client restarts too: media keeps flowing on the new ICE session.
+        publisher.transport.restartIceAsync(fresh, serverNew);
+        for (int i = 0; i < 10; i++) publisher.sendVideo(i);
+        assertEquals(10, subscriber.awaitRtp(10, 10).size());
+        assertEquals(WebRtcTransport.State.CONNECTED, publisher.transport.state());
+    }
+
+    private HttpResponse<String> patch(Peer peer, String etag, String fragment) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + peer.location))
+                .header("Content-Type", "application/trickle-ice-sdpfrag")
+                .header("If-Match", etag.equals("*") ? "*" : "\"" + etag + "\"")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(fragment, java.nio.charset.StandardCharsets.ISO_8859_1)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The media loop serving {@code peer} (the index of the socket its answer named). */
+    private int loopOf(Peer peer) {
+        List<dev.junction.transport.socket.MediaSocket> sockets = server.sessions().sockets();
+        for (int i = 0; i < sockets.size(); i++) {
+            if (sockets.get(i).localAddress().getPort() == peer.serverPort) return i;
+        }
+        throw new AssertionError("no loop has port " + peer.serverPort);
+    }
+
     // ---- harness ----------------------------------------------------------------------------------------
 
     private HttpResponse<String> post(String path, String sdp) throws Exception {
@@ -297,6 +391,7 @@ class WhipWhepLoopbackTest {
         HttpResponse<String> response = post("/" + kind + "/" + room, peer.offer.sdp());
         assertEquals(201, response.statusCode(), response.body());
         peer.location = response.headers().firstValue("Location").orElseThrow();
+        peer.etag = response.headers().firstValue("ETag").orElseThrow().replace("\"", "");
         assertTrue(peer.location.startsWith("/" + kind + "/" + room + "/"), peer.location);
         ServerAnswer answer = ServerAnswer.parse(response.body());
         peer.serverPort = answer.candidates().get(0).getPort();
@@ -350,6 +445,7 @@ class WhipWhepLoopbackTest {
         MediaPlane plane;
         ClientOffer offer;
         String location;
+        String etag;
         /** The server's media port in the answer: which of its loops serves this peer. */
         int serverPort;
         WebRtcTransport transport;

@@ -275,6 +275,48 @@ class RtpPacketTest {
         }
     }
 
+    /**
+     * A forwarder's copy at another offset of another buffer, rewritten from the parsed original without parsing
+     * the copy: the same bytes as parsing the copy and rewriting it in place, and the original untouched.
+     */
+    @Test
+    void shouldRewriteACopyLikeTheCopyRewrittenInPlace() {
+        for (byte[] fixture : new byte[][] {RtpFixtures.vp8ThreeOneByteExtensions(), RtpFixtures.opusTwoByteExtensions(),
+                RtpFixtures.pcmaCsrcsAndPadding()}) {
+            ByteBuf original = wrapCopy(fixture);
+            ByteBuf viaCopy = io.netty.buffer.Unpooled.buffer(64 + fixture.length);
+            ByteBuf inPlace = io.netty.buffer.Unpooled.buffer(64 + fixture.length);
+            try {
+                int at = original.readerIndex();
+                assertTrue(rtp.wrap(original, at, original.readableBytes()));
+                byte[] map = new byte[256];
+                map[2] = 5;
+                map[3] = 1;
+                map[14] = 20;
+                viaCopy.writeZero(7).writeBytes(original, at, original.readableBytes());
+                int removed = rtp.rewriteExtensionIdsInto(viaCopy, 7, map);
+                RtpPacket.rewriteHeader(viaCopy, 7, 0xCAFEBABEL, 4242, 0xDEADBEEFL, 99);
+                assertArrayEquals(fixture, readable(original), "the original is only read");
+
+                inPlace.writeZero(7).writeBytes(original, at, original.readableBytes());
+                RtpPacket copy = new RtpPacket();
+                assertTrue(copy.wrap(inPlace, 7, original.readableBytes()));
+                assertEquals(removed, copy.rewriteExtensionIds(map));
+                copy.setSsrc(0xCAFEBABEL);
+                copy.setSequenceNumber(4242);
+                copy.setTimestamp(0xDEADBEEFL);
+                copy.setPayloadType(99);
+                assertArrayEquals(readable(inPlace), readable(viaCopy), () -> hex(readable(viaCopy)));
+                assertTrue(copy.wrap(viaCopy, 7, original.readableBytes()));
+                assertEquals(rtp.marker(), copy.marker(), "the marker bit is kept");
+            } finally {
+                original.release();
+                viaCopy.release();
+                inPlace.release();
+            }
+        }
+    }
+
     @Test
     void shouldBlankOneByteElementWhoseNewIdNeedsTheTwoByteForm() {
         ByteBuf buf = wrapCopy(RtpFixtures.vp8ThreeOneByteExtensions());

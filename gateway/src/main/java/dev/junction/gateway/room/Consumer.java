@@ -5,22 +5,28 @@ import dev.junction.codec.rtp.SerialNumber;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One Producer's track forwarded into one subscriber {@link Slot}: the per-packet rewrite. For every
- * packet it makes the one egress copy (a pooled heap buffer with {@link Room#SRTP_TAIL_ROOM} bytes of tail
- * room for the SRTP tag), rewrites SSRC, sequence number, timestamp, payload type and header-extension
- * ids in place, and hands the copy to the subscriber's {@code MediaSender}.
+ * One Producer's track forwarded into one subscriber {@link Slot}: the layer this subscriber receives, and the
+ * per-packet rewrite. For every packet it makes the one egress copy (a pooled heap buffer with
+ * {@link Room#SRTP_TAIL_ROOM} bytes of tail room for the SRTP tag), rewrites SSRC, sequence number, timestamp,
+ * payload type and header-extension ids in place, and hands the copy to the subscriber's {@code MediaSender}.
  *
- * <p>Numbering: {@code out = in + offset} (mod 2^16 for sequence numbers, 2^32 for timestamps). The
- * offsets are recomputed when the source changes (a new Consumer on a slot that already sent, or the
- * Producer switched simulcast layer): the next sequence number is the slot's last + 1, and the timestamp
- * the slot's last plus the wall-clock time since then in the codec's clock rate (at least 1), so the
- * receiver's jitter buffer sees a plausible stream and no jump (as Jitsi's and mediasoup's RTP rewriters
- * do). The new source is forwarded from its first packet, keyframe or not (the switch requests one).
+ * <p>Layer choice: each Consumer chooses its own simulcast layer ({@link #chooseLayer}); the default policy is
+ * the highest active layer, so bandwidth adaptation (a per-subscriber estimate, preferences) has one place to
+ * go. The Producer moves it to its target layer at that layer's next packet.
  *
- * <p>Threading: the room's event loop only. Buffers: the ingress packet is borrowed and never written;
- * the copy is owned by the {@code MediaSender} once passed to it.
+ * <p>Numbering: {@code out = in + offset} (mod 2^16 for sequence numbers, 2^32 for timestamps). The offsets are
+ * recomputed when the source changes (a new Consumer on a slot that already sent, a layer switch, or the layer's
+ * SSRC changing): the next sequence number is the slot's last + 1, and the timestamp the slot's last plus the
+ * wall-clock time since then in the codec's clock rate (at least 1), so the receiver's jitter buffer sees a
+ * plausible stream and no jump (as Jitsi's and mediasoup's RTP rewriters do).
+ *
+ * <p>Threading: the room's event loop only. Buffers: the ingress packet is borrowed and never written; the
+ * copy is owned by the {@code MediaSender} once passed to it.
  */
 public final class Consumer {
+    /** Half the sequence space: serial comparison with the epoch's first number is only meaningful below this. */
+    private static final int LONG_AGO = 0x8000;
+
     // Passed by argument.
     private final Slot slot;
     private final Producer producer;
@@ -28,9 +34,16 @@ public final class Consumer {
     private final Room room;
 
     // State, on the loop.
-    private int epoch = -1;
-    /** The source sequence number of the first packet forwarded in {@link #epoch}. */
+    /** The layer forwarded now, -1 before the first switch. */
+    private int layer = -1;
+    /** The layer this Consumer wants, -1 for none. */
+    private int targetLayer = -1;
+    /** The layer generation the numbering below belongs to; -1 forces a resynchronisation. */
+    private int generation = -1;
+    /** The source sequence number of the first packet forwarded since the last resynchronisation. */
     private int epochFirstSequenceNumber;
+    /** Packets forwarded since then, counted up to {@link #LONG_AGO} (beyond it every cached packet is newer). */
+    private int sinceResync;
     private int sequenceOffset;
     private long timestampOffset;
 
@@ -49,7 +62,45 @@ public final class Consumer {
         return producer;
     }
 
-    /** Copies, rewrites and sends one packet; {@code in} stays borrowed and unmodified. */
+    /** The layer this subscriber receives now, -1 before its first packet. */
+    public int layer() {
+        return layer;
+    }
+
+    /** The highest layer this subscriber may receive (its preference); all by default. */
+    private int maxLayer = Integer.MAX_VALUE;
+
+    /** The layer it is about to switch to (its layer when it is not switching), -1 for none. */
+    public int targetLayer() {
+        return targetLayer;
+    }
+
+    /** Caps the layers this subscriber receives at {@code max} (a viewer's preference) and chooses again. */
+    void setMaxLayer(int max, long nowNs) {
+        maxLayer = Math.max(0, max);
+        chooseLayer(nowNs);
+    }
+
+    /**
+     * Chooses the layer this subscriber should receive: the highest active one up to its cap (no active layer:
+     * keep the current). Called by the Producer when layer activity changes; the switch happens at the chosen
+     * layer's next packet.
+     */
+    void chooseLayer(long nowNs) {
+        int best = producer.highestActiveLayer(maxLayer, nowNs);
+        int wanted = best >= 0 ? best : layer;
+        if (wanted == targetLayer) return;
+        producer.retarget(this, targetLayer, wanted);
+        targetLayer = wanted;
+    }
+
+    /** Now on {@code newLayer} (called by the Producer as it moves this Consumer): renumber at the next packet. */
+    void onSwitched(int newLayer, long nowNs) {
+        layer = newLayer;
+        generation = -1;
+    }
+
+    /** Copies, rewrites and sends one packet of this Consumer's layer; {@code in} stays borrowed and unmodified. */
     void forward(RtpPacket in, long nowNs) {
         int outPt = mapping.payloadType(in.payloadType());
         if (outPt == RtpMapping.NOT_NEGOTIATED) {
@@ -57,19 +108,18 @@ public final class Consumer {
             slot.countDrop();
             return;
         }
-        if (epoch != producer.sourceEpoch()) {
-            resynchronise(in, nowNs);
-        }
+        ProducerLayer source = producer.layer(layer);
+        if (generation != source.generation) resynchronise(in, source.generation, nowNs);
         int length = in.length();
         ByteBuf out = room.allocator().heapBuffer(length + Room.SRTP_TAIL_ROOM);
         out.writeBytes(in.buffer(), in.offset(), length);
         int seq = (in.sequenceNumber() + sequenceOffset) & 0xFFFF;
         long ts = (in.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
-        if (!rewrite(out, length, slot.ssrc(), seq, ts, outPt, in.hasExtension())) {
-            return;
-        }
+        RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), seq, ts, outPt);
+        if (in.hasExtension()) in.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         slot.onSent(seq, ts, nowNs);
         slot.addPayloadBytes(in.payloadLength());
+        if (sinceResync < LONG_AGO) sinceResync++;
         if (slot.subscriber().sender().sendRtp(out)) {
             room.counters().rtpForwarded++;
             room.counters().bytesForwarded += length;
@@ -80,62 +130,62 @@ public final class Consumer {
     }
 
     /**
-     * Forwards a packet recovered from the publisher (a late, older sequence number) if this Consumer
-     * still needs it: it has started on the current source, at or before that packet. Sent with this
-     * Consumer's numbering, so the subscriber's jitter buffer fills the hole; {@code in} stays borrowed.
+     * Forwards a packet recovered late (an older sequence number) if this Consumer still needs it: it has started
+     * on the current source at or before that packet. Sent with this Consumer's numbering, so the subscriber's
+     * jitter buffer fills the hole; {@code in} stays borrowed.
      */
     void forwardLate(RtpPacket in, long nowNs) {
-        if (epoch != producer.sourceEpoch()
-                || SerialNumber.isNewer16(epochFirstSequenceNumber, in.sequenceNumber())) {
-            return;
-        }
+        if (generation != producer.layer(layer).generation || !sinceResync(in.sequenceNumber())) return;
         forward(in, nowNs);
     }
 
+    /** Whether source sequence number {@code seq} is from this Consumer's current numbering (not before its last switch). */
+    private boolean sinceResync(int seq) {
+        return sinceResync >= LONG_AGO || !SerialNumber.isNewer16(epochFirstSequenceNumber, seq);
+    }
+
     /**
-     * Resends the packet this slot sent with sequence number {@code outSeq}, from the Producer's cache:
-     * as RTX (RFC 4588 §4: own SSRC, payload type and numbering, the original sequence number in the
-     * first two payload bytes) when the slot negotiated RTX for the codec, else as the same packet again.
+     * Resends the packet this slot sent with sequence number {@code outSeq}, from the layer's cache: as RTX
+     * (RFC 4588 §4: own SSRC, payload type and numbering, the original sequence number in the first two payload
+     * bytes) when the slot negotiated RTX for the codec, else as the same packet again. A packet this loop's
+     * cache lacks is asked of the upstream (a pipe's home loop), which forwards it late when it has it.
      *
-     * @return false when the packet is no longer (or was never) cached, or is from an earlier source
+     * @return false when the packet is not cached here, or is from before this Consumer's current source
      */
     boolean retransmit(int outSeq, long nowNs) {
-        RetransmissionCache cache = producer.cache();
+        if (layer < 0) return false;
+        ProducerLayer source = producer.layer(layer);
+        int inSeq = (outSeq - sequenceOffset) & 0xFFFF;
+        if (source.cache == null || generation != source.generation || !sinceResync(inSeq)) {
+            return false;
+        }
         RtpPacket cached = room.cachedPacket();
-        if (cache == null || epoch != producer.sourceEpoch()
-                || !cache.find((outSeq - sequenceOffset) & 0xFFFF, epoch, nowNs, cached)) {
+        if (!source.cache.find(inSeq, source.ssrc, nowNs, cached)) {
+            if (producer.requestRepair(layer, inSeq)) room.counters().repairsRequested++;
             return false;
         }
         int outPt = mapping.payloadType(cached.payloadType());
-        if (outPt == RtpMapping.NOT_NEGOTIATED) {
-            return false;
-        }
+        if (outPt == RtpMapping.NOT_NEGOTIATED) return false;
         long ts = (cached.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
         int rtxPt = mapping.rtxPayloadType(outPt);
         long rtxSsrc = slot.rtxSsrc();
         ByteBuf out;
-        int length;
         if (rtxPt != RtpMapping.NOT_NEGOTIATED && rtxSsrc >= 0) {
             // RTX payload: OSN, then the original payload; the original padding is not repeated.
             int header = cached.headerLength();
             int payload = cached.payloadLength();
-            length = header + 2 + payload;
-            out = room.allocator().heapBuffer(length + Room.SRTP_TAIL_ROOM);
+            out = room.allocator().heapBuffer(header + 2 + payload + Room.SRTP_TAIL_ROOM);
             out.writeBytes(cached.buffer(), cached.offset(), header);
             out.writeShort(outSeq);
             out.writeBytes(cached.buffer(), cached.payloadOffset(), payload);
             out.setByte(0, out.getByte(0) & ~0x20);
-            if (!rewrite(out, length, rtxSsrc, slot.nextRtxSequenceNumber(), ts, rtxPt, cached.hasExtension())) {
-                return false;
-            }
+            RtpPacket.rewriteHeader(out, out.readerIndex(), rtxSsrc, slot.nextRtxSequenceNumber(), ts, rtxPt);
         } else {
-            length = cached.length();
-            out = room.allocator().heapBuffer(length + Room.SRTP_TAIL_ROOM);
-            out.writeBytes(cached.buffer(), cached.offset(), length);
-            if (!rewrite(out, length, slot.ssrc(), outSeq, ts, outPt, cached.hasExtension())) {
-                return false;
-            }
+            out = room.allocator().heapBuffer(cached.length() + Room.SRTP_TAIL_ROOM);
+            out.writeBytes(cached.buffer(), cached.offset(), cached.length());
+            RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), outSeq, ts, outPt);
         }
+        if (cached.hasExtension()) cached.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         slot.onRetransmitted();
         if (slot.subscriber().sender().sendRtp(out)) {
             room.counters().retransmissions++;
@@ -146,39 +196,24 @@ public final class Consumer {
     }
 
     /**
-     * The RTP time of this slot at {@code nowNs} for its Sender Report, or -1 while the current source's
-     * mapping is unknown (no Sender Report from the publisher yet, or nothing forwarded since a switch).
+     * The RTP time of this slot at {@code nowNs} for its Sender Report, or -1 while the current source's mapping
+     * is unknown (no Sender Report from the publisher yet, or nothing forwarded since a switch).
      */
     long senderReportTimestamp(long nowNs) {
-        if (!slot.hasSent() || epoch != producer.sourceEpoch()) {
-            return -1;
-        }
-        long source = producer.rtpTimestampAt(nowNs);
+        if (!slot.hasSent() || layer < 0 || generation != producer.layer(layer).generation) return -1;
+        long source = producer.rtpTimestampAt(layer, nowNs);
         return source < 0 ? -1 : (source + timestampOffset) & 0xFFFF_FFFFL;
     }
 
-    /** Rewrites the copy in {@code out} in place; releases it and returns false if it does not parse. */
-    private boolean rewrite(ByteBuf out, int length, long ssrc, int seq, long ts, int pt, boolean extensions) {
-        RtpPacket egress = room.egressPacket();
-        if (!egress.wrap(out, out.readerIndex(), length)) {
-            // Cannot happen for a copy of a packet that parsed; kept so a bug never sends garbage.
-            out.release();
-            room.counters().drop(RoomDrop.MALFORMED_RTP);
-            return false;
-        }
-        egress.setSsrc(ssrc);
-        egress.setSequenceNumber(seq);
-        egress.setTimestamp(ts);
-        egress.setPayloadType(pt);
-        if (extensions) {
-            egress.rewriteExtensionIds(mapping.extensionIds());
-        }
-        return true;
+    /** A keyframe of the layer this subscriber receives (or is about to). */
+    void requestKeyframe(long nowNs) {
+        producer.requestKeyframe(layer >= 0 ? layer : targetLayer, nowNs);
     }
 
-    private void resynchronise(RtpPacket in, long nowNs) {
-        epoch = producer.sourceEpoch();
+    private void resynchronise(RtpPacket in, int sourceGeneration, long nowNs) {
+        generation = sourceGeneration;
         epochFirstSequenceNumber = in.sequenceNumber();
+        sinceResync = 0;
         if (!slot.hasSent()) {
             // A fresh slot keeps the source's own numbering.
             sequenceOffset = 0;
@@ -198,6 +233,6 @@ public final class Consumer {
 
     @Override
     public String toString() {
-        return "Consumer[" + producer + " -> " + slot + "]";
+        return "Consumer[" + producer + " layer " + layer + " -> " + slot + "]";
     }
 }

@@ -13,30 +13,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
 
 /**
- * A routing table of Producers and Consumers (what mediasoup calls a Router, DESIGN §1): publishers add
- * Producers, subscribers bring {@link Slot}s, and the room binds Producers to slots.
+ * A routing table of Producers and Consumers on one media loop (what mediasoup calls a Router, DESIGN §1):
+ * publishers add Producers, subscribers bring {@link Slot}s, and the room binds Producers to slots. A room that
+ * spans loops has one {@code Room} on each loop that has a member: its publishers' Producers live on its home
+ * loop, and every other loop holds piped copies of them ({@link #addPipedProducer}) fed by a pipe.
  *
- * <p>Slot assignment (DESIGN §4): a subscriber's offer fixes its audio and video slots. Each free slot
- * takes the earliest-joined Producer of its kind that the subscriber does not already receive and whose
- * codec it negotiated. A filled slot keeps its Producer until that Producer's publisher leaves; then the
- * slot is free and is refilled at once if another Producer is waiting. Nothing is renegotiated: a slot's
- * SSRC never changes, and its Consumer rewrites the source's numbering (see {@link Consumer}). Every new
- * binding asks the Producer for a keyframe.
+ * <p>Slot assignment (DESIGN §4): a subscriber's offer fixes its audio and video slots. Each free slot takes the
+ * earliest-joined Producer of its kind that the subscriber does not already receive and whose codec it
+ * negotiated. A filled slot keeps its Producer until that Producer's publisher leaves; then the slot is free and
+ * is refilled at once if another Producer is waiting. Nothing is renegotiated: a slot's SSRC never changes, and
+ * its Consumer rewrites the source's numbering (see {@link Consumer}). Every new binding asks for a keyframe.
  *
  * <p>Sans-IO (DESIGN §3.1): time comes in as {@code nowNs} ({@link System#nanoTime()} scale, compared by
- * difference so it survives wrap-around); the timers (coalesced keyframe requests, NACKs to publishers, Receiver Reports to
+ * difference so it survives wrap-around); the timers (coalesced keyframe requests, NACKs and Receiver Reports to
  * publishers, Sender Reports to subscribers, every {@link #REPORT_INTERVAL_NS}) are polled with
- * {@link #nextTimeoutNs()} and fired with {@link #handleTimeout(long)}.
+ * {@link #nextTimeoutNs()} and fired with {@link #handleTimeout(long)}; a deadline that moves earlier is
+ * announced through {@link #wakeAt} to the loop's one timer.
  *
- * <p>Threading: a room lives on one event loop, its single writer (DESIGN §3.2); every method must be
- * called there, so there are no locks. The control plane submits tasks to that loop.
+ * <p>Threading: a room lives on one event loop, its single writer (DESIGN §3.2); every method must be called
+ * there, so there are no locks.
  *
  * <p>Buffers: ingress packets are borrowed for the call. Each Consumer allocates its egress copy from
- * {@link #allocator()} and hands it to a {@link MediaSender}, which owns it from then on. The only buffers
- * a room keeps are the copies in its video Producers' {@link RetransmissionCache}s, released when their
- * publisher is removed: remove every publisher, or call {@link #close(long)}, before dropping a room.
+ * {@link #allocator()} and hands it to a {@link MediaSender}, which owns it from then on. The only buffers a room
+ * keeps are the copies in its Producers' retransmission caches, released when their Producer leaves: remove
+ * every publisher, or call {@link #close(long)}, before dropping a room.
  */
 public final class Room {
     /** Tail room every outgoing packet gets for the SRTP authentication tag (up to 16 bytes, RFC 7714). */
@@ -46,50 +49,57 @@ public final class Room {
     /** Seconds from the NTP epoch (1900) to the Unix epoch (1970), RFC 868. */
     private static final long NTP_UNIX_OFFSET_S = 2_208_988_800L;
 
-    /** Told when the last publisher or subscriber has left; the owner decides when to remove the room. */
-    @FunctionalInterface
+    /** What the room's owner (its loop) hears about; every method on the room's loop. */
     public interface Listener {
         Listener NONE = room -> { };
 
+        /** The last publisher or subscriber left; the owner decides when to remove the room. */
         void onEmpty(Room room);
+
+        /** A publisher's Producer joined (on its home loop): pipes announce it to other loops. */
+        default void onProducerAdded(Room room, Producer producer) {
+        }
+
+        /** A publisher's Producer left (on its home loop). */
+        default void onProducerRemoved(Room room, Producer producer) {
+        }
     }
 
     // Passed by argument.
     private final String name;
     private final ByteBufAllocator allocator;
     private final Listener listener;
+    private LongConsumer wakeAt = deadline -> { };
 
     // Allocated by this: flyweights shared by all sessions of the room, which all run on its loop.
     private final RtpPacket ingressPacket = new RtpPacket();
-    private final RtpPacket egressPacket = new RtpPacket();
     private final RtpPacket cachedPacket = new RtpPacket();
     private final RtpPacket recoveredPacket = new RtpPacket();
     private final GenericNack nack = new GenericNack();
     private final RtcpCompound compound = new RtcpCompound();
     private final PictureLossIndication pli = new PictureLossIndication();
     private final FullIntraRequest fir = new FullIntraRequest();
+    private final SenderReport senderReport = new SenderReport();
     private final RoomCounters counters = new RoomCounters();
     private final SplittableRandom random;
-    private final SenderReport senderReport = new SenderReport();
     /** Unix time in ns minus {@code nowNs}: turns the monotonic clock into the wall clock for SR NTP times. */
     private final long unixOffsetNs;
 
     // State, on the loop.
     private final List<Publisher> publishers = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
-    /** Every Producer in join order: the order slots are filled in. */
+    /** Every Producer in join order, the publishers' and the piped ones: the order slots are filled in. */
     private final List<Producer> producers = new ArrayList<>();
     private long joins;
 
     /** A room whose {@code nowNs} values come from {@link System#nanoTime()}. */
     public Room(String name, ByteBufAllocator allocator, Listener listener) {
-        this(name, allocator, listener, new SplittableRandom(),
-                System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+        this(name, allocator, listener, new SplittableRandom(), System.currentTimeMillis() * 1_000_000L - System.nanoTime());
     }
 
     /**
-     * As above, with the source of the publishers' feedback SSRCs fixed and {@code unixOffsetNs}, the wall
-     * clock (ns since 1970) minus the {@code nowNs} clock, given (tests).
+     * As above, with the source of the publishers' feedback SSRCs fixed and {@code unixOffsetNs}, the wall clock
+     * (ns since 1970) minus the {@code nowNs} clock, given (tests).
      */
     public Room(String name, ByteBufAllocator allocator, Listener listener, SplittableRandom random, long unixOffsetNs) {
         this.unixOffsetNs = unixOffsetNs;
@@ -103,45 +113,109 @@ public final class Room {
         return name;
     }
 
+    /** Where the room announces deadlines that moved earlier: its loop's timer ({@code MediaLoop.wakeAt}). */
+    public void setWakeAt(LongConsumer wakeAt) {
+        this.wakeAt = Objects.requireNonNull(wakeAt, "wakeAt");
+    }
+
+    void wakeAt(long deadlineNs) {
+        wakeAt.accept(deadlineNs);
+    }
+
+    // ---- members -----------------------------------------------------------------------------------------------
+
     /**
-     * Adds a WHIP session: one Producer per receiving audio/video m-section of {@code session}. Free slots
-     * of current subscribers pick the new Producers up at once. {@code sender} is the publisher's transport,
-     * used for keyframe requests.
+     * Adds a WHIP session on its home loop: one Producer per receiving audio/video m-section of {@code session}.
+     * Free slots of current subscribers pick the new Producers up at once. {@code sender} is the publisher's
+     * transport, used for its RTCP (reports, NACKs, keyframe requests).
      */
     public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long nowNs) {
         long feedbackSsrc = 1 + random.nextLong(0xFFFF_FFFEL);
-        return addPublisher(session, sender, feedbackSsrc, joins++, null, nowNs);
-    }
-
-    /**
-     * As {@link #addPublisher(NegotiatedSession, MediaSender, long)}, with the publisher's place in the join
-     * order and its feedback SSRC given, for a room spread over several event loops (one {@code Room} per
-     * loop). The loop that owns the publisher's transport adds the publisher itself; every other loop adds a
-     * <em>relayed</em> copy ({@code relay} not null) fed with the same decrypted packets: it forwards to that
-     * loop's subscribers and answers their NACKs from its own cache, asks for keyframes through {@code relay}
-     * (so that one rate limit and one FIR sequence serve the publisher), and sends nothing upstream itself:
-     * no NACKs, no Receiver Reports, and its counters are its own, not the room's (the publisher's own loop
-     * counts). Producers are kept in {@code joinOrder} whatever order the loops learn about them, so every
-     * loop fills slots alike.
-     */
-    public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder,
-            Publisher.KeyframeRelay relay, long nowNs) {
-        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joinOrder, relay);
+        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joins++);
         publishers.add(p);
         p.startReports(nowNs);
         for (Producer added : p.producerList()) {
-            int at = producers.size();
-            while (at > 0 && producers.get(at - 1).joinOrder() > added.joinOrder()) at--;
-            producers.add(at, added);
+            insertInJoinOrder(added);
+            listener.onProducerAdded(this, added);
         }
         assignSlots(nowNs);
         return p;
     }
 
     /**
+     * Adds this loop's copy of another loop's Producer (fed by a pipe; its requests go to {@code upstream}). It is
+     * kept in its join order, so every loop fills slots alike whatever order it learns of Producers in.
+     */
+    public Producer addPipedProducer(ProducerInfo info, Producer.Upstream upstream, long nowNs) {
+        Producer p = new Producer(this, info.id(), info.publisherKey(), info.media(), info.index(), info.joinOrder(), upstream);
+        insertInJoinOrder(p);
+        assignSlots(nowNs);
+        return p;
+    }
+
+    /** Removes a piped Producer (its publisher left): its slots are freed and refilled from the rest. */
+    public void removePipedProducer(Producer producer, long nowNs) {
+        if (!producers.contains(producer) || producer.publisherKey() instanceof Publisher) return;
+        detach(producer);
+        assignSlots(nowNs);
+        reportIfEmpty();
+    }
+
+    /**
+     * One packet of piped Producer {@code producer}, as its pipe hands it over (tagged with its layer on the home
+     * loop, so nothing is learnt here): forwarded as on the home loop. {@code packet}'s readable bytes are the RTP
+     * packet; borrowed.
+     */
+    public void handlePipedRtp(Producer producer, int layer, io.netty.buffer.ByteBuf packet, boolean repair, long nowNs) {
+        counters.rtpPipedIn++;
+        if (producer.closed() || layer < 0 || layer >= producer.layerCount()
+                || !ingressPacket.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
+            counters.drop(RoomDrop.MALFORMED_RTP);
+            return;
+        }
+        if (repair) producer.onRepair(layer, ingressPacket, nowNs);
+        else producer.onRtp(layer, ingressPacket, nowNs);
+    }
+
+    /** A piped packet whose Producer this loop no longer (or not yet) has: dropped and counted. */
+    public void dropPipedPacketOfUnknownProducer() {
+        counters.drop(RoomDrop.PIPED_PRODUCER_GONE);
+    }
+
+    /** The publisher's Sender Report for piped Producer {@code producer}'s {@code layer}, relayed by its pipe. */
+    public void handlePipedSenderReport(Producer producer, int layer, long rtpTimestamp, long atNs) {
+        if (layer >= 0 && layer < producer.layerCount()) producer.onSenderReport(layer, rtpTimestamp, atNs);
+    }
+
+    /** Asks for a keyframe of this loop's Producer {@code producerId} (a piped copy asked on another loop). */
+    public void requestKeyframe(int producerId, int layer, long nowNs) {
+        Producer p = producerById(producerId);
+        if (p != null) p.requestKeyframe(layer, nowNs);
+    }
+
+    /**
+     * Hands the cached packet {@code seq} of Producer {@code producerId}'s {@code layer} to {@code tap} as a repair
+     * (another loop's pipe lost it); false when it is not cached here.
+     */
+    public boolean repair(int producerId, int layer, int seq, Producer.Tap tap, long nowNs) {
+        Producer p = producerById(producerId);
+        if (p == null || layer < 0 || layer >= p.layerCount()) return false;
+        ProducerLayer l = p.layer(layer);
+        if (l.cache == null || !l.cache.find(seq, l.ssrc, nowNs, cachedPacket)) return false;
+        tap.onRtp(p, layer, cachedPacket.buffer(), true);
+        return true;
+    }
+
+    private void insertInJoinOrder(Producer added) {
+        int at = producers.size();
+        while (at > 0 && producers.get(at - 1).joinOrder() > added.joinOrder()) at--;
+        producers.add(at, added);
+    }
+
+    /**
      * Adds a WHEP session: one slot per sending audio/video m-section of {@code session} that got a
-     * {@code SendStream} while answering (see {@link SlotSsrcAllocator}), filled from the room's Producers
-     * now. {@code sender} is the subscriber's transport; it may refuse packets until connected.
+     * {@code SendStream} while answering (see {@link SlotSsrcAllocator}), filled from the room's Producers now.
+     * {@code sender} is the subscriber's transport; it may refuse packets until connected.
      */
     public Subscriber addSubscriber(NegotiatedSession session, MediaSender sender, long nowNs) {
         Subscriber s = new Subscriber(this, session, sender);
@@ -153,24 +227,24 @@ public final class Room {
 
     /** Removes a publisher: its Producers leave, their slots are freed and refilled from the rest. */
     public void removePublisher(Publisher publisher, long nowNs) {
-        if (!publishers.remove(publisher)) {
-            return;
-        }
+        if (!publishers.remove(publisher)) return;
+        publisher.close();
         for (Producer p : publisher.producerList()) {
-            producers.remove(p);
-            for (Consumer c : p.close()) {
-                c.slot().unbind();
-            }
+            detach(p);
+            listener.onProducerRemoved(this, p);
         }
         assignSlots(nowNs);
         reportIfEmpty();
     }
 
+    private void detach(Producer p) {
+        producers.remove(p);
+        for (Consumer c : p.close()) c.slot().unbind();
+    }
+
     /** Removes a subscriber: its Consumers are detached from their Producers. */
     public void removeSubscriber(Subscriber subscriber, long nowNs) {
-        if (!subscribers.remove(subscriber)) {
-            return;
-        }
+        if (!subscribers.remove(subscriber)) return;
         for (Slot slot : subscriber.slotList()) {
             Consumer c = slot.consumer();
             if (c != null) {
@@ -182,22 +256,17 @@ public final class Room {
     }
 
     /**
-     * Removes everyone (shutdown, or a room dropped by its owner): frees the Producers' retransmission
-     * caches, the only buffers a room keeps. Reports empty as usual.
+     * Removes everyone (shutdown, or a room dropped by its owner): frees the Producers' retransmission caches,
+     * the only buffers a room keeps. Reports empty as usual.
      */
     public void close(long nowNs) {
-        for (Subscriber s : List.copyOf(subscribers)) {
-            removeSubscriber(s, nowNs);
-        }
-        for (Publisher p : List.copyOf(publishers)) {
-            removePublisher(p, nowNs);
-        }
+        for (Subscriber s : List.copyOf(subscribers)) removeSubscriber(s, nowNs);
+        for (Publisher p : List.copyOf(publishers)) removePublisher(p, nowNs);
+        for (Producer p : List.copyOf(producers)) detach(p);
     }
 
     private void reportIfEmpty() {
-        if (isEmpty()) {
-            listener.onEmpty(this);
-        }
+        if (isEmpty()) listener.onEmpty(this);
     }
 
     /** Whether no publisher and no subscriber is in the room. */
@@ -206,26 +275,17 @@ public final class Room {
     }
 
     private void assignSlots(long nowNs) {
-        for (int i = 0, n = subscribers.size(); i < n; i++) {
-            assign(subscribers.get(i), nowNs);
-        }
+        for (int i = 0, n = subscribers.size(); i < n; i++) assign(subscribers.get(i), nowNs);
     }
 
     /** Fills the free slots of {@code subscriber} in slot order from the Producers in join order. */
     private void assign(Subscriber subscriber, long nowNs) {
         for (Slot slot : subscriber.slotList()) {
-            if (slot.consumer() != null) {
-                continue;
-            }
+            if (slot.consumer() != null) continue;
             for (Producer producer : producers) {
-                if (producer.kind() != slot.kind() || receives(subscriber, producer)) {
-                    continue;
-                }
-                RtpMapping mapping = RtpMapping.between(producer.media(), slot.media().codecs(),
-                        slot.media().headerExtensions());
-                if (!mapping.anyCodec()) {
-                    continue;
-                }
+                if (producer.kind() != slot.kind() || receives(subscriber, producer)) continue;
+                RtpMapping mapping = RtpMapping.between(producer.media(), slot.media().codecs(), slot.media().headerExtensions());
+                if (!mapping.anyCodec()) continue;
                 Consumer c = new Consumer(this, slot, producer, mapping);
                 slot.bind(c);
                 producer.addConsumer(c, nowNs);
@@ -236,49 +296,33 @@ public final class Room {
 
     private static boolean receives(Subscriber subscriber, Producer producer) {
         for (Slot s : subscriber.slotList()) {
-            if (s.producer() == producer) {
-                return true;
-            }
+            if (s.producer() == producer) return true;
         }
         return false;
     }
 
+    // ---- timers -----------------------------------------------------------------------------------------------
+
     /**
-     * The earliest deadline of the room's timers (coalesced keyframe requests, RTCP reports), or
+     * The earliest deadline of the room's timers (coalesced keyframe requests, NACKs, RTCP reports), or
      * {@link Long#MAX_VALUE} when none is armed.
      */
     public long nextTimeoutNs() {
         long next = Long.MAX_VALUE;
-        for (int i = 0, n = producers.size(); i < n; i++) {
-            next = earlier(next, producers.get(i).nextTimeoutNs());
-        }
-        for (int i = 0, n = publishers.size(); i < n; i++) {
-            next = earlier(next, publishers.get(i).nextReportNs());
-        }
-        for (int i = 0, n = subscribers.size(); i < n; i++) {
-            next = earlier(next, subscribers.get(i).nextReportNs());
-        }
+        for (int i = 0, n = publishers.size(); i < n; i++) next = earlier(next, publishers.get(i).nextTimeoutNs());
+        for (int i = 0, n = subscribers.size(); i < n; i++) next = earlier(next, subscribers.get(i).nextReportNs());
         return next;
     }
 
-    private static long earlier(long a, long b) {
-        if (a == Long.MAX_VALUE) {
-            return b;
-        }
+    static long earlier(long a, long b) {
+        if (a == Long.MAX_VALUE) return b;
         return b == Long.MAX_VALUE || a - b <= 0 ? a : b;
     }
 
     /** Fires every timer due at {@code nowNs}. */
     public void handleTimeout(long nowNs) {
-        for (int i = 0, n = producers.size(); i < n; i++) {
-            producers.get(i).handleTimeout(nowNs);
-        }
-        for (int i = 0, n = publishers.size(); i < n; i++) {
-            publishers.get(i).handleTimeout(nowNs);
-        }
-        for (int i = 0, n = subscribers.size(); i < n; i++) {
-            subscribers.get(i).handleTimeout(nowNs);
-        }
+        for (int i = 0, n = publishers.size(); i < n; i++) publishers.get(i).handleTimeout(nowNs);
+        for (int i = 0, n = subscribers.size(); i < n; i++) subscribers.get(i).handleTimeout(nowNs);
     }
 
     /** The 64-bit NTP timestamp (RFC 5905 §6: seconds since 1900, 32-bit binary fraction) of {@code nowNs}. */
@@ -288,6 +332,8 @@ public final class Room {
         long fractionNs = Math.floorMod(unixNs, 1_000_000_000L);
         return ((seconds + NTP_UNIX_OFFSET_S) << 32) | ((fractionNs << 32) / 1_000_000_000L);
     }
+
+    // ---- state ------------------------------------------------------------------------------------------------
 
     public List<Publisher> publishers() {
         return List.copyOf(publishers);
@@ -302,6 +348,21 @@ public final class Room {
         return List.copyOf(producers);
     }
 
+    /** The Producers of this room's own publishers (home loop), in join order. */
+    public List<Producer> publishedProducers() {
+        List<Producer> out = new ArrayList<>();
+        for (Publisher p : publishers) out.addAll(p.producerList());
+        return out;
+    }
+
+    /** The Producer with id {@code id} on this loop, or null. */
+    public Producer producerById(int id) {
+        for (int i = 0, n = producers.size(); i < n; i++) {
+            if (producers.get(i).id() == id) return producers.get(i);
+        }
+        return null;
+    }
+
     public RoomCounters counters() {
         return counters;
     }
@@ -310,12 +371,9 @@ public final class Room {
         return allocator;
     }
 
-    RtpPacket ingressPacket() {
+    /** The flyweight over an ingress packet; a pipe's drain wraps its packets with it too. */
+    public RtpPacket ingressPacket() {
         return ingressPacket;
-    }
-
-    RtpPacket egressPacket() {
-        return egressPacket;
     }
 
     RtpPacket cachedPacket() {
@@ -349,6 +407,7 @@ public final class Room {
 
     @Override
     public String toString() {
-        return "Room[" + name + " publishers=" + publishers.size() + " subscribers=" + subscribers.size() + "]";
+        return "Room[" + name + " publishers=" + publishers.size() + " subscribers=" + subscribers.size()
+                + " producers=" + producers.size() + "]";
     }
 }

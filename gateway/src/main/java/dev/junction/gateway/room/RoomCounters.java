@@ -1,7 +1,7 @@
 package dev.junction.gateway.room;
 
 /**
- * Per-stage packet counters of one room, read by /metrics (STYLE: per-stage counters, as in Jitsi's
+ * Per-stage packet counters of one room on one media loop, read by /metrics (STYLE: per-stage counters, as in Jitsi's
  * {@code Node}). Plain longs: written on the room's event loop only; a reader on another thread sees
  * slightly stale values, which is fine for monitoring.
  */
@@ -20,6 +20,8 @@ public final class RoomCounters {
     long reportsSent;
     long nacksSentUpstream;
     long packetsRecoveredUpstream;
+    long rtpPipedIn;
+    long repairsRequested;
 
     void drop(RoomDrop reason) {
         drops[reason.ordinal()]++;
@@ -91,6 +93,16 @@ public final class RoomCounters {
      */
     public long packetsRecoveredUpstream() {
         return packetsRecoveredUpstream;
+    }
+
+    /** RTP packets this loop's room received from a pipe (the publisher's packets, handled on another loop). */
+    public long rtpPipedIn() {
+        return rtpPipedIn;
+    }
+
+    /** NACKed packets this loop's cache lacked and asked of the publisher's loop through the pipe. */
+    public long repairsRequested() {
+        return repairsRequested;
     }
 
     /** Packets dropped for {@code reason}. */

@@ -14,8 +14,14 @@ public enum RoomDrop {
      * layer or payload type is unknown.
      */
     PUBLISHER_RTX,
-    /** A simulcast layer other than the one being forwarded. */
+    /** A packet of a simulcast layer none of this loop's Consumers of the Producer receives (they chose others). */
     LAYER_NOT_SELECTED,
+    /** A publisher's packet while its Producer has no Consumer on this loop and no pipe to another. */
+    NO_CONSUMER,
+    /** An RTP packet from a subscriber's transport (a WHEP session only receives media). */
+    SUBSCRIBER_RTP,
+    /** A piped packet of a Producer this loop's room no longer (or not yet) has: its publisher left. */
+    PIPED_PRODUCER_GONE,
     /** A packet whose payload type the subscriber's slot did not negotiate (per Consumer). */
     CODEC_NOT_NEGOTIATED,
     /** The subscriber's transport refused the packet (not connected yet, or closed). */

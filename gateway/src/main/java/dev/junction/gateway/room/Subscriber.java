@@ -12,6 +12,7 @@ import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.transport.MediaSender;
+import dev.junction.transport.WebRtcTransport;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,8 @@ import java.util.List;
  * allocated {@code SendStream} (in offer order), and the handling of its RTCP feedback.
  *
  * <p>PLI and FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1) name one of our slot SSRCs; they become a
- * rate-limited keyframe request of the Producer filling that slot, sent upstream with the publisher's
- * SSRC. NACKs are answered from the Producer's {@link RetransmissionCache} by the slot's Consumer, as RTX
+ * rate-limited keyframe request for the layer the slot's Consumer receives, sent upstream with the
+ * publisher's SSRC. NACKs are answered from the Producer's {@link RetransmissionCache} by the slot's Consumer, as RTX
  * when the slot negotiated it.
  *
  * <p>Every {@link Room#REPORT_INTERVAL_NS} it sends a Sender Report per slot whose source's timing is
@@ -30,7 +31,7 @@ import java.util.List;
  *
  * <p>Threading: the room's event loop only. Buffers: {@link #handleRtcp} borrows the packet for the call.
  */
-public final class Subscriber {
+public final class Subscriber implements WebRtcTransport.MediaSink {
     // Passed by argument.
     private final Room room;
     private final NegotiatedSession session;
@@ -91,6 +92,17 @@ public final class Subscriber {
             }
         }
         return null;
+    }
+
+    /** A WHEP session only receives media: RTP from it is dropped and counted. */
+    @Override
+    public void onRtp(WebRtcTransport transport, ByteBuf packet, long nowNs) {
+        room.counters().drop(RoomDrop.SUBSCRIBER_RTP);
+    }
+
+    @Override
+    public void onRtcp(WebRtcTransport transport, ByteBuf packet, long nowNs) {
+        handleRtcp(packet, nowNs);
     }
 
     /** Handles one decrypted compound RTCP packet from this subscriber; borrowed for the call. */
@@ -156,9 +168,9 @@ public final class Subscriber {
      */
     public void requestKeyframes(long nowNs) {
         for (int i = 0, n = slots.size(); i < n; i++) {
-            Producer p = slots.get(i).producer();
-            if (p != null) {
-                p.requestKeyframe(nowNs);
+            Consumer c = slots.get(i).consumer();
+            if (c != null) {
+                c.requestKeyframe(nowNs);
             }
         }
     }
@@ -169,6 +181,7 @@ public final class Subscriber {
 
     void startReports(long nowNs) {
         nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        room.wakeAt(nextReportNs);
     }
 
     /**
@@ -205,13 +218,13 @@ public final class Subscriber {
 
     private void onKeyframeRequest(long mediaSsrc, long nowNs) {
         Slot slot = slotBySsrc(mediaSsrc);
-        Producer producer = slot == null ? null : slot.producer();
-        if (producer == null) {
+        Consumer consumer = slot == null ? null : slot.consumer();
+        if (consumer == null) {
             room.counters().drop(RoomDrop.FEEDBACK_UNKNOWN_SSRC);
             return;
         }
         room.counters().keyframeRequestsIn++;
-        producer.requestKeyframe(nowNs);
+        consumer.requestKeyframe(nowNs);
     }
 
     @Override

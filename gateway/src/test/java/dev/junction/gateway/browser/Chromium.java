@@ -71,10 +71,15 @@ public final class Chromium implements AutoCloseable {
                 "--allow-loopback-in-peer-connection",
                 "--disable-features=WebRtcHideLocalIpsWithMdns",
                 "--autoplay-policy=no-user-gesture-required",
+                "--disable-audio-output",
+                // Every page is a foreground page: Chromium lowers the CPU priority of renderers it deems in the
+                // background and throttles their timers, which on a loaded machine starved a page's reporting.
+                "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                "--disable-backgrounding-occluded-windows",
                 "--enable-logging=stderr",
                 url.toString());
         try {
-            Process process = new ProcessBuilder(command)
+            Process process = new ProcessBuilder(withoutRealtimeScheduling(command))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -84,6 +89,21 @@ public final class Chromium implements AutoCloseable {
             deleteTree(tempDir);
             throw e;
         }
+    }
+
+    /**
+     * {@code command} run without the right to real-time scheduling. Running as root (CAP_SYS_NICE), Chromium puts
+     * its audio threads under SCHED_RR; on a loaded two-core machine they starved its pages' main threads once
+     * received audio started to play: a page froze for good a few seconds in (issue 12, defect 8). Dropping the
+     * capability from the bounding set (util-linux {@code setpriv}) makes Chromium keep normal priorities, as it
+     * does for any non-root user. Without {@code setpriv} the command runs as it is.
+     */
+    static List<String> withoutRealtimeScheduling(List<String> command) {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        if (!Files.isExecutable(setpriv)) return command;
+        List<String> out = new java.util.ArrayList<>(List.of(setpriv.toString(), "--bounding-set", "-sys_nice", "--"));
+        out.addAll(command);
+        return out;
     }
 
     /** The temporary directory holding the profile and the log; deleted by {@link #close()}. */

@@ -29,8 +29,6 @@ class PublisherNackTest {
     private static final int RTX = 97;
 
     private final List<RecordingSender> senders = new ArrayList<>();
-    /** Producer indexes a relayed copy asked keyframes for. */
-    private final List<Integer> keyframeRelayed = new ArrayList<>();
     private final Room room = new Room("nack", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(3), 0);
     private long nowNs = 5_000_000_000L;
 
@@ -55,12 +53,7 @@ class PublisherNackTest {
         final long rtxSsrc = video.remoteSsrcs().get(0).rtxSsrc().getAsLong();
 
         Pub() {
-            this(false);
-        }
-
-        /** A relayed copy ({@code relayed}) is how another media loop sees the publisher. */
-        Pub(boolean relayed) {
-            publisher = relayed ? room.addPublisher(session, sender, 77, 0, keyframeRelayed::add, nowNs) : room.addPublisher(session, sender, nowNs);
+            publisher = room.addPublisher(session, sender, nowNs);
         }
 
         /** Sends VP8 packet {@code seq} (timestamp and payload derived from it); returns its payload. */
@@ -151,42 +144,73 @@ class PublisherNackTest {
         advanceTo(gapSeenNs + 900 * MS);
         assertEquals(List.of(List.of(0, 1), List.of(0, 1), List.of(0, 1)), pub.nacks(), "three NACKs, then it gives up");
         assertEquals(6, room.counters().nacksSentUpstream());
-        assertEquals(2, pub.publisher.producers().get(1).missingCount(0), "still welcome if they come");
+        assertEquals(2, pub.publisher.missingCount(pub.publisher.producers().get(1), 0), "still welcome if they come");
 
         advanceTo(gapSeenNs + MissingPackets.MAX_AGE_NS + MS);
-        assertEquals(0, pub.publisher.producers().get(1).missingCount(0), "forgotten after a second");
+        assertEquals(0, pub.publisher.missingCount(pub.publisher.producers().get(1), 0), "forgotten after a second");
         assertEquals(3, pub.nacks().size());
         assertEquals(0, room.counters().packetsRecoveredUpstream());
     }
 
+    /**
+     * Another media loop sees the publisher through a pipe (a tap on its home Producer): it gets every packet, and
+     * the original rebuilt from an RTX answer as a late repair. The copy there sends nothing to the publisher: no
+     * NACK and no Receiver Report (the home loop does), and its keyframe requests go back through the pipe.
+     */
     @Test
-    void shouldLetARelayedCopyTrackAndRecoverLossesButSendNothingUpstream() {
-        Pub copy = new Pub(true);
-        assertTrue(copy.publisher.relayed());
-        byte[] payload100 = copy.send(100);
+    void shouldPipeRecoveredPacketsAsRepairsAndLetPipedCopiesSendNothingUpstream() {
+        Pub pub = new Pub();
+        Producer video = pub.publisher.producers().get(1);
+        RecordingUpstream pipe = new RecordingUpstream();
+        video.addTap(pipe);
+        byte[] payload101 = new byte[40];
+        pub.send(100);
         nowNs += MS;
-        copy.send(102); // 101 lost: the publisher's own loop NACKs it, the copy only keeps track
-        advanceTo(nowNs + 2_000 * MS);
-        assertEquals(List.of(), copy.sender.rtcp, "no NACK and no Receiver Report from a relayed copy");
-        assertEquals(0, room.counters().nacksSentUpstream());
-        assertEquals(0, room.counters().reportsSent());
-        assertEquals(0, room.counters().rtpIn(), "counted once, on the publisher's own loop");
-        assertEquals(2, copy.publisher.counters().rtpIn(), "a copy counts for itself only");
-
-        // A subscriber joining on the copy's loop: the keyframe request goes to the publisher's own loop.
-        Subscriber viewer = room.addSubscriber(RoomFixtures.subscriber("chromium-subscriber-vp8.sdp"), sender(), nowNs);
-        assertEquals(List.of(1), keyframeRelayed, "the video Producer (second in offer order) asked through the relay");
-        assertEquals(List.of(), copy.sender.rtcp, "no PLI or FIR of its own");
-        room.removeSubscriber(viewer, nowNs);
-
-        Pub again = new Pub(true);
-        again.send(200);
-        nowNs += MS;
-        again.send(202);
+        pub.send(102); // 101 lost
         advanceTo(nowNs + 100 * MS);
-        again.sendRtx(1, 201, payload100);
-        assertEquals(1, again.publisher.counters().packetsRecoveredUpstream(), "the RTX its own loop asked for is taken");
-        assertEquals(List.of(), again.sender.rtcp);
+        assertEquals(List.of(List.of(101)), pub.nacks(), "the home loop NACKs it");
+        pub.sendRtx(1, 101, payload101);
+        assertEquals(List.of("0:100", "0:102", "0:101 repair"), pipe.tapped, "tagged with its layer; the recovery as a repair");
+        RtpPacket repaired = new RtpPacket();
+        ByteBuf repairedBytes = io.netty.buffer.Unpooled.wrappedBuffer(pipe.tappedBytes.get(2));
+        assertTrue(repaired.wrap(repairedBytes, 0, repairedBytes.readableBytes()));
+        assertEquals(pub.ssrc, repaired.ssrc(), "rebuilt with the primary SSRC and payload type");
+        assertEquals(VP8, repaired.payloadType());
+
+        Room otherLoop = new Room("nack", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(4), 0);
+        try {
+            RecordingUpstream back = new RecordingUpstream();
+            Producer copy = otherLoop.addPipedProducer(video.info(), back, nowNs);
+            RecordingSender viewerSender = sender();
+            Subscriber viewer = otherLoop.addSubscriber(RoomFixtures.subscriber("chromium-subscriber-vp8.sdp"), viewerSender, nowNs);
+            for (int i = 0; i < pipe.tappedBytes.size(); i++) {
+                ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(pipe.tappedBytes.get(i));
+                try {
+                    otherLoop.handlePipedRtp(copy, 0, b, pipe.tapped.get(i).endsWith("repair"), nowNs);
+                } finally {
+                    b.release();
+                }
+            }
+            assertEquals(3, viewerSender.rtpWithSsrc(videoSlot(viewer).ssrc()).size(), "100, 102, then 101 late");
+            ByteBuf pli = io.netty.buffer.Unpooled.buffer();
+            dev.junction.codec.rtcp.PictureLossIndication.write(pli, 0x5EED, videoSlot(viewer).ssrc());
+            try {
+                viewer.handleRtcp(pli, nowNs);
+            } finally {
+                pli.release();
+            }
+            assertEquals(List.of(video.id() + "/0", video.id() + "/0"), back.keyframes,
+                    "the viewer's join and then its PLI ask through the pipe (the home loop rate-limits)");
+            for (long t = nowNs; t - (nowNs + 3_000 * MS) < 0; t += 10 * MS) {
+                if (otherLoop.nextTimeoutNs() - t <= 0) otherLoop.handleTimeout(t);
+            }
+            assertEquals(0, otherLoop.counters().nacksSentUpstream(), "a piped copy never NACKs the publisher");
+            assertEquals(0, otherLoop.counters().rtpIn(), "counted once, on the publisher's own loop");
+            assertEquals(3, otherLoop.counters().rtpPipedIn());
+        } finally {
+            repairedBytes.release();
+            otherLoop.close(nowNs);
+        }
     }
 
     @Test
@@ -202,7 +226,7 @@ class PublisherNackTest {
         advanceTo(nowNs + 500 * MS);
         assertEquals(List.of(), pub.nacks());
         assertEquals(0, room.counters().nacksSentUpstream());
-        assertEquals(0, pub.publisher.producers().get(1).missingCount(0));
+        assertEquals(0, pub.publisher.missingCount(pub.publisher.producers().get(1), 0));
     }
 
     @Test
@@ -255,7 +279,7 @@ class PublisherNackTest {
 
         advanceTo(nowNs + 500 * MS);
         assertEquals(1, pub.nacks().size(), "no retries once recovered");
-        assertEquals(0, pub.publisher.producers().get(1).missingCount(0));
+        assertEquals(0, pub.publisher.missingCount(pub.publisher.producers().get(1), 0));
         assertEquals(0, room.counters().dropped(RoomDrop.PUBLISHER_RTX));
     }
 

@@ -62,15 +62,25 @@ class RoomTest {
     }
 
     /** Each media loop has its own Room and may learn of publishers in another order: join order decides. */
-    @org.junit.jupiter.api.Test
-    void shouldKeepProducersInJoinOrderWhateverOrderTheyAreAdded() {
-        Publisher later = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 11, 5, i -> { }, nowNs);
-        Publisher earlier = room.addPublisher(publisher("chromium-publisher-vp8.sdp"), sender(), 12, 2, i -> { }, nowNs);
-        List<Producer> expected = new ArrayList<>(earlier.producers());
-        expected.addAll(later.producers());
-        assertEquals(expected, room.producers());
-        assertEquals(11, later.feedbackSsrc());
-        assertTrue(later.relayed() && earlier.relayed());
+    @Test
+    void shouldKeepPipedProducersInJoinOrderWhateverOrderTheyArrive() {
+        NegotiatedSession session = publisher("chromium-publisher-vp8.sdp");
+        NegotiatedMedia audio = media(session, MediaKind.AUDIO);
+        NegotiatedMedia video = media(session, MediaKind.VIDEO);
+        RecordingUpstream upstream = new RecordingUpstream();
+        Object later = new Object();
+        Object earlier = new Object();
+        Producer laterVideo = room.addPipedProducer(new ProducerInfo(101, later, video, 1, 5_001), upstream, nowNs);
+        Producer laterAudio = room.addPipedProducer(new ProducerInfo(100, later, audio, 0, 5_000), upstream, nowNs);
+        Producer earlierAudio = room.addPipedProducer(new ProducerInfo(200, earlier, audio, 0, 2_000), upstream, nowNs);
+        Producer earlierVideo = room.addPipedProducer(new ProducerInfo(201, earlier, video, 1, 2_001), upstream, nowNs);
+        assertEquals(List.of(earlierAudio, earlierVideo, laterAudio, laterVideo), room.producers());
+        assertSame(laterVideo, room.producerById(101));
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        assertSame(earlierVideo, sub.slot(MediaKind.VIDEO).producer(), "slots fill in join order, as on the home loop");
+        assertSame(earlierAudio, sub.slot(MediaKind.AUDIO).producer());
+        room.removePipedProducer(earlierVideo, nowNs);
+        assertSame(laterVideo, sub.slot(MediaKind.VIDEO).producer(), "refilled from the next one");
     }
 
     /** A publisher with the browser that wrote {@code fixture}, sending from its announced SSRCs. */
@@ -457,7 +467,7 @@ class RoomTest {
             }
         }
         assertEquals(expected, lengthsOut);
-        assertEquals(1, pub.publisher.producers().get(1).selectedLayer());
+        assertEquals(1, sub.slot(MediaKind.VIDEO).consumer().layer(), "this subscriber's Consumer chose h");
         // Up to h at once; up to f 90 ms later, coalesced until the 500 ms window ends; down to h at once.
         assertEquals(List.of(0x2222L, 0x3333L, 0x2222L), pub.sender.pliMediaSsrcs());
         assertTrue(room.counters().dropped(RoomDrop.LAYER_NOT_SELECTED) > 0);
@@ -465,45 +475,90 @@ class RoomTest {
     }
 
     /**
-     * A relayed copy made after the publisher's stream started (a first subscriber on another loop) sees no
-     * MID or RID any more: seeded with what the publisher learnt, it still tells the simulcast layers apart.
+     * On a loop other than the publisher's, a piped copy of its Producer gets every packet tagged with its layer
+     * (the home loop placed it): no MID or RID is needed here. It forwards to this loop's subscribers, asks its
+     * upstream (the pipe back to the home loop) for keyframes and for packets its cache lacks, and sends nothing
+     * to the publisher itself.
      */
     @Test
-    void shouldSeedALateRelayedCopyWithTheLayersItsPublisherLearnt() {
+    void shouldForwardTaggedPacketsThroughAPipedProducerAndAskItsUpstream() {
+        NegotiatedSession session = publisher("chromium-publisher-vp8-simulcast.sdp");
+        RecordingUpstream upstream = new RecordingUpstream();
+        Producer video = room.addPipedProducer(new ProducerInfo(7, new Object(), media(session, MediaKind.VIDEO), 1, 1_001),
+                upstream, nowNs);
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        assertSame(video, sub.slot(MediaKind.VIDEO).producer());
+        assertEquals(List.of(), upstream.keyframes, "no layer has sent yet: nothing to ask for");
+        for (int i = 0; i < 3; i++) {
+            // Layer h (1), without MID or RID, as a browser sends once its packets are acknowledged.
+            pipe(video, 1, RoomFixtures.withPayloadStart(rtp(96, 10 + i, 2700L * i, 0x2222, 20), 20, RoomFixtures.VP8_KEYFRAME), false);
+            nowNs += 30 * MS;
+        }
+        List<RtpPacket> got = sub.received(MediaKind.VIDEO);
+        assertEquals(3, got.size());
+        assertContinuous(got);
+        assertEquals(0x2222L, video.layerSsrc(1));
+        assertEquals(1, sub.slot(MediaKind.VIDEO).consumer().layer());
+        assertEquals(3, room.counters().rtpPipedIn());
+        assertEquals(0, room.counters().rtpIn(), "counted once, on the publisher's own loop");
+
+        sub.sendPli(sub.slot(MediaKind.VIDEO).ssrc());
+        assertEquals(List.of("7/1"), upstream.keyframes, "the PLI goes back through the pipe, for the layer the subscriber gets");
+
+        // Packet 13 never came through the pipe: the NACK for it is asked of the home loop, whose repair fills the hole.
+        int outSeq13 = (got.get(2).sequenceNumber() + 1) & 0xFFFF;
+        sub.handleRtcp(nack(sub.slot(MediaKind.VIDEO).ssrc(), outSeq13));
+        assertEquals(List.of("7/1/13"), upstream.repairs);
+        assertEquals(1, room.counters().repairsRequested());
+        pipe(video, 1, RoomFixtures.withPayloadStart(rtp(96, 13, 2700L * 3, 0x2222, 20), 20, RoomFixtures.VP8_DELTA), true);
+        assertEquals(outSeq13, sub.received(MediaKind.VIDEO).get(3).sequenceNumber(), "the repair, in the slot's numbering");
+
+        room.handleTimeout(nowNs + 5 * Room.REPORT_INTERVAL_NS);
+        room.removePipedProducer(video, nowNs);
+        assertNull(sub.slot(MediaKind.VIDEO).producer(), "its publisher left: the slot is free");
+    }
+
+    /** A piped packet, as a pipe's drain hands it to the room. */
+    private void pipe(Producer producer, int layer, ByteBuf packet, boolean repair) {
+        try {
+            room.handlePipedRtp(producer, layer, packet, repair, nowNs);
+            assertEquals(1, packet.refCnt(), "borrowed");
+        } finally {
+            packet.release();
+        }
+    }
+
+    /** Subscribers of one simulcast Producer each receive the layer their own Consumer chose. */
+    @Test
+    void shouldLetEachSubscribersConsumerChooseItsLayer() {
         Pub pub = new Pub("chromium-publisher-vp8-simulcast.sdp");
+        Sub capped = new Sub("chromium-subscriber.sdp");
+        Sub full = new Sub("firefox-subscriber.sdp");
+        capped.slot(MediaKind.VIDEO).consumer().setMaxLayer(0, nowNs);
         NegotiatedMedia video = pub.media(MediaKind.VIDEO);
         int mid = extensionId(video, HeaderExtensionUri.MID);
         int rid = extensionId(video, HeaderExtensionUri.RID);
-        pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, 1, 0, 0x1111, 10, new int[] {mid, rid},
-                new String[] {"1", "q"}), 10, RoomFixtures.VP8_KEYFRAME));
-        pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, 1, 0, 0x2222, 20, new int[] {mid, rid},
-                new String[] {"1", "h"}), 20, RoomFixtures.VP8_KEYFRAME));
-        Publisher.Bindings learnt = pub.publisher.bindings();
-
-        Room otherLoop = new Room("test", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(8), UNIX_OFFSET_NS);
-        try {
-            Publisher seeded = otherLoop.addPublisher(pub.session, sender(), 5, 0, i -> { }, nowNs);
-            seeded.seed(learnt);
-            Publisher unseeded = new Room("test", PooledByteBufAllocator.DEFAULT, r -> { }, new SplittableRandom(9), UNIX_OFFSET_NS)
-                    .addPublisher(pub.session, sender(), 5, 0, i -> { }, nowNs);
-            RecordingSender viewer = sender();
-            Subscriber s = otherLoop.addSubscriber(subscriber("chromium-subscriber.sdp"), viewer, nowNs);
-            long slotSsrc = s.slots().stream().filter(x -> x.kind() == MediaKind.VIDEO).findFirst().orElseThrow().ssrc();
-            for (Publisher copy : List.of(seeded, unseeded)) {
-                ByteBuf plain = RoomFixtures.withPayloadStart(rtp(96, 2, 2700, 0x2222, 20), 20, RoomFixtures.VP8_KEYFRAME);
-                try {
-                    copy.handleRtp(plain, nowNs);
-                } finally {
-                    plain.release();
-                }
+        long[] ssrcs = {0x1111, 0x2222, 0x3333};
+        String[] rids = {"q", "h", "f"};
+        int[] lengths = {10, 20, 30};
+        for (int tick = 0; tick < 10; tick++) {
+            nowNs += 30 * MS;
+            for (int layer = 0; layer < 3; layer++) {
+                pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, 100 * layer + tick, 2700L * tick, ssrcs[layer],
+                        lengths[layer], new int[] {mid, rid}, new String[] {"1", rids[layer]}), lengths[layer], RoomFixtures.VP8_KEYFRAME));
             }
-            assertEquals(0x2222L, seeded.producers().get(1).layerSsrc(1), "h bound from the seed");
-            assertEquals(1, viewer.rtpWithSsrc(slotSsrc).size(), "the seeded copy forwards a packet without MID/RID");
-            assertEquals(1, unseeded.counters().dropped(RoomDrop.UNKNOWN_SSRC), "unseeded, it could not place the SSRC");
-            otherLoop.removeSubscriber(s, nowNs);
-        } finally {
-            otherLoop.close(nowNs);
         }
+        List<RtpPacket> low = capped.received(MediaKind.VIDEO);
+        List<RtpPacket> high = full.received(MediaKind.VIDEO);
+        assertContinuous(low);
+        assertContinuous(high);
+        assertTrue(low.stream().allMatch(p -> p.payloadLength() == 10), "the capped subscriber stays on q");
+        assertEquals(10, low.size());
+        assertEquals(0, capped.slot(MediaKind.VIDEO).consumer().layer());
+        assertEquals(2, full.slot(MediaKind.VIDEO).consumer().layer());
+        assertEquals(30, high.get(high.size() - 1).payloadLength(), "the other one gets f");
+        assertEquals(3 + 9, high.size(), "q, h and f at the first tick (each switch up at once), then f");
+        assertEquals(9, room.counters().dropped(RoomDrop.LAYER_NOT_SELECTED), "h is nobody's after the first tick");
     }
 
     @Test

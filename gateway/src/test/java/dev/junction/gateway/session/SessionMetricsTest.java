@@ -63,7 +63,7 @@ class SessionMetricsTest {
         sessions = MediaSessions.start(config, WebRtcTransport.Options.DEFAULT, ROOM_GRACE_MS);
         vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer(HttpApi.serverOptions(config.http()))
-                .requestHandler(new HttpApi(config.http(), sessions, sessions))
+                .requestHandler(new HttpApi(config.http(), sessions.service(), sessions.metrics()))
                 .listen().await(10, TimeUnit.SECONDS);
         httpPort = server.actualPort();
         http = HttpClient.newHttpClient();

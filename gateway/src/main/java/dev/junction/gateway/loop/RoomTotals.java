@@ -1,4 +1,4 @@
-package dev.junction.gateway.session;
+package dev.junction.gateway.loop;
 
 import dev.junction.gateway.room.Room;
 import dev.junction.gateway.room.RoomCounters;
@@ -13,7 +13,7 @@ import java.util.function.ToLongFunction;
  * {@code junction_room_<counter>_total} and {@code junction_room_dropped_total{reason="…"}}.
  *
  * <p>RoomCounters are plain longs written by the room's loop, so another thread must not read them. Instead the
- * loop itself {@link #publish}es, every {@code MediaSessions} publish period, the sum of its live rooms plus the
+ * loop itself {@link #publish}es, every {@link LoopRooms} publish period, the sum of its live rooms plus the
  * rooms it already closed ({@link #addClosed}, in the same loop task that drops a room from the live list) into
  * an {@link AtomicLongArray} with release stores; scrapes read only that. Because adding a closed room and
  * dropping it from the live list happen in one task, every published value is at least the one before: the
@@ -22,7 +22,7 @@ import java.util.function.ToLongFunction;
  * <p>Threading: {@link #addClosed} and {@link #publish} on the owning loop only; {@link #appendMetrics} on any
  * thread.
  */
-final class RoomTotals {
+public final class RoomTotals {
 
     /** One named counter of {@link RoomCounters}. */
     private record Counter(String name, String help, ToLongFunction<RoomCounters> read) { }
@@ -40,7 +40,9 @@ final class RoomTotals {
             new Counter("retransmissions", "Packets resent from the retransmission cache in answer to NACKs.", RoomCounters::retransmissions),
             new Counter("reports_sent", "Receiver Reports sent to publishers plus Sender Report packets sent to subscribers.", RoomCounters::reportsSent),
             new Counter("nacks_sent_upstream", "Sequence numbers NACKed to publishers, each retry counted again.", RoomCounters::nacksSentUpstream),
-            new Counter("packets_recovered_upstream", "Packets missing from a publisher's stream that arrived after being NACKed.", RoomCounters::packetsRecoveredUpstream));
+            new Counter("packets_recovered_upstream", "Packets missing from a publisher's stream that arrived after being NACKed.", RoomCounters::packetsRecoveredUpstream),
+            new Counter("rtp_piped_in", "RTP packets a room received from its home loop through a pipe (a publisher's packets counted again on each other loop with subscribers).", RoomCounters::rtpPipedIn),
+            new Counter("repairs_requested", "NACKed packets a loop's cache lacked and asked of the home loop through the pipe.", RoomCounters::repairsRequested));
     private static final RoomDrop[] DROPS = RoomDrop.values();
     /** Slots: the named counters, then one per drop reason. */
     static final int SIZE = COUNTERS.size() + DROPS.length;
@@ -83,7 +85,7 @@ final class RoomTotals {
     }
 
     /** Appends every counter, summed over {@code loops}; any thread. */
-    static void appendMetrics(StringBuilder out, RoomTotals[] loops) {
+    public static void appendMetrics(StringBuilder out, RoomTotals[] loops) {
         for (int i = 0; i < COUNTERS.size(); i++) {
             Counter c = COUNTERS.get(i);
             String name = "junction_room_" + c.name() + "_total";

@@ -1,4 +1,4 @@
-package dev.junction.gateway.session;
+package dev.junction.gateway.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,7 @@ import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.codec.sdp.jsep.SdpNegotiator;
 import dev.junction.gateway.room.Publisher;
 import dev.junction.gateway.room.Room;
+import dev.junction.gateway.session.MediaSessions;
 import dev.junction.gateway.room.RoomDrop;
 import dev.junction.transport.MediaSender;
 import dev.junction.transport.client.ClientOffer;
@@ -86,13 +87,13 @@ class RoomTotalsTest {
         Map<String, Long> samples = scrape(new RoomTotals());
         for (String name : List.of("rtp_in", "rtp_forwarded", "bytes_forwarded", "rtcp_in", "keyframe_requests_in",
                 "keyframe_requests_sent", "keyframe_requests_coalesced", "source_switches", "nacks_in", "retransmissions",
-                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream")) {
+                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_piped_in", "repairs_requested")) {
             assertEquals(0L, samples.get("junction_room_" + name + "_total"), name);
         }
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
-        assertEquals(13 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
+        assertEquals(15 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

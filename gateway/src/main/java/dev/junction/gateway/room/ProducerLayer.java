@@ -1,0 +1,72 @@
+package dev.junction.gateway.room;
+
+import dev.junction.codec.rtp.RtpPacket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One simulcast layer of a {@link Producer} as one media loop forwards it: its SSRC, whether it is active, the
+ * publisher's last Sender Report mapping (for the subscribers' Sender Reports), the retransmission cache of its
+ * packets (video), and the Consumers currently receiving it.
+ *
+ * <p>Threading: the room's loop only. Buffers: the cache owns its copies (released by {@link #close}).
+ */
+final class ProducerLayer {
+    static final long UNKNOWN_SSRC = -1;
+
+    final int index;
+    /** Video only, null for audio. */
+    final RetransmissionCache cache;
+    /** Consumers receiving this layer now. */
+    final List<Consumer> consumers = new ArrayList<>();
+
+    long ssrc = UNKNOWN_SSRC;
+    /** Bumped whenever the SSRC changes (an encoder restart): Consumers on the layer renumber. */
+    int generation;
+    long lastPacketNs;
+    boolean seen;
+    /** Consumers whose target is this layer but that have not switched to it yet. */
+    int pendingSwitches;
+    /** A reselect ran while this layer was stale and watched; cleared when it sends again. */
+    boolean staleHandled;
+    long senderReportRtp;
+    long senderReportNs;
+    boolean senderReportSeen;
+
+    ProducerLayer(int index, RetransmissionCache cache) {
+        this.index = index;
+        this.cache = cache;
+    }
+
+    /** Whether a packet arrived within {@link Producer#LAYER_ACTIVE_NS}. */
+    boolean active(long nowNs) {
+        return seen && nowNs - lastPacketNs <= Producer.LAYER_ACTIVE_NS;
+    }
+
+    /** Notes a packet's arrival; a new SSRC starts a new generation. */
+    void onPacket(RtpPacket rtp, long nowNs) {
+        learnSsrc(rtp.ssrc());
+        lastPacketNs = nowNs;
+        seen = true;
+        staleHandled = false;
+    }
+
+    void learnSsrc(long newSsrc) {
+        if (newSsrc != ssrc) {
+            ssrc = newSsrc;
+            generation++;
+        }
+    }
+
+    void onSenderReport(long rtpTimestamp, long nowNs) {
+        senderReportRtp = rtpTimestamp;
+        senderReportNs = nowNs;
+        senderReportSeen = true;
+    }
+
+    void close() {
+        if (cache != null) cache.clear();
+        consumers.clear();
+        pendingSwitches = 0;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.junction.gateway.session;
+
+import dev.junction.gateway.http.MetricsSource;
+import dev.junction.gateway.loop.RoomTotals;
+import dev.junction.transport.DropReason;
+import dev.junction.transport.MediaDemux;
+import dev.junction.transport.metrics.DurationHistogram;
+import dev.junction.transport.socket.MediaLoop;
+import dev.junction.transport.socket.MediaSocket;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * Writes {@code /metrics} in the Prometheus text format from what the media side publishes for other threads:
+ * the sockets' and demuxes' counters, the loops' burst latency and errors, the pipes' drops, the rooms' totals
+ * (published by each loop, see {@link RoomTotals}), and the sessions' gauges and setup histograms.
+ *
+ * <p>Threading: any thread (a scrape runs on a Vert.x loop); it only reads values published for it and never
+ * touches a loop's state.
+ */
+final class MetricsWriter implements MetricsSource {
+    private static final String SETUP_METRIC = "junction_session_setup_seconds";
+    private static final String CONNECT_METRIC = "junction_session_connect_seconds";
+    private static final String CONNECT_HELP = "Server-side connection time, from the WHIP/WHEP offer reaching the server to SRTP keys (ICE and DTLS done).";
+    private static final String SETUP_HELP = "Server-side session setup time, from the WHIP/WHEP offer reaching the server to the first RTP packet received from a publisher or sent to a subscriber.";
+
+    private final List<MediaLoop> loops;
+    private final List<MediaSocket> sockets;
+    private final MediaDemux[] demuxes;
+    private final RoomTotals[] roomTotals;
+    private final AtomicLong pipeDrops;
+    private final SessionTable table;
+    private final RoomDirectory directory;
+
+    MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, MediaDemux[] demuxes, RoomTotals[] roomTotals,
+            AtomicLong pipeDrops, SessionTable table, RoomDirectory directory) {
+        this.loops = loops;
+        this.sockets = sockets;
+        this.demuxes = demuxes;
+        this.roomTotals = roomTotals;
+        this.pipeDrops = pipeDrops;
+        this.table = table;
+        this.directory = directory;
+    }
+
+    @Override
+    public void appendMetrics(StringBuilder out) {
+        out.append("# TYPE junction_sessions gauge\njunction_sessions ").append(table.size()).append('\n');
+        out.append("# TYPE junction_sessions_connected gauge\njunction_sessions_connected ").append(table.connected()).append('\n');
+        out.append("# TYPE junction_rooms gauge\njunction_rooms ").append(directory.size()).append('\n');
+        perSocket(out, "junction_media_datagrams_in_total", null, s -> s.counter(MediaSocket.DATAGRAMS_IN));
+        perSocket(out, "junction_media_datagrams_out_total", null, s -> s.counter(MediaSocket.DATAGRAMS_OUT));
+        perSocket(out, "junction_media_segmented_sends_total",
+                "UDP GSO sends of several datagrams to one peer (their datagrams count in datagrams_out).",
+                s -> s.counter(MediaSocket.SEGMENTED_SENDS));
+        DurationHistogram.appendHeader(out, "junction_media_burst_seconds", "Per read burst of a media loop, from its first datagram read to the flush of everything it caused (the loop's share of the added latency, wake-up excluded).");
+        for (MediaLoop l : loops) l.burstLatency().appendSeries(out, "junction_media_burst_seconds", "loop=\"" + l.index() + "\"");
+        perSocket(out, "junction_media_socket_errors_total", "Errors a media socket reported (refused sends, ICMP errors); it stays open.",
+                s -> s.counter(MediaSocket.SOCKET_ERRORS));
+        perSocket(out, "junction_media_receiver_errors_total", "Datagrams whose handling threw (a bug); the socket stays open.",
+                s -> s.counter(MediaSocket.RECEIVER_ERRORS));
+        out.append("# HELP junction_media_loop_errors_total Exceptions caught in a media loop's timer and burst-end work (bugs).\n");
+        out.append("# TYPE junction_media_loop_errors_total counter\n");
+        for (MediaLoop l : loops) out.append("junction_media_loop_errors_total{loop=\"").append(l.index()).append("\"} ").append(l.errors()).append('\n');
+        out.append("# HELP junction_pipe_dropped_total Publisher packets not piped to another media loop because it fell behind.\n");
+        out.append("# TYPE junction_pipe_dropped_total counter\njunction_pipe_dropped_total ").append(pipeDrops.get()).append('\n');
+        out.append("# TYPE junction_media_dropped_total counter\n");
+        for (DropReason reason : DropReason.values()) {
+            long total = 0;
+            for (MediaDemux d : demuxes) total += d.drops(reason);
+            out.append("junction_media_dropped_total{reason=\"").append(reason.name().toLowerCase(Locale.ROOT)).append("\"} ").append(total).append('\n');
+        }
+        table.setupTime().appendMetrics(out, SETUP_METRIC, SETUP_HELP);
+        table.connectTime().appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
+        RoomTotals.appendMetrics(out, roomTotals);
+    }
+
+    private void perSocket(StringBuilder out, String name, String help, ToLongFunction<MediaSocket> value) {
+        if (help != null) out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        for (MediaSocket s : sockets) {
+            out.append(name).append("{loop=\"").append(s.index()).append("\"} ").append(value.applyAsLong(s)).append('\n');
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.junction.gateway.session;
+
+import dev.junction.codec.sdp.jsep.IceCredentials;
+import dev.junction.gateway.http.SessionKind;
+import dev.junction.gateway.loop.LoopProxy;
+import dev.junction.gateway.loop.RoomMember;
+import dev.junction.transport.WebRtcTransport;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One WHIP or WHEP session as the control plane keeps it: its resource (kind, room, id, ETag), its transport
+ * on its media loop, and its place in the room there. It hears its transport's life events and keeps the table,
+ * the directory and the setup-time metrics in step; it is not on the per-packet path (the transport hands its
+ * packets to the room's publisher or subscriber directly).
+ *
+ * <p>Threading: the fields set at construction on any thread; {@link #member} and the listener methods on the
+ * session's loop; {@link #etag} and {@link #remoteIce} on the control plane (volatile).
+ */
+final class Session implements WebRtcTransport.Listener {
+    final SessionKind kind;
+    final String roomName;
+    final String id;
+    final RoomDirectory.Entry room;
+    final LoopProxy loop;
+    /** When the offer reached the service (System.nanoTime): the setup time's start. */
+    final long setupStartNs;
+    final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final SessionTable table;
+    private final RoomDirectory directory;
+
+    volatile String etag;
+    /** The offerer's current ICE credentials: a PATCH with them is a trickle, with new ones an ICE restart. */
+    volatile IceCredentials remoteIce;
+    WebRtcTransport transport;
+    /** Its publisher or subscriber, on the loop; null until joined. */
+    private RoomMember member;
+
+    Session(SessionKind kind, String roomName, String id, String etag, RoomDirectory.Entry room, LoopProxy loop,
+            IceCredentials remoteIce, long setupStartNs, SessionTable table, RoomDirectory directory) {
+        this.kind = kind;
+        this.roomName = roomName;
+        this.id = id;
+        this.etag = etag;
+        this.room = room;
+        this.loop = loop;
+        this.remoteIce = remoteIce;
+        this.setupStartNs = setupStartNs;
+        this.table = table;
+        this.directory = directory;
+    }
+
+    /** Joined its room (on the loop, before its transport starts). */
+    void onJoined(RoomMember joined) {
+        this.member = joined;
+    }
+
+    @Override
+    public void onConnected(WebRtcTransport t) {
+        table.connectTime().record(System.nanoTime() - setupStartNs);
+        // The keyframe asked for at join went out before this subscriber could receive it: ask again.
+        if (member != null && member.subscriber() != null) member.subscriber().requestKeyframes(System.nanoTime());
+    }
+
+    @Override
+    public void onMediaFlowing(WebRtcTransport t) {
+        table.setupTime().record(System.nanoTime() - setupStartNs);
+    }
+
+    /** Decrypted packets go to the room's publisher or subscriber (the transport's media sink), never here. */
+    @Override
+    public void onRtp(WebRtcTransport t, io.netty.buffer.ByteBuf packet, long nowNs) {
+    }
+
+    @Override
+    public void onRtcp(WebRtcTransport t, io.netty.buffer.ByteBuf packet, long nowNs) {
+    }
+
+    @Override
+    public void onClosed(WebRtcTransport t, String reason) {
+        if (member != null) loop.roomsOnLoop().leave(member, System.nanoTime());
+        member = null;
+        directory.leave(room);
+        table.remove(this);
+        closed.complete(reason);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + kind + " " + roomName + "/" + id + "]";
+    }
+}

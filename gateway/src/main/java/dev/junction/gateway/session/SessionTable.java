@@ -1,0 +1,74 @@
+package dev.junction.gateway.session;
+
+import dev.junction.gateway.http.SessionException;
+import dev.junction.gateway.http.SessionKind;
+import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.metrics.DurationHistogram;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every open session by id, for the HTTP resources (PATCH, DELETE), capacity and /metrics, with the setup-time
+ * histograms its sessions record into.
+ *
+ * <p>Threading: any thread (a concurrent map; each session's state is owned by its loop).
+ */
+final class SessionTable {
+    /** Sessions beyond this are refused with 503 (memory and CPU bound a single process). */
+    static final int MAX_SESSIONS = 10_000;
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final DurationHistogram setupTime = new DurationHistogram();
+    private final DurationHistogram connectTime = new DurationHistogram();
+
+    /** Fails with 503 when the process is at capacity. */
+    void checkCapacity() {
+        if (sessions.size() >= MAX_SESSIONS) {
+            throw SessionException.unavailable("at capacity: " + MAX_SESSIONS + " sessions", 5);
+        }
+    }
+
+    void add(Session s) {
+        sessions.put(s.id, s);
+    }
+
+    void remove(Session s) {
+        sessions.remove(s.id, s);
+    }
+
+    /** The session {@code id} of {@code kind} in {@code room}; 404 otherwise. */
+    Session find(SessionKind kind, String room, String id) {
+        Session s = sessions.get(id);
+        if (s == null || s.kind != kind || !s.roomName.equals(room)) {
+            throw SessionException.notFound("no " + kind.pathSegment() + " session " + id + " in room " + room);
+        }
+        return s;
+    }
+
+    Collection<Session> all() {
+        return sessions.values();
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    /** Sessions whose transport has finished DTLS and has SRTP keys. */
+    int connected() {
+        int n = 0;
+        for (Session s : sessions.values()) {
+            if (s.transport != null && s.transport.state() == WebRtcTransport.State.CONNECTED) n++;
+        }
+        return n;
+    }
+
+    /** {@code junction_session_setup_seconds}: offer to the first RTP packet in (publisher) or out (subscriber). */
+    DurationHistogram setupTime() {
+        return setupTime;
+    }
+
+    /** {@code junction_session_connect_seconds}: offer to SRTP keys (ICE and DTLS done). */
+    DurationHistogram connectTime() {
+        return connectTime;
+    }
+}
