@@ -69,6 +69,8 @@ public final class MediaLoop {
     private final List<Participant> removedWhileFiring = new ArrayList<>();
     private final Runnable fire = this::fire;
     private boolean firing;
+    /** The earliest deadline announced while firing (for a participant whose turn had already passed). */
+    private long wokenWhileFiringNs = Long.MAX_VALUE;
     private ScheduledFuture<?> timer;
     /** When the armed timer fires; meaningful while {@link #timer} is not null. */
     private long timerAtNs;
@@ -209,7 +211,12 @@ public final class MediaLoop {
      * after its last firing). Cheap when an earlier firing is armed already.
      */
     public void wakeAt(long deadlineNs) {
-        if (deadlineNs == Long.MAX_VALUE || firing) return; // a firing re-arms from every deadline when it ends
+        if (deadlineNs == Long.MAX_VALUE) return;
+        if (firing) {
+            // The firing re-arms from every deadline when it ends, this one included.
+            if (wokenWhileFiringNs == Long.MAX_VALUE || deadlineNs - wokenWhileFiringNs < 0) wokenWhileFiringNs = deadlineNs;
+            return;
+        }
         long atNs = deadlineNs - (lastFireNs + MIN_TIMER_GAP_NS) < 0 ? lastFireNs + MIN_TIMER_GAP_NS : deadlineNs;
         if (timer != null && atNs - timerAtNs >= 0) return;
         arm(atNs);
@@ -253,6 +260,8 @@ public final class MediaLoop {
             removedWhileFiring.clear();
             endBurst();
         }
+        if (wokenWhileFiringNs != Long.MAX_VALUE && (next == Long.MAX_VALUE || wokenWhileFiringNs - next < 0)) next = wokenWhileFiringNs;
+        wokenWhileFiringNs = Long.MAX_VALUE;
         if (participants.isEmpty()) return;
         long latest = nowNs + MAX_TIMER_SLEEP_NS;
         wakeAt(next == Long.MAX_VALUE || next - latest > 0 ? latest : next);
