@@ -1,11 +1,5 @@
 package dev.junction.codec.sdp;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,31 +47,10 @@ public final class SdpParser {
         if (utf8.length > limits.maxBytes()) {
             return fail(0, "SDP is " + utf8.length + " bytes, more than the limit of " + limits.maxBytes());
         }
-        if (isAscii(utf8)) {
-            // Browser offers are ASCII: skip the decoder and its buffer, Latin-1 makes a compact String directly.
-            return parse(new String(utf8, StandardCharsets.ISO_8859_1));
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(utf8);
-        CharBuffer out = CharBuffer.allocate(utf8.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        if (result.isError()) {
-            int at = in.position();
-            int line = 1;
-            for (int i = 0; i < at; i++) {
-                if (utf8[i] == '\n') {
-                    line++;
-                }
-            }
-            return fail(line, "byte " + at + " is not valid UTF-8 (RFC 8866 §5)");
-        }
-        out.flip();
-        return parse(out.toString());
+        return switch (SdpUtf8.decode(utf8)) {
+            case SdpUtf8.Decoded d -> parse(d.text());
+            case SdpUtf8.Malformed m -> fail(m.lineNumber(), "byte " + m.byteIndex() + " is not valid UTF-8 (RFC 8866 §5)");
+        };
     }
 
     /** Parses text; its length in chars is held against {@link SdpLimits#maxBytes()}. */
@@ -90,46 +63,27 @@ public final class SdpParser {
             return fail(0, "SDP is empty");
         }
         Builder builder = new Builder();
-        int pos = 0;
-        int lineNumber = 0;
-        int n = text.length();
-        while (pos < n) {
-            int lf = text.indexOf('\n', pos);
-            int end = lf < 0 ? n : lf;
-            int contentEnd = end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            lineNumber++;
-            if (lineNumber > limits.maxLines()) {
-                return fail(lineNumber, "more than " + limits.maxLines() + " lines");
+        SdpLineCursor lines = new SdpLineCursor(text);
+        while (lines.advance()) {
+            String problem = lines.limitProblem(limits.maxLines(), limits.maxLineLength());
+            if (!problem.isEmpty()) {
+                return fail(lines.lineNumber(), problem);
             }
-            if (contentEnd - pos > limits.maxLineLength()) {
-                return fail(lineNumber, "line is " + (contentEnd - pos) + " characters, more than the limit of "
-                        + limits.maxLineLength());
-            }
-            if (contentEnd > pos) {
+            if (!lines.isEmpty()) {
                 try {
-                    builder.add(lineNumber, text, pos, contentEnd);
+                    builder.add(lines.lineNumber(), text, lines.start(), lines.end());
                 } catch (SdpSyntaxException e) {
-                    return fail(lineNumber, e.getMessage());
+                    return fail(lines.lineNumber(), e.getMessage());
                 }
             }
-            pos = lf < 0 ? n : lf + 1;
         }
         if (builder.sessionLines.isEmpty()) {
             return fail(0, "SDP has no lines");
         }
         if (!builder.sawOrigin) {
-            return fail(lineNumber, "no o= line before the first m= line (RFC 8866 §5.2)");
+            return fail(lines.lineNumber(), "no o= line before the first m= line (RFC 8866 §5.2)");
         }
         return new SdpParseResult.Parsed(builder.build());
-    }
-
-    private static boolean isAscii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static SdpParseResult fail(int line, String reason) {

@@ -3,16 +3,20 @@ package dev.junction.codec.sdp;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small lexical helpers shared by the SDP parser and the typed attributes. Stateless. */
-final class SdpTokens {
+/**
+ * Lexical rules of SDP text (RFC 8866 §9) shared by the SDP parser and its typed attributes, and by the ICE
+ * candidate and trickle-ice-sdpfrag parsers in {@code dev.junction.codec.sdp.jsep}: the public methods are the
+ * ones both packages use. Stateless; any thread.
+ */
+public final class SdpTokens {
     /** Longest token quoted back in an error message, so a reason stays one short line. */
     private static final int QUOTE_LIMIT = 40;
 
     private SdpTokens() {
     }
 
-    /** Splits on runs of spaces and tabs; no empty tokens. */
-    static List<String> split(String s) {
+    /** Splits on runs of spaces (SP, RFC 8866 §9) and tabs; no empty tokens. */
+    public static List<String> split(String s) {
         List<String> tokens = new ArrayList<>(8);
         int n = s.length();
         int i = 0;
@@ -36,12 +40,12 @@ final class SdpTokens {
         return tokens.size() <= count ? "" : String.join(" ", tokens.subList(count, tokens.size()));
     }
 
-    static boolean isBlank(char c) {
+    public static boolean isBlank(char c) {
         return c == ' ' || c == '\t';
     }
 
     /** A decimal number in {@code [0, max]}, or -1: digits only, no sign, no overflow. */
-    static long parseUnsigned(String s, long max) {
+    public static long parseUnsigned(String s, long max) {
         int n = s.length();
         if (n == 0 || n > 19) {
             return -1;
@@ -63,7 +67,7 @@ final class SdpTokens {
     }
 
     /** Whether {@code s} is an RFC 8866 §9 token: one or more token-chars. */
-    static boolean isToken(String s) {
+    public static boolean isToken(String s) {
         if (s.isEmpty()) {
             return false;
         }
@@ -78,8 +82,8 @@ final class SdpTokens {
         return true;
     }
 
-    /** Quotes a piece of input for an error message, cut to a short length. */
-    static String quote(String s) {
+    /** Quotes a piece of input for an error message or a refusal's reason, cut to a short length. */
+    public static String quote(String s) {
         return s.length() <= QUOTE_LIMIT ? "'" + s + "'" : "'" + s.substring(0, QUOTE_LIMIT) + "...'";
     }
 }

@@ -2,6 +2,7 @@ package dev.junction.codec.sdp.jsep;
 
 import dev.junction.codec.sdp.SdpAttribute;
 import dev.junction.codec.sdp.SdpLine;
+import dev.junction.codec.sdp.SdpTokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -264,7 +265,7 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
             return reject(String.format("a=candidate has control character 0x%02X at column %d",
                     (int) value.charAt(control), control + 1));
         }
-        List<String> t = IceSyntax.split(value);
+        List<String> t = SdpTokens.split(value);
         if (t.size() < 8) {
             return reject("a=candidate needs <foundation> <component-id> <transport> <priority> <address> <port> "
                     + "typ <type> (RFC 8839 §5.1), found " + t.size() + " fields");
@@ -275,16 +276,16 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
         }
         long component = IceSyntax.number(t.get(1), 3, 256);
         if (component < 1) {
-            return reject("a=candidate component-id " + IceSyntax.quote(t.get(1))
+            return reject("a=candidate component-id " + SdpTokens.quote(t.get(1))
                     + " is not a number in 1-256 (RFC 8445 §5.1.2.1)");
         }
         Transport transport = Transport.parse(t.get(2));
         if (transport == null) {
-            return reject("a=candidate transport " + IceSyntax.quote(t.get(2)) + " is not UDP or TCP (RFC 8839 §5.1, RFC 6544)");
+            return reject("a=candidate transport " + SdpTokens.quote(t.get(2)) + " is not UDP or TCP (RFC 8839 §5.1, RFC 6544)");
         }
         long priority = IceSyntax.number(t.get(3), 10, MAX_PRIORITY);
         if (priority < 0) {
-            return reject("a=candidate priority " + IceSyntax.quote(t.get(3)) + " is not a number in 0-" + MAX_PRIORITY);
+            return reject("a=candidate priority " + SdpTokens.quote(t.get(3)) + " is not a number in 0-" + MAX_PRIORITY);
         }
         problem = addressProblem("address", t.get(4));
         if (!problem.isEmpty()) {
@@ -292,14 +293,14 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
         }
         long port = IceSyntax.number(t.get(5), 5, 65535);
         if (port < 0) {
-            return reject("a=candidate port " + IceSyntax.quote(t.get(5)) + " is not a number in 0-65535");
+            return reject("a=candidate port " + SdpTokens.quote(t.get(5)) + " is not a number in 0-65535");
         }
         if (!"typ".equalsIgnoreCase(t.get(6))) {
-            return reject("a=candidate has " + IceSyntax.quote(t.get(6)) + " where 'typ' belongs (RFC 8839 §5.1)");
+            return reject("a=candidate has " + SdpTokens.quote(t.get(6)) + " where 'typ' belongs (RFC 8839 §5.1)");
         }
         Type type = Type.parse(t.get(7));
         if (type == null) {
-            return reject("a=candidate type " + IceSyntax.quote(t.get(7)) + " is not host, srflx, prflx or relay (RFC 8839 §5.1)");
+            return reject("a=candidate type " + SdpTokens.quote(t.get(7)) + " is not host, srflx, prflx or relay (RFC 8839 §5.1)");
         }
         return parseTail(t, t.get(0), (int) component, transport, priority, t.get(4), (int) port, type);
     }
@@ -308,7 +309,7 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
     private static Result parseTail(List<String> t, String foundation, int component, Transport transport, long priority,
             String address, int port, Type type) {
         if ((t.size() - 8) % 2 != 0) {
-            return reject("a=candidate extension " + IceSyntax.quote(t.get(t.size() - 1))
+            return reject("a=candidate extension " + SdpTokens.quote(t.get(t.size() - 1))
                     + " has no value; extensions are name/value pairs (RFC 8839 §5.1)");
         }
         Optional<String> relatedAddress = Optional.empty();
@@ -333,7 +334,7 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
                         return reject("a=candidate has a second rport");
                     }
                     if (rport < 0) {
-                        return reject("a=candidate rport " + IceSyntax.quote(value) + " is not a number in 0-65535");
+                        return reject("a=candidate rport " + SdpTokens.quote(value) + " is not a number in 0-65535");
                     }
                     relatedPort = OptionalInt.of((int) rport);
                 }
@@ -343,7 +344,7 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
                         return reject("a=candidate has a second tcptype");
                     }
                     if (parsed == null) {
-                        return reject("a=candidate tcptype " + IceSyntax.quote(value)
+                        return reject("a=candidate tcptype " + SdpTokens.quote(value)
                                 + " is not active, passive or so (RFC 6544 §4.5)");
                     }
                     if (transport != Transport.TCP) {
@@ -424,13 +425,13 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
 
     private static String foundationProblem(String foundation) {
         return IceSyntax.isIceChars(foundation, 1, 32) ? ""
-                : "a=candidate foundation " + IceSyntax.quote(foundation)
+                : "a=candidate foundation " + SdpTokens.quote(foundation)
                         + " is not 1-32 ice-chars A-Z a-z 0-9 + / (RFC 8839 §5.1)";
     }
 
     private static String addressProblem(String what, String address) {
         return IceSyntax.addressKind(address) != null ? ""
-                : "a=candidate " + what + " " + IceSyntax.quote(address)
+                : "a=candidate " + what + " " + SdpTokens.quote(address)
                         + " is not an IPv4 address, an IPv6 address or a host name (RFC 8839 §5.1)";
     }
 
@@ -441,10 +442,10 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
             return "a=candidate extension name and value must not be empty";
         }
         if (hasBlankOrControl(name) || hasBlankOrControl(value)) {
-            return "a=candidate extension " + IceSyntax.quote(name) + " has a blank or control character";
+            return "a=candidate extension " + SdpTokens.quote(name) + " has a blank or control character";
         }
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "raddr", "rport", "tcptype" -> "a=candidate extension name " + IceSyntax.quote(name)
+            case "raddr", "rport", "tcptype" -> "a=candidate extension name " + SdpTokens.quote(name)
                     + " is a keyword of the candidate itself";
             default -> "";
         };

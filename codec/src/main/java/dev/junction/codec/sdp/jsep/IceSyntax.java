@@ -1,17 +1,14 @@
 package dev.junction.codec.sdp.jsep;
 
+import dev.junction.codec.sdp.SdpTokens;
 import dev.junction.codec.sdp.jsep.IceCandidate.AddressKind;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Lexical rules shared by {@link IceCandidate} and the trickle fragment parser: ice-chars (RFC 8839 §5.1), SDP
- * tokens (RFC 8866 §9), bounded decimal numbers and connection addresses. Pure functions that never throw on
- * input; any thread.
+ * Lexical rules shared by {@link IceCandidate} and the trickle fragment parser: ice-chars (RFC 8839 §5.1), bounded
+ * decimal numbers and connection addresses. SDP's own rules (tokens, blanks, quoting) are {@link SdpTokens}'. Pure
+ * functions that never throw on input; any thread.
  */
 final class IceSyntax {
-    /** Longest piece of input quoted back in a reason, so a reason stays one short line. */
-    private static final int QUOTE_LIMIT = 40;
     /** RFC 1035 §2.3.4: a name is at most 255 octets on the wire, 253 characters as text. */
     private static final int MAX_HOST_NAME_LENGTH = 253;
     private static final int MAX_LABEL_LENGTH = 63;
@@ -37,61 +34,10 @@ final class IceSyntax {
         return true;
     }
 
-    /** Whether {@code s} is an RFC 8866 §9 token: one or more token-chars. */
-    static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean tokenChar = c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2A || c == 0x2B || c == 0x2D
-                    || c == 0x2E || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x5E && c <= 0x7E);
-            if (!tokenChar) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** A decimal number of 1-{@code maxDigits} digits in {@code [0, max]}, or -1; no sign, no overflow. */
     static long number(String s, int maxDigits, long max) {
-        int n = s.length();
-        if (n == 0 || n > maxDigits || n > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value <= max ? value : -1;
-    }
-
-    /** Splits on runs of spaces (SP, RFC 8866 §9) and tabs; no empty tokens. */
-    static List<String> split(String s) {
-        List<String> tokens = new ArrayList<>(12);
-        int n = s.length();
-        int i = 0;
-        while (i < n) {
-            while (i < n && isBlank(s.charAt(i))) {
-                i++;
-            }
-            int start = i;
-            while (i < n && !isBlank(s.charAt(i))) {
-                i++;
-            }
-            if (i > start) {
-                tokens.add(s.substring(start, i));
-            }
-        }
-        return tokens;
-    }
-
-    static boolean isBlank(char c) {
-        return c == ' ' || c == '\t';
+        // 18 digits always fit a long; SdpTokens.parseUnsigned takes 19, which may not.
+        return s.length() > Math.min(maxDigits, 18) ? -1 : SdpTokens.parseUnsigned(s, max);
     }
 
     /** The index of the first control character (C0 other than tab, or DEL), or -1. */
@@ -103,11 +49,6 @@ final class IceSyntax {
             }
         }
         return -1;
-    }
-
-    /** Quotes a piece of input for a reason, cut to a short length. */
-    static String quote(String s) {
-        return s.length() <= QUOTE_LIMIT ? "'" + s + "'" : "'" + s.substring(0, QUOTE_LIMIT) + "...'";
     }
 
     /**

@@ -1,14 +1,11 @@
 package dev.junction.codec.sdp.jsep;
 
+import dev.junction.codec.sdp.SdpLineCursor;
+import dev.junction.codec.sdp.SdpTokens;
+import dev.junction.codec.sdp.SdpUtf8;
 import dev.junction.codec.sdp.jsep.TrickleFragment.Parsed;
 import dev.junction.codec.sdp.jsep.TrickleFragment.Rejected;
 import dev.junction.codec.sdp.jsep.TrickleFragment.Result;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -91,27 +88,17 @@ final class TrickleFragmentParser {
         }
         try {
             String text = decode(body);
-            int lineNumber = 0;
-            int pos = 0;
-            int n = text.length();
+            SdpLineCursor lines = new SdpLineCursor(text);
             boolean sawLine = false;
-            while (pos < n) {
-                int lf = text.indexOf('\n', pos);
-                int end = lf < 0 ? n : lf;
-                int contentEnd = end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end;
-                lineNumber++;
-                if (lineNumber > limits.maxLines()) {
-                    throw new Refusal(lineNumber, "more than " + limits.maxLines() + " lines");
+            while (lines.advance()) {
+                String problem = lines.limitProblem(limits.maxLines(), limits.maxLineLength());
+                if (!problem.isEmpty()) {
+                    throw new Refusal(lines.lineNumber(), problem);
                 }
-                if (contentEnd - pos > limits.maxLineLength()) {
-                    throw new Refusal(lineNumber, "line is " + (contentEnd - pos) + " characters, more than the limit of "
-                            + limits.maxLineLength());
-                }
-                if (contentEnd > pos) {
+                if (!lines.isEmpty()) {
                     sawLine = true;
-                    add(lineNumber, text.substring(pos, contentEnd));
+                    add(lines.lineNumber(), text.substring(lines.start(), lines.end()));
                 }
-                pos = lf < 0 ? n : lf + 1;
             }
             if (!sawLine) {
                 return reject(0, "the body has only blank lines; a trickle-ice-sdpfrag carries a= lines (RFC 8840 §9.2)");
@@ -123,37 +110,11 @@ final class TrickleFragmentParser {
     }
 
     private static String decode(byte[] body) {
-        boolean ascii = true;
-        for (byte b : body) {
-            if (b < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            return new String(body, StandardCharsets.ISO_8859_1);
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(body.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        if (result.isError()) {
-            int at = in.position();
-            int line = 1;
-            for (int i = 0; i < at; i++) {
-                if (body[i] == '\n') {
-                    line++;
-                }
-            }
-            throw new Refusal(line, "byte " + at + " is not valid UTF-8; a trickle-ice-sdpfrag is SDP text (RFC 8866 §5)");
-        }
-        out.flip();
-        return out.toString();
+        return switch (SdpUtf8.decode(body)) {
+            case SdpUtf8.Decoded d -> d.text();
+            case SdpUtf8.Malformed m -> throw new Refusal(m.lineNumber(), "byte " + m.byteIndex()
+                    + " is not valid UTF-8; a trickle-ice-sdpfrag is SDP text (RFC 8866 §5)");
+        };
     }
 
     private void add(int lineNumber, String line) {
@@ -163,7 +124,7 @@ final class TrickleFragmentParser {
                     + "is SDP text (RFC 8866 §5)", (int) line.charAt(control), control + 1));
         }
         if (line.length() < 2 || line.charAt(1) != '=') {
-            throw new Refusal(lineNumber, "expected <type>=<value>, found " + IceSyntax.quote(line));
+            throw new Refusal(lineNumber, "expected <type>=<value>, found " + SdpTokens.quote(line));
         }
         char type = line.charAt(0);
         String value = line.substring(2);
@@ -174,7 +135,7 @@ final class TrickleFragmentParser {
                     + "and m= lines (RFC 8840 §9.2)");
             default -> {
                 if (type < 'a' || type > 'z') {
-                    throw new Refusal(lineNumber, "line type " + IceSyntax.quote(String.valueOf(type))
+                    throw new Refusal(lineNumber, "line type " + SdpTokens.quote(String.valueOf(type))
                             + " is not a lower-case letter (RFC 8866 §5)");
                 }
                 throw new Refusal(lineNumber, "'" + type + "=' lines are not allowed; a trickle-ice-sdpfrag carries only "
@@ -188,20 +149,20 @@ final class TrickleFragmentParser {
         if (sections.size() >= limits.maxMediaSections()) {
             throw new Refusal(lineNumber, "more than " + limits.maxMediaSections() + " m= lines");
         }
-        List<String> t = IceSyntax.split(value);
+        List<String> t = SdpTokens.split(value);
         if (t.size() < 4) {
             throw new Refusal(lineNumber, "m= needs <media> <port> <proto> <fmt> (RFC 8866 §5.14), found " + t.size()
                     + " fields");
         }
-        if (!IceSyntax.isToken(t.get(0))) {
-            throw new Refusal(lineNumber, "m= media " + IceSyntax.quote(t.get(0)) + " is not a token (RFC 8866 §5.14)");
+        if (!SdpTokens.isToken(t.get(0))) {
+            throw new Refusal(lineNumber, "m= media " + SdpTokens.quote(t.get(0)) + " is not a token (RFC 8866 §5.14)");
         }
         String port = t.get(1);
         int slash = port.indexOf('/');
         boolean portOk = IceSyntax.number(slash < 0 ? port : port.substring(0, slash), 5, 65535) >= 0
                 && (slash < 0 || IceSyntax.number(port.substring(slash + 1), 5, 65535) >= 1);
         if (!portOk) {
-            throw new Refusal(lineNumber, "m= port " + IceSyntax.quote(port) + " is not <port>[/<count>] in 0-65535");
+            throw new Refusal(lineNumber, "m= port " + SdpTokens.quote(port) + " is not <port>[/<count>] in 0-65535");
         }
         section = new Section(t.get(0));
         sections.add(section);
@@ -214,8 +175,8 @@ final class TrickleFragmentParser {
         if (name.isEmpty()) {
             throw new Refusal(lineNumber, "a= has no attribute name");
         }
-        if (!IceSyntax.isToken(name)) {
-            throw new Refusal(lineNumber, "attribute name " + IceSyntax.quote(name) + " is not a token (RFC 8866 §5.13)");
+        if (!SdpTokens.isToken(name)) {
+            throw new Refusal(lineNumber, "attribute name " + SdpTokens.quote(name) + " is not a token (RFC 8866 §5.13)");
         }
         switch (name) {
             case "candidate" -> candidate(lineNumber, v);
@@ -272,8 +233,8 @@ final class TrickleFragmentParser {
             ufrag = value;
             ufragLine = lineNumber;
         } else if (!ufrag.equals(value)) {
-            throw new Refusal(lineNumber, "a=ice-ufrag:" + IceSyntax.quote(value) + " differs from a=ice-ufrag:"
-                    + IceSyntax.quote(ufrag) + " on line " + ufragLine + "; the fragment is for one ICE transport (BUNDLE)");
+            throw new Refusal(lineNumber, "a=ice-ufrag:" + SdpTokens.quote(value) + " differs from a=ice-ufrag:"
+                    + SdpTokens.quote(ufrag) + " on line " + ufragLine + "; the fragment is for one ICE transport (BUNDLE)");
         }
     }
 
@@ -294,13 +255,13 @@ final class TrickleFragmentParser {
 
     /** {@code ice-options = ice-option-tag *(SP ice-option-tag)}, {@code ice-option-tag = 1*ice-char} (RFC 8839 §5.6). */
     private void iceOptions(int lineNumber, String value) {
-        List<String> tags = IceSyntax.split(value);
+        List<String> tags = SdpTokens.split(value);
         if (tags.isEmpty()) {
             throw new Refusal(lineNumber, "a=ice-options needs at least one option tag (RFC 8839 §5.6)");
         }
         for (String tag : tags) {
             if (!IceSyntax.isIceChars(tag, 1, 256)) {
-                throw new Refusal(lineNumber, "a=ice-options tag " + IceSyntax.quote(tag)
+                throw new Refusal(lineNumber, "a=ice-options tag " + SdpTokens.quote(tag)
                         + " is not 1-256 ice-chars A-Z a-z 0-9 + / (RFC 8839 §5.6)");
             }
             iceOptions.add(tag);
@@ -312,8 +273,8 @@ final class TrickleFragmentParser {
      * that follow: what clients write when they trickle one RTCIceCandidate with its sdpMid and no m= line.
      */
     private void mid(int lineNumber, String value) {
-        if (!IceSyntax.isToken(value) || value.length() > MAX_MID_LENGTH) {
-            throw new Refusal(lineNumber, "a=mid " + IceSyntax.quote(value) + " is not a token of 1-" + MAX_MID_LENGTH
+        if (!SdpTokens.isToken(value) || value.length() > MAX_MID_LENGTH) {
+            throw new Refusal(lineNumber, "a=mid " + SdpTokens.quote(value) + " is not a token of 1-" + MAX_MID_LENGTH
                     + " characters (RFC 5888 §4)");
         }
         if (section == null) {

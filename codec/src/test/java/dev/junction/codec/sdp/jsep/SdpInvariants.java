@@ -1,7 +1,6 @@
 package dev.junction.codec.sdp.jsep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.sdp.SdpParseResult;
@@ -32,8 +31,8 @@ final class SdpInvariants {
         SdpParseResult result = SdpParser.DEFAULT.parse(input);
         switch (result) {
             case SdpParseResult.Failed f -> {
-                assertOneLine(f.error().message());
-                assertTrue(f.error().lineNumber() >= 0 && f.error().lineNumber() <= countLines(input) + 1, f.error()::message);
+                Refusals.assertOneLine(f.error().message());
+                assertTrue(f.error().lineNumber() >= 0 && f.error().lineNumber() <= Refusals.countLines(input) + 1, f.error()::message);
             }
             case SdpParseResult.Parsed p -> {
                 parsed++;
@@ -59,7 +58,7 @@ final class SdpInvariants {
     private void checkAnswer(SessionDescription offer, AnswerParameters parameters) {
         AnswerResult result = NegotiatorFixtures.DEFAULT.answer(offer, parameters);
         switch (result) {
-            case AnswerResult.Rejected r -> assertOneLine(r.error().message());
+            case AnswerResult.Rejected r -> Refusals.assertOneLine(r.error().message());
             case AnswerResult.Answered a -> {
                 answered++;
                 SdpParseResult reparsed = SdpParser.DEFAULT.parse(a.sdp());
@@ -71,20 +70,5 @@ final class SdpInvariants {
                 assertEquals(offer.media().size(), a.negotiated().media().size());
             }
         }
-    }
-
-    private static void assertOneLine(String message) {
-        assertFalse(message.isEmpty());
-        assertFalse(message.indexOf('\n') >= 0 || message.indexOf('\r') >= 0, message);
-    }
-
-    private static int countLines(byte[] input) {
-        int lines = 1;
-        for (byte b : input) {
-            if (b == '\n') {
-                lines++;
-            }
-        }
-        return lines;
     }
 }

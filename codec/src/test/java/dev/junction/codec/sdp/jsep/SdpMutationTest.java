@@ -26,23 +26,9 @@ class SdpMutationTest {
 
     @Test
     void shouldSurviveTwentyThousandMutationsOfRealOffers() {
-        Random random = new Random(0x5DB_2026L);
-        List<String> names = SdpFixtures.names();
-        List<List<String>> offers = new ArrayList<>();
-        for (String name : names) {
-            offers.add(Arrays.asList(SdpFixtures.text(name).split("\r\n", -1)));
-        }
         SdpInvariants invariants = new SdpInvariants();
-        for (int i = 0; i < MUTATIONS; i++) {
-            List<String> lines = new ArrayList<>(offers.get(i % offers.size()));
-            byte[] input = mutate(random, lines, offers);
-            try {
-                invariants.check(input);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("mutation " + i + " of " + names.get(i % names.size()) + " broke an invariant; input:\n"
-                        + new String(input, StandardCharsets.UTF_8), e);
-            }
-        }
+        MutationRun.run(0x5DB_2026L, MUTATIONS, SdpFixtures.names(), SdpFixtures::text, SdpMutationTest::mutate,
+                invariants::check);
         // The mutations must still reach the answerer often, or they test nothing but the parser's refusals.
         assertTrue(invariants.parsed > MUTATIONS / 4, "parsed " + invariants.parsed);
         assertTrue(invariants.answered > MUTATIONS / 4, "answered " + invariants.answered);

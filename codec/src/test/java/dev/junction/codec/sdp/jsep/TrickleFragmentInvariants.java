@@ -35,11 +35,11 @@ final class TrickleFragmentInvariants {
         switch (TrickleFragment.parse(body)) {
             case TrickleFragment.Rejected r -> {
                 rejected++;
-                assertOneLine(r.reason());
+                Refusals.assertOneLine(r.reason());
                 Matcher m = LINE.matcher(r.reason());
                 if (m.find()) {
                     int line = Integer.parseInt(m.group(1));
-                    assertTrue(line >= 1 && line <= countLines(body) + 1, r.reason());
+                    assertTrue(line >= 1 && line <= Refusals.countLines(body) + 1, r.reason());
                 }
             }
             case TrickleFragment.Parsed p -> {
@@ -158,20 +158,5 @@ final class TrickleFragmentInvariants {
 
     private static List<String> sorted(TrickleFragment f) {
         return f.candidates().stream().map(c -> c.mid() + "|" + c.candidate().write()).sorted().toList();
-    }
-
-    private static void assertOneLine(String message) {
-        assertFalse(message.isEmpty());
-        assertFalse(message.indexOf('\n') >= 0 || message.indexOf('\r') >= 0, message);
-    }
-
-    private static int countLines(byte[] body) {
-        int lines = 1;
-        for (byte b : body) {
-            if (b == '\n') {
-                lines++;
-            }
-        }
-        return lines;
     }
 }

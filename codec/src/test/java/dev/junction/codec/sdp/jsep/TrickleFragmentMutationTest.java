@@ -22,23 +22,9 @@ class TrickleFragmentMutationTest {
 
     @Test
     void shouldSurviveTenThousandMutationsOfRealFragments() {
-        Random random = new Random(0x8840_9725L);
-        List<String> names = FragmentFixtures.names();
-        List<List<String>> fragments = new ArrayList<>();
-        for (String name : names) {
-            fragments.add(Arrays.asList(FragmentFixtures.text(name).split("\r\n", -1)));
-        }
         TrickleFragmentInvariants invariants = new TrickleFragmentInvariants();
-        for (int i = 0; i < MUTATIONS; i++) {
-            List<String> lines = new ArrayList<>(fragments.get(i % fragments.size()));
-            byte[] input = mutate(random, lines, fragments);
-            try {
-                invariants.check(input);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("mutation " + i + " of " + names.get(i % names.size()) + " broke an invariant; "
-                        + "input:\n" + new String(input, StandardCharsets.UTF_8), e);
-            }
-        }
+        MutationRun.run(0x8840_9725L, MUTATIONS, FragmentFixtures.names(), FragmentFixtures::text,
+                TrickleFragmentMutationTest::mutate, invariants::check);
         // The mutations must reach both outcomes often, or they test only one path.
         assertTrue(invariants.parsed > MUTATIONS / 4, "parsed " + invariants.parsed);
         assertTrue(invariants.rejected > MUTATIONS / 4, "rejected " + invariants.rejected);
