@@ -281,6 +281,32 @@ class WhipWhepLoopbackTest {
     }
 
     /**
+     * A subscriber on another loop than the room's home sees its publisher through a pipe: when that publisher
+     * leaves and another joins, its slot is freed there too and refilled by the newcomer, with continuous numbering.
+     */
+    @Test
+    void shouldRefillASlotOnAnotherLoopWhenItsPublisherIsReplaced() throws Exception {
+        Peer first = join("whip", "room5");
+        Peer near = join("whep", "room5");
+        Peer far = join("whep", "room5");
+        assertTrue(loopOf(far) != loopOf(first), "the second subscriber is on the other loop");
+        for (int i = 0; i < 10; i++) first.sendVideo(i);
+        List<byte[]> before = far.awaitRtp(10, 10);
+        assertEquals(10, before.size());
+        assertEquals(10, near.awaitRtp(10, 10).size());
+
+        assertEquals(200, delete(first).statusCode());
+        Peer second = join("whip", "room5");
+        for (int i = 0; i < 10; i++) second.sendVideo(7000 + i);
+        List<byte[]> after = far.awaitRtp(10, 10);
+        assertEquals(10, after.size(), "the far slot was freed and refilled from the new publisher");
+        assertEquals(ssrc(before.get(0)), ssrc(after.get(0)), "same slot SSRC");
+        for (int i = 0; i < after.size(); i++) {
+            assertEquals((seq(before.get(9)) + 1 + i) & 0xFFFF, seq(after.get(i)), "numbering continues on the far loop");
+        }
+    }
+
+    /**
      * PATCH (RFC 9725 §4.3, RFC 8840): a fragment with the session's current credentials is a trickle (204, as
      * standard trickle fragments carry them); anything that is not a fragment is 400; new credentials restart ICE
      * only with If-Match: * (200, a new ETag and our new credentials), and are 409 with an entity-tag.

@@ -53,17 +53,20 @@ public final class LoopProxy {
                 transport.start(nowNs);
                 joined.complete(member);
             } catch (RuntimeException e) {
-                transport.close("could not join the room: " + e);
-                joined.completeExceptionally(e);
+                try {
+                    transport.close("could not join the room: " + e);
+                } finally {
+                    joined.completeExceptionally(e);
+                }
             }
         });
         if (!queued) joined.completeExceptionally(new RejectedExecutionException("media loop " + index() + " is shutting down"));
         return joined;
     }
 
-    /** Ends a session's transport; its close takes it out of its room. */
-    public void close(WebRtcTransport transport, String reason) {
-        offer(() -> transport.close(reason));
+    /** Ends a session's transport; its close takes it out of its room. False when the loop is shutting down. */
+    public boolean close(WebRtcTransport transport, String reason) {
+        return offer(() -> transport.close(reason));
     }
 
     /** ICE restart of a session's transport (RFC 9725 §4.3). */

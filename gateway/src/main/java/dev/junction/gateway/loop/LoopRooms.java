@@ -158,16 +158,21 @@ public final class LoopRooms implements MediaLoop.Participant {
             openPipes.add(pipe);
             loops[key.home()].openPipe(key, pipe);
         }
-        RoomMember member;
-        if (publisher) {
-            if (!r.home) throw new IllegalStateException("a publisher of " + key + " on loop " + loop.index());
-            member = new RoomMember(key, r.room.addPublisher(negotiated, transport, nowNs), null);
-            transport.setMediaSink(member.publisher());
-        } else {
-            member = new RoomMember(key, null, r.room.addSubscriber(negotiated, transport, nowNs));
-            transport.setMediaSink(member.subscriber());
+        try {
+            RoomMember member;
+            if (publisher) {
+                if (!r.home) throw new IllegalStateException("a publisher of " + key + " on loop " + loop.index());
+                member = new RoomMember(key, r.room.addPublisher(negotiated, transport, nowNs), null);
+                transport.setMediaSink(member.publisher());
+            } else {
+                member = new RoomMember(key, null, r.room.addSubscriber(negotiated, transport, nowNs));
+                transport.setMediaSink(member.subscriber());
+            }
+            return member;
+        } catch (RuntimeException e) {
+            maybeRemove(r, nowNs); // a room (and its pipe) made for this join only does not outlive it
+            throw e;
         }
-        return member;
     }
 
     /** A member's transport closed: it leaves its room, which goes when nothing uses it. */

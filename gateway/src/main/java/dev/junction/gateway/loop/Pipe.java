@@ -52,6 +52,7 @@ public final class Pipe implements Producer.Tap {
 
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Runnable wake = this::wake;
+    private final Runnable drain = this::drainNow;
     private final Runnable drainTask;
 
     // The other loop's side.
@@ -63,7 +64,7 @@ public final class Pipe implements Producer.Tap {
         this.home = home;
         this.target = target;
         this.dropped = dropped;
-        this.drainTask = () -> target.loop().burst(this::drainNow);
+        this.drainTask = () -> target.loop().burst(drain);
     }
 
     /** Binds the other loop's receiving side; before the pipe is announced to the home loop. */
@@ -95,9 +96,13 @@ public final class Pipe implements Producer.Tap {
     }
 
     private void wake() {
-        if (!target.drain(drainTask)) {
-            // The other loop is shutting down: what stays queued is released once the loops have stopped.
-            wakePending.set(false);
+        boolean queued = false;
+        try {
+            queued = target.drain(drainTask);
+        } finally {
+            // Refused (the other loop is shutting down: what stays queued is released once the loops have
+            // stopped) or failed: the next offer must be able to wake it again.
+            if (!queued) wakePending.set(false);
         }
     }
 

@@ -41,6 +41,7 @@ public final class RoomTotals {
             new Counter("reports_sent", "Receiver Reports sent to publishers plus Sender Report packets sent to subscribers.", RoomCounters::reportsSent),
             new Counter("nacks_sent_upstream", "Sequence numbers NACKed to publishers, each retry counted again.", RoomCounters::nacksSentUpstream),
             new Counter("packets_recovered_upstream", "Packets missing from a publisher's stream that arrived after being NACKed.", RoomCounters::packetsRecoveredUpstream),
+            new Counter("rtp_routed", "RTP packets a Producer handed to at least one Consumer or pipe (in = routed + the packet drops).", RoomCounters::rtpRouted),
             new Counter("rtp_piped_in", "RTP packets a room received from its home loop through a pipe (a publisher's packets counted again on each other loop with subscribers).", RoomCounters::rtpPipedIn),
             new Counter("repairs_requested", "NACKed packets a loop's cache lacked and asked of the home loop through the pipe.", RoomCounters::repairsRequested));
     private static final RoomDrop[] DROPS = RoomDrop.values();

@@ -161,7 +161,12 @@ public final class Consumer {
         }
         RtpPacket cached = room.cachedPacket();
         if (!source.cache.find(inSeq, source.ssrc, nowNs, cached)) {
-            if (producer.requestRepair(layer, inSeq)) room.counters().repairsRequested++;
+            // Only what the upstream's cache may still hold is asked for: one request per recent number, never a
+            // storm of old ones (a subscriber NACKing numbers long gone).
+            int age = SerialNumber.diff16(slot.lastSequenceNumber(), outSeq);
+            if (age >= 0 && age < RetransmissionCache.CAPACITY && producer.requestRepair(layer, inSeq)) {
+                room.counters().repairsRequested++;
+            }
             return false;
         }
         int outPt = mapping.payloadType(cached.payloadType());

@@ -64,6 +64,8 @@ public final class Producer {
     private final int index;
     private final long joinOrder;
     private final Object publisherKey;
+    /** A copy of another loop's Producer, fed by a pipe (false: a publisher's own, on its home loop). */
+    private final boolean piped;
     private Upstream upstream;
 
     // Allocated by this.
@@ -76,8 +78,10 @@ public final class Producer {
     private long packetsIn;
     private boolean closed;
 
-    Producer(Room room, int id, Object publisherKey, NegotiatedMedia media, int index, long joinOrder, Upstream upstream) {
+    Producer(Room room, int id, Object publisherKey, NegotiatedMedia media, int index, long joinOrder, boolean piped,
+            Upstream upstream) {
         this.room = room;
+        this.piped = piped;
         this.id = id;
         this.publisherKey = publisherKey;
         this.media = media;
@@ -129,6 +133,11 @@ public final class Producer {
     /** Identifies the publisher across loops: the Producers of one publisher share it. */
     Object publisherKey() {
         return publisherKey;
+    }
+
+    /** Whether this is a loop's copy of another loop's Producer, fed by a pipe. */
+    public boolean piped() {
+        return piped;
     }
 
     /** Position among the publisher's Producers, in offer order. */
@@ -196,12 +205,10 @@ public final class Producer {
         l.onPacket(rtp, nowNs);
         if (!wasActive || watchedLayerWentStale(layer, nowNs)) reselect(nowNs);
         if (l.pendingSwitches > 0) switchTo(l, nowNs);
-        if (l.consumers.isEmpty()) {
-            // Piped on: not dropped here, another loop's Consumers take it.
-            if (taps.isEmpty()) room.counters().drop(consumers.isEmpty() ? RoomDrop.NO_CONSUMER : RoomDrop.LAYER_NOT_SELECTED);
-            return;
-        }
-        if (l.cache != null) l.cache.store(rtp, nowNs);
+        boolean local = route(l);
+        // Cached also when only pipes take it: this loop answers their repairs.
+        if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
+        if (!local) return;
         // NOTE: index loop, no iterator: this is the per-packet path and must not allocate.
         for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forward(rtp, nowNs);
     }
@@ -213,11 +220,9 @@ public final class Producer {
     void onRepair(int layer, RtpPacket rtp, long nowNs) {
         for (int i = 0, n = taps.size(); i < n; i++) taps.get(i).onRtp(this, layer, rtp.buffer(), true);
         ProducerLayer l = layers[layer];
-        if (l.consumers.isEmpty()) {
-            if (taps.isEmpty()) room.counters().drop(consumers.isEmpty() ? RoomDrop.NO_CONSUMER : RoomDrop.LAYER_NOT_SELECTED);
-            return;
-        }
-        if (l.cache != null) l.cache.store(rtp, nowNs);
+        boolean local = route(l);
+        if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
+        if (!local) return;
         for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forwardLate(rtp, nowNs);
     }
 
@@ -225,6 +230,17 @@ public final class Producer {
     void onSenderReport(int layer, long rtpTimestamp, long nowNs) {
         layers[layer].onSenderReport(rtpTimestamp, nowNs);
         for (int i = 0, n = taps.size(); i < n; i++) taps.get(i).onSenderReport(this, layer, rtpTimestamp, nowNs);
+    }
+
+    /**
+     * Counts a packet of layer {@code l} as routed when a Consumer on it or a pipe takes it, else as dropped under
+     * its reason; returns whether this loop's Consumers of the layer get it.
+     */
+    private boolean route(ProducerLayer l) {
+        RoomCounters counters = room.counters();
+        if (!l.consumers.isEmpty() || !taps.isEmpty()) counters.rtpRouted++;
+        else counters.drop(consumers.isEmpty() ? RoomDrop.NO_CONSUMER : RoomDrop.LAYER_NOT_SELECTED);
+        return !l.consumers.isEmpty();
     }
 
     /**
@@ -261,7 +277,8 @@ public final class Producer {
 
     private boolean watchedLayerWentStale(int arrived, long nowNs) {
         for (ProducerLayer l : layers) {
-            if (l.index != arrived && !l.staleHandled && !l.consumers.isEmpty() && !l.active(nowNs)) return true;
+            // Watched: Consumers are on it, or waiting to switch to it.
+            if (l.index != arrived && !l.staleHandled && (!l.consumers.isEmpty() || l.pendingSwitches > 0) && !l.active(nowNs)) return true;
         }
         return false;
     }

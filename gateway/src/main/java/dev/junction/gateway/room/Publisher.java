@@ -57,7 +57,7 @@ public final class Publisher implements WebRtcTransport.MediaSink {
         for (NegotiatedMedia m : session.media()) {
             if (m.receives() && (m.kind() == MediaKind.AUDIO || m.kind() == MediaKind.VIDEO) && !m.codecs().isEmpty()) {
                 KeyframeRequests requests = new KeyframeRequests(this, Producer.layerCount(m));
-                Producer p = new Producer(room, Producer.newId(), this, m, producers.size(), joinOrder * 1_000 + order++, requests);
+                Producer p = new Producer(room, Producer.newId(), this, m, producers.size(), joinOrder * 1_000 + order++, false, requests);
                 producers.add(p);
                 keyframes.add(requests);
                 listener.add(p);
@@ -158,7 +158,7 @@ public final class Publisher implements WebRtcTransport.MediaSink {
     // ---- timers ------------------------------------------------------------------------------------------------
 
     void startReports(long nowNs) {
-        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        nextReportNs = Room.nextReportAfter(nowNs);
         room.wakeAt(nextReportNs);
     }
 
@@ -187,7 +187,7 @@ public final class Publisher implements WebRtcTransport.MediaSink {
         }
         for (int i = 0; i < keyframes.size(); i++) keyframes.get(i).handleTimeout(producers.get(i), nowNs);
         if (nowNs - nextReportNs >= 0) {
-            nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+            nextReportNs = Room.nextReportAfter(nowNs);
             sendReceiverReport(nowNs);
         }
     }

@@ -46,6 +46,11 @@ public final class Room {
     public static final int SRTP_TAIL_ROOM = 16;
     /** Spacing of the RTCP reports the room sends on every leg (RFC 3550 §6.2 allows less; browsers use 1 s). */
     public static final long REPORT_INTERVAL_NS = 1_000_000_000L;
+    /**
+     * Reports are due on a grid of this step, so that the many sessions of a loop share timer firings instead of
+     * each having its own phase (a loop's timer then wakes at most ten times a second for reports).
+     */
+    static final long REPORT_GRID_NS = 100_000_000L;
     /** Seconds from the NTP epoch (1900) to the Unix epoch (1970), RFC 868. */
     private static final long NTP_UNIX_OFFSET_S = 2_208_988_800L;
 
@@ -147,7 +152,7 @@ public final class Room {
      * kept in its join order, so every loop fills slots alike whatever order it learns of Producers in.
      */
     public Producer addPipedProducer(ProducerInfo info, Producer.Upstream upstream, long nowNs) {
-        Producer p = new Producer(this, info.id(), info.publisherKey(), info.media(), info.index(), info.joinOrder(), upstream);
+        Producer p = new Producer(this, info.id(), info.publisherKey(), info.media(), info.index(), info.joinOrder(), true, upstream);
         insertInJoinOrder(p);
         assignSlots(nowNs);
         return p;
@@ -155,7 +160,7 @@ public final class Room {
 
     /** Removes a piped Producer (its publisher left): its slots are freed and refilled from the rest. */
     public void removePipedProducer(Producer producer, long nowNs) {
-        if (!producers.contains(producer) || producer.publisherKey() instanceof Publisher) return;
+        if (!producer.piped() || !producers.contains(producer)) return;
         detach(producer);
         assignSlots(nowNs);
         reportIfEmpty();
@@ -168,8 +173,11 @@ public final class Room {
      */
     public void handlePipedRtp(Producer producer, int layer, io.netty.buffer.ByteBuf packet, boolean repair, long nowNs) {
         counters.rtpPipedIn++;
-        if (producer.closed() || layer < 0 || layer >= producer.layerCount()
-                || !ingressPacket.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
+        if (producer.closed()) {
+            counters.drop(RoomDrop.PIPED_PRODUCER_GONE);
+            return;
+        }
+        if (layer < 0 || layer >= producer.layerCount() || !ingressPacket.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
             counters.drop(RoomDrop.MALFORMED_RTP);
             return;
         }
@@ -179,6 +187,7 @@ public final class Room {
 
     /** A piped packet whose Producer this loop no longer (or not yet) has: dropped and counted. */
     public void dropPipedPacketOfUnknownProducer() {
+        counters.rtpPipedIn++;
         counters.drop(RoomDrop.PIPED_PRODUCER_GONE);
     }
 
@@ -312,6 +321,13 @@ public final class Room {
         for (int i = 0, n = publishers.size(); i < n; i++) next = earlier(next, publishers.get(i).nextTimeoutNs());
         for (int i = 0, n = subscribers.size(); i < n; i++) next = earlier(next, subscribers.get(i).nextReportNs());
         return next;
+    }
+
+    /** When a report first due {@link #REPORT_INTERVAL_NS} after {@code nowNs} is due: that, rounded up to the grid. */
+    static long nextReportAfter(long nowNs) {
+        long due = nowNs + REPORT_INTERVAL_NS;
+        long past = Math.floorMod(due, REPORT_GRID_NS);
+        return past == 0 ? due : due + (REPORT_GRID_NS - past);
     }
 
     static long earlier(long a, long b) {

@@ -21,6 +21,7 @@ public final class RoomCounters {
     long nacksSentUpstream;
     long packetsRecoveredUpstream;
     long rtpPipedIn;
+    long rtpRouted;
     long repairsRequested;
 
     void drop(RoomDrop reason) {
@@ -98,6 +99,15 @@ public final class RoomCounters {
     /** RTP packets this loop's room received from a pipe (the publisher's packets, handled on another loop). */
     public long rtpPipedIn() {
         return rtpPipedIn;
+    }
+
+    /**
+     * Packets a Producer on this loop handed to at least one Consumer or pipe. Every RTP packet in (from a
+     * publisher, or from a pipe) is routed or dropped under a reason: {@code rtpIn + rtpPipedIn = rtpRouted +}
+     * the packet drops ({@link RoomDrop#isPacketDrop()}).
+     */
+    public long rtpRouted() {
+        return rtpRouted;
     }
 
     /** NACKed packets this loop's cache lacked and asked of the publisher's loop through the pipe. */

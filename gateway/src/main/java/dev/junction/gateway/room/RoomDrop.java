@@ -29,5 +29,16 @@ public enum RoomDrop {
     /** A NACKed sequence number no longer (or never) in the Producer's retransmission cache. */
     NACK_UNANSWERED,
     /** A PLI/FIR from a subscriber for an SSRC that is not one of its bound slots. */
-    FEEDBACK_UNKNOWN_SSRC
+    FEEDBACK_UNKNOWN_SSRC;
+
+    /**
+     * Whether this reason drops a whole incoming RTP packet of a publisher (rather than one subscriber's copy, an
+     * RTCP packet, a subscriber's own RTP or a NACKed number): these and the routed packets add up to the packets in.
+     */
+    public boolean isPacketDrop() {
+        return switch (this) {
+            case MALFORMED_RTP, UNKNOWN_SSRC, PUBLISHER_RTX, LAYER_NOT_SELECTED, NO_CONSUMER, PIPED_PRODUCER_GONE -> true;
+            default -> false;
+        };
+    }
 }

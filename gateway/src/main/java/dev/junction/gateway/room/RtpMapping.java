@@ -1,13 +1,14 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.sdp.jsep.H264ProfileLevelId;
 import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.NegotiatedCodec;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -99,7 +100,7 @@ final class RtpMapping {
         }
         return switch (source.lowerCaseName()) {
             case "h264" -> Objects.equals(param(source, "packetization-mode", "0"), param(target, "packetization-mode", "0"))
-                    && h264Profile(source).equals(h264Profile(target));
+                    && sameH264Profile(source, target);
             case "vp9" -> Objects.equals(param(source, "profile-id", "0"), param(target, "profile-id", "0"));
             case "av1" -> Objects.equals(param(source, "profile", "0"), param(target, "profile", "0"));
             default -> true;
@@ -111,12 +112,15 @@ final class RtpMapping {
     }
 
     /**
-     * The profile_idc and profile_iop bytes of profile-level-id (RFC 6184 §8.1); the level byte may differ
+     * Whether both sides name the same H.264 profile (RFC 6184 §8.1): profile_idc with the constraint flags that
+     * matter for it, as the answerer compares them ({@link H264ProfileLevelId}). So {@code 42c01e} (x264-based
+     * encoders: GStreamer, OBS) and Chromium's {@code 42e01f} are both Constrained Baseline. The level may differ
      * (level-asymmetry-allowed, and a decoder handles lower levels).
      */
-    private static String h264Profile(NegotiatedCodec codec) {
-        String plid = param(codec, "profile-level-id", "42e01f").toLowerCase(Locale.ROOT);
-        return plid.length() >= 4 ? plid.substring(0, 4) : plid;
+    private static boolean sameH264Profile(NegotiatedCodec source, NegotiatedCodec target) {
+        Optional<H264ProfileLevelId> a = H264ProfileLevelId.parse(param(source, "profile-level-id", H264ProfileLevelId.DEFAULT));
+        Optional<H264ProfileLevelId> b = H264ProfileLevelId.parse(param(target, "profile-level-id", H264ProfileLevelId.DEFAULT));
+        return a.isPresent() && b.isPresent() && a.get().profile() == b.get().profile();
     }
 
     /** The subscriber's payload type for publisher payload type {@code pt}, or {@link #NOT_NEGOTIATED}. */

@@ -180,7 +180,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
     }
 
     void startReports(long nowNs) {
-        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        nextReportNs = Room.nextReportAfter(nowNs);
         room.wakeAt(nextReportNs);
     }
 
@@ -195,7 +195,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         if (nowNs - nextReportNs < 0) {
             return;
         }
-        nextReportNs = nowNs + Room.REPORT_INTERVAL_NS;
+        nextReportNs = Room.nextReportAfter(nowNs);
         ByteBuf out = null;
         for (int i = 0, n = slots.size(); i < n; i++) {
             Slot slot = slots.get(i);

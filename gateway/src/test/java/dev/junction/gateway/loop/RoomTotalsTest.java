@@ -87,13 +87,13 @@ class RoomTotalsTest {
         Map<String, Long> samples = scrape(new RoomTotals());
         for (String name : List.of("rtp_in", "rtp_forwarded", "bytes_forwarded", "rtcp_in", "keyframe_requests_in",
                 "keyframe_requests_sent", "keyframe_requests_coalesced", "source_switches", "nacks_in", "retransmissions",
-                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_piped_in", "repairs_requested")) {
+                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_routed", "rtp_piped_in", "repairs_requested")) {
             assertEquals(0L, samples.get("junction_room_" + name + "_total"), name);
         }
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
-        assertEquals(15 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
+        assertEquals(16 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

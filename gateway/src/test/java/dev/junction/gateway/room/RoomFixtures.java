@@ -68,6 +68,10 @@ final class RoomFixtures {
         return negotiated(offer(fixture), AnswerParameters.publisher(LOCAL_FINGERPRINT, ADDRESSES, random()));
     }
 
+    static NegotiatedSession publisherFromText(String offer) {
+        return negotiated(offer, AnswerParameters.publisher(LOCAL_FINGERPRINT, ADDRESSES, random()));
+    }
+
     static NegotiatedSession subscriber(String fixture) {
         return subscriberFromText(offer(fixture));
     }

@@ -505,17 +505,73 @@ class RoomTest {
         sub.sendPli(sub.slot(MediaKind.VIDEO).ssrc());
         assertEquals(List.of("7/1"), upstream.keyframes, "the PLI goes back through the pipe, for the layer the subscriber gets");
 
-        // Packet 13 never came through the pipe: the NACK for it is asked of the home loop, whose repair fills the hole.
+        // Packet 13 never came through the pipe, 14 did: the NACK for 13 is asked of the home loop, whose repair
+        // fills the hole.
+        pipe(video, 1, RoomFixtures.withPayloadStart(rtp(96, 14, 2700L * 4, 0x2222, 20), 20, RoomFixtures.VP8_DELTA), false);
         int outSeq13 = (got.get(2).sequenceNumber() + 1) & 0xFFFF;
         sub.handleRtcp(nack(sub.slot(MediaKind.VIDEO).ssrc(), outSeq13));
         assertEquals(List.of("7/1/13"), upstream.repairs);
         assertEquals(1, room.counters().repairsRequested());
+        sub.handleRtcp(nack(sub.slot(MediaKind.VIDEO).ssrc(), (outSeq13 + 20) & 0xFFFF));
+        sub.handleRtcp(nack(sub.slot(MediaKind.VIDEO).ssrc(), (outSeq13 - 2000) & 0xFFFF));
+        assertEquals(1, upstream.repairs.size(), "numbers never sent, or long gone, are not asked for");
         pipe(video, 1, RoomFixtures.withPayloadStart(rtp(96, 13, 2700L * 3, 0x2222, 20), 20, RoomFixtures.VP8_DELTA), true);
-        assertEquals(outSeq13, sub.received(MediaKind.VIDEO).get(3).sequenceNumber(), "the repair, in the slot's numbering");
+        assertEquals(outSeq13, sub.received(MediaKind.VIDEO).get(4).sequenceNumber(), "the repair, in the slot's numbering");
 
         room.handleTimeout(nowNs + 5 * Room.REPORT_INTERVAL_NS);
         room.removePipedProducer(video, nowNs);
         assertNull(sub.slot(MediaKind.VIDEO).producer(), "its publisher left: the slot is free");
+    }
+
+    /**
+     * A subscriber that joined while the top layer was active waits for it; when that layer goes quiet before its
+     * next packet, the subscriber takes the best active one instead of waiting for good.
+     */
+    @Test
+    void shouldRetargetAConsumerWhoseAwaitedLayerWentQuiet() {
+        Pub pub = new Pub("chromium-publisher-vp8-simulcast.sdp");
+        NegotiatedMedia video = pub.media(MediaKind.VIDEO);
+        int mid = extensionId(video, HeaderExtensionUri.MID);
+        int rid = extensionId(video, HeaderExtensionUri.RID);
+        long[] ssrcs = {0x1111, 0x2222, 0x3333};
+        String[] rids = {"q", "h", "f"};
+        int[] seqs = {100, 2000, 30000};
+        for (int layer = 0; layer < 3; layer++) {
+            pub.feed(RoomFixtures.withPayloadStart(RoomFixtures.rtpWithText(96, seqs[layer]++, 0, ssrcs[layer], 10 * (layer + 1),
+                    new int[] {mid, rid}, new String[] {"1", rids[layer]}), 10 * (layer + 1), RoomFixtures.VP8_KEYFRAME));
+        }
+        nowNs += 10 * MS;
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        Consumer consumer = sub.slot(MediaKind.VIDEO).consumer();
+        assertEquals(2, consumer.targetLayer(), "f is active: it waits for f");
+        assertEquals(-1, consumer.layer());
+        // f stops; q and h go on.
+        for (int tick = 1; tick < 60; tick++) {
+            nowNs += 30 * MS;
+            for (int layer = 0; layer < 2; layer++) {
+                pub.feed(RoomFixtures.withPayloadStart(rtp(96, seqs[layer]++, 2700L * tick, ssrcs[layer], 10 * (layer + 1)),
+                        10 * (layer + 1), RoomFixtures.VP8_KEYFRAME));
+            }
+        }
+        assertEquals(1, consumer.layer(), "once f counted as inactive, h");
+        assertTrue(sub.received(MediaKind.VIDEO).size() > 10);
+        assertTrue(sub.received(MediaKind.VIDEO).stream().allMatch(p -> p.payloadLength() == 20));
+    }
+
+    /** The home loop caches what only pipes take, so it can repair a packet another loop's pipe lost. */
+    @Test
+    void shouldCacheForPipesAndRepairWhatAPipeLost() {
+        Pub pub = new Pub("chromium-publisher-vp8.sdp");
+        Producer video = pub.publisher.producers().get(1);
+        RecordingUpstream pipe = new RecordingUpstream();
+        video.addTap(pipe);
+        for (int i = 0; i < 3; i++) pub.send(MediaKind.VIDEO, 500 + i, 3000L * i, 100);
+        assertEquals(List.of("0:500", "0:501", "0:502"), pipe.tapped, "no subscriber here: only the pipe takes them");
+        assertEquals(3, room.counters().rtpRouted());
+        assertEquals(0, room.counters().dropped(RoomDrop.NO_CONSUMER), "piped on, not dropped");
+        assertTrue(room.repair(video.id(), 0, 501, pipe, nowNs));
+        assertEquals("0:501 repair", pipe.tapped.get(3));
+        assertFalse(room.repair(video.id(), 0, 777, pipe, nowNs), "never received");
     }
 
     /** A piped packet, as a pipe's drain hands it to the room. */
@@ -588,6 +644,53 @@ class RoomTest {
         assertEquals(1, room.counters().dropped(RoomDrop.NACK_UNANSWERED));
         sub.handleRtcp(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 206, 0, 9}));
         assertEquals(1, room.counters().dropped(RoomDrop.MALFORMED_RTCP));
+    }
+
+    /**
+     * Issue 12, defect 5: H.264 from x264-based encoders (GStreamer, OBS: {@code profile-level-id=42c01e}) reaches a
+     * Chromium subscriber ({@code 42e01f}, the same Constrained Baseline), and every packet a publisher sends is
+     * routed to someone or dropped under a reason: in = routed + packet drops.
+     */
+    @Test
+    void shouldForwardX264H264ToChromiumAndRouteOrCountEveryPacket() {
+        String offer = RoomFixtures.offer("chromium-publisher-h264.sdp")
+                .replace("packetization-mode=1;profile-level-id=42001f", "packetization-mode=1;profile-level-id=42c01e");
+        NegotiatedSession session = RoomFixtures.publisherFromText(offer);
+        NegotiatedMedia video = media(session, MediaKind.VIDEO);
+        assertEquals("42c01e", video.codecs().get(0).fmtpParameters().get("profile-level-id"), "the answer kept x264's profile");
+        Publisher publisher = room.addPublisher(session, sender(), nowNs);
+        int pt = video.codecs().get(0).payloadType();
+        long ssrc = video.remoteSsrcs().get(0).ssrc();
+        for (int seq = 0; seq < 3; seq++) feed(publisher, rtp(pt, seq, 3000L * seq, ssrc, 100)); // nobody watches yet
+
+        Sub sub = new Sub("chromium-subscriber-h264.sdp");
+        assertSame(publisher.producers().get(1), sub.slot(MediaKind.VIDEO).producer(), "the x264 track fills Chromium's H.264 slot");
+        for (int seq = 3; seq < 8; seq++) {
+            feed(publisher, RoomFixtures.withPayloadStart(rtp(pt, seq, 3000L * seq, ssrc, 100), 100, RoomFixtures.H264_KEYFRAME));
+        }
+        assertEquals(5, sub.received(MediaKind.VIDEO).size());
+        feed(publisher, Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 96, 0, 1, 0}));
+        feed(publisher, rtp(50, 1, 1, 0xABCDEF, 10)); // no MID, a payload type nobody negotiated: unknown
+        long rtxSsrc = video.remoteSsrcs().get(0).rtxSsrc().getAsLong();
+        feed(publisher, rtp(video.codecs().get(0).rtxPayloadType().getAsInt(), 1, 1, rtxSsrc, 12));
+
+        RoomCounters c = room.counters();
+        long packetDrops = 0;
+        for (RoomDrop reason : RoomDrop.values()) {
+            if (reason.isPacketDrop()) packetDrops += c.dropped(reason);
+        }
+        assertEquals(11, c.rtpIn());
+        assertEquals(c.rtpIn() + c.rtpPipedIn(), c.rtpRouted() + packetDrops, "every packet routed or dropped under a reason");
+        assertEquals(3, c.dropped(RoomDrop.NO_CONSUMER));
+        assertEquals(5, c.rtpRouted());
+    }
+
+    private void feed(Publisher publisher, ByteBuf packet) {
+        try {
+            publisher.handleRtp(packet, nowNs);
+        } finally {
+            packet.release();
+        }
     }
 
     @Test

@@ -31,6 +31,14 @@ class RtpMappingTest {
         assertFalse(RtpMapping.compatible(codec(96, "VP8", 90000, 1, Map.of()), codec(96, "VP9", 90000, 1, Map.of())));
         assertFalse(RtpMapping.compatible(codec(98, "VP9", 90000, 1, Map.of("profile-id", "2")),
                 codec(98, "VP9", 90000, 1, Map.of())));
+        // x264-based encoders (GStreamer, OBS) write 42c01e: Baseline with constraint_set0 and 1, Constrained Baseline
+        // like Chromium's 42e01f (issue 12, defect 5: compared as text they never matched and the video was lost).
+        NegotiatedCodec x264 = codec(102, "H264", 90000, 1, Map.of("profile-level-id", "42c01e", "packetization-mode", "1"));
+        NegotiatedCodec baseline = codec(103, "H264", 90000, 1, Map.of("profile-level-id", "42001f", "packetization-mode", "1"));
+        assertTrue(RtpMapping.compatible(x264, cb1), "42c01e and 42e01f are both Constrained Baseline");
+        assertFalse(RtpMapping.compatible(baseline, cb1), "plain Baseline is another profile");
+        assertFalse(RtpMapping.compatible(codec(104, "H264", 90000, 1, Map.of("profile-level-id", "zzzzzz", "packetization-mode", "1")), cb1),
+                "an unreadable profile-level-id matches nothing");
         assertTrue(RtpMapping.compatible(codec(111, "opus", 48000, 2, Map.of("useinbandfec", "1")),
                 codec(109, "OPUS", 48000, 2, Map.of("stereo", "1"))));
     }

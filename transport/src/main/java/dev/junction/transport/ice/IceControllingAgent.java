@@ -235,7 +235,12 @@ public final class IceControllingAgent implements IceAgent {
     @Override
     public void onPathRevoked(Path path) {
         pairs.removeIf(p -> p.remote == path);
-        if (selected != null && selected.remote == path) selected = null;
+        if (selected != null && selected.remote == path) {
+            // Back to checking what is left, instead of idling until consent runs out.
+            selected = null;
+            if (state == State.CONNECTED) state = State.CHECKING;
+            restartPending = true;
+        }
     }
 
     @Override

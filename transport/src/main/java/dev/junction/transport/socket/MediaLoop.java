@@ -65,8 +65,8 @@ public final class MediaLoop {
     private final AtomicLong errors = new AtomicLong();
 
     // The timer.
+    /** Registered participants; a slot is null while a participant removed during a firing awaits compaction. */
     private final List<Participant> participants = new ArrayList<>();
-    private final List<Participant> removedWhileFiring = new ArrayList<>();
     private final Runnable fire = this::fire;
     private boolean firing;
     /** The earliest deadline announced while firing (for a participant whose turn had already passed). */
@@ -137,9 +137,11 @@ public final class MediaLoop {
             }
         }
         burstEndTasks.clear();
-        inBurst = false;
+        // NOTE: still in the burst while flushing, so the sends the batches become join this flush instead of
+        // scheduling one of their own.
         for (int i = 0; i < dirty.size(); i++) dirty.get(i).flushBurst();
         dirty.clear();
+        inBurst = false;
         if (observed) burstLatency.record(System.nanoTime() - burstStartNs);
     }
 
@@ -192,8 +194,11 @@ public final class MediaLoop {
 
     /** Unregisters {@code p}; it is not called again (a firing in progress skips it). */
     public void remove(Participant p) {
-        if (firing) removedWhileFiring.add(p);
-        participants.remove(p);
+        int at = participants.indexOf(p);
+        if (at < 0) return;
+        // NOTE: while firing, the list is being walked by index: blank the slot, compact after the walk.
+        if (firing) participants.set(at, null);
+        else participants.remove(at);
     }
 
     /** How often the timer fired so far; on the loop. */
@@ -203,7 +208,11 @@ public final class MediaLoop {
 
     /** Participants registered now. */
     public int participantCount() {
-        return participants.size();
+        int n = 0;
+        for (Participant p : participants) {
+            if (p != null) n++;
+        }
+        return n;
     }
 
     /**
@@ -239,25 +248,25 @@ public final class MediaLoop {
         observed = false;
         burstStartNs = nowNs;
         try {
-            // NOTE: index loop, participants may be added (they are run too) or removed (skipped) meanwhile.
+            // NOTE: index loop, participants may be added (they are run too) or removed (blanked) meanwhile.
             for (int i = 0; i < participants.size(); i++) {
                 Participant p = participants.get(i);
-                if (!removedWhileFiring.isEmpty() && removedWhileFiring.contains(p)) continue;
-                long due = p.nextTimeoutNs();
-                if (due != Long.MAX_VALUE && due - nowNs <= 0) {
-                    try {
+                if (p == null) continue;
+                try {
+                    long due = p.nextTimeoutNs();
+                    if (due != Long.MAX_VALUE && due - nowNs <= 0) {
                         p.handleTimeout(nowNs);
-                    } catch (RuntimeException e) {
-                        // A bug in one participant must not stop the others' timers; counted for /metrics.
-                        errors.incrementAndGet();
+                        due = p.nextTimeoutNs();
                     }
-                    due = p.nextTimeoutNs();
+                    if (due != Long.MAX_VALUE && (next == Long.MAX_VALUE || due - next < 0)) next = due;
+                } catch (RuntimeException e) {
+                    // A bug in one participant must not stop the others' timers; counted for /metrics.
+                    errors.incrementAndGet();
                 }
-                if (due != Long.MAX_VALUE && (next == Long.MAX_VALUE || due - next < 0)) next = due;
             }
         } finally {
             firing = false;
-            removedWhileFiring.clear();
+            participants.removeIf(p -> p == null);
             endBurst();
         }
         if (wokenWhileFiringNs != Long.MAX_VALUE && (next == Long.MAX_VALUE || wokenWhileFiringNs - next < 0)) next = wokenWhileFiringNs;
@@ -274,6 +283,6 @@ public final class MediaLoop {
 
     @Override
     public String toString() {
-        return "MediaLoop[" + index + ", participants=" + participants.size() + "]";
+        return "MediaLoop[" + index + ", participants=" + participantCount() + "]";
     }
 }

@@ -108,6 +108,26 @@ class MediaLoopTest {
         assertTrue(firings >= 1 && firings <= 2, "50 deadlines within 5 ms cost at most two wake-ups: " + firings);
     }
 
+    /** A participant that leaves in its own timeout (a transport whose consent expired) does not make the next one wait. */
+    @Test
+    void shouldRunTheNextParticipantWhenOneRemovesItselfWhileFiring() throws Exception {
+        OneShot leaving = new OneShot();
+        OneShot next = new OneShot();
+        long firingsBefore = onLoop(() -> {
+            long due = System.nanoTime() + 20_000_000L;
+            leaving.deadlineNs = due;
+            next.deadlineNs = due;
+            leaving.onFire = () -> loop.remove(leaving);
+            loop.add(leaving);
+            loop.add(next);
+            return loop.timerFirings();
+        });
+        assertTrue(next.done.await(10, TimeUnit.SECONDS));
+        assertEquals(1, (int) onLoop(() -> next.fired));
+        assertEquals(1, onLoop(loop::timerFirings) - firingsBefore, "both in the same firing");
+        assertEquals(1, (int) onLoop(loop::participantCount));
+    }
+
     @Test
     void shouldSkipAParticipantRemovedDuringAFiringAndSurviveOneThatThrows() throws Exception {
         OneShot remover = new OneShot();
