@@ -159,7 +159,7 @@ public final class Consumer {
         if (source.cache == null || generation != source.generation || !sinceResync(inSeq)) {
             return false;
         }
-        RtpPacket cached = room.cachedPacket();
+        RtpPacket cached = room.flyweights().cached;
         if (!source.cache.find(inSeq, source.ssrc, nowNs, cached)) {
             // Only what the upstream's cache may still hold is asked for: one request per recent number, never a
             // storm of old ones (a subscriber NACKing numbers long gone).

@@ -109,7 +109,7 @@ public final class Publisher implements WebRtcTransport.MediaSink {
     public void handleRtp(ByteBuf packet, long nowNs) {
         RoomCounters counters = room.counters();
         counters.rtpIn++;
-        RtpPacket rtp = room.ingressPacket();
+        RtpPacket rtp = room.flyweights().ingress;
         if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
             counters.drop(RoomDrop.MALFORMED_RTP);
             return;
@@ -139,11 +139,11 @@ public final class Publisher implements WebRtcTransport.MediaSink {
      */
     public void handleRtcp(ByteBuf packet, long nowNs) {
         room.counters().rtcpIn++;
-        RtcpCompound compound = room.compound();
+        RtcpCompound compound = room.flyweights().compound;
         compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
         while (compound.next()) {
             if (compound.packetType() == RtcpType.SR) {
-                SenderReport sr = room.senderReport();
+                SenderReport sr = room.flyweights().senderReport;
                 if (!sr.wrap(compound.buffer(), compound.offset(), compound.length())) {
                     room.counters().drop(RoomDrop.MALFORMED_RTCP);
                     continue;

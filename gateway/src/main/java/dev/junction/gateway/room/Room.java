@@ -1,11 +1,5 @@
 package dev.junction.gateway.room;
 
-import dev.junction.codec.rtcp.FullIntraRequest;
-import dev.junction.codec.rtcp.GenericNack;
-import dev.junction.codec.rtcp.PictureLossIndication;
-import dev.junction.codec.rtcp.RtcpCompound;
-import dev.junction.codec.rtcp.SenderReport;
-import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.transport.MediaSender;
 import io.netty.buffer.ByteBufAllocator;
@@ -76,15 +70,8 @@ public final class Room {
     private final Listener listener;
     private LongConsumer wakeAt = deadline -> { };
 
-    // Allocated by this: flyweights shared by all sessions of the room, which all run on its loop.
-    private final RtpPacket ingressPacket = new RtpPacket();
-    private final RtpPacket cachedPacket = new RtpPacket();
-    private final RtpPacket recoveredPacket = new RtpPacket();
-    private final GenericNack nack = new GenericNack();
-    private final RtcpCompound compound = new RtcpCompound();
-    private final PictureLossIndication pli = new PictureLossIndication();
-    private final FullIntraRequest fir = new FullIntraRequest();
-    private final SenderReport senderReport = new SenderReport();
+    // Allocated by this.
+    private final Flyweights flyweights = new Flyweights();
     private final RoomCounters counters = new RoomCounters();
     private final SplittableRandom random;
     /** Unix time in ns minus {@code nowNs}: turns the monotonic clock into the wall clock for SR NTP times. */
@@ -177,12 +164,12 @@ public final class Room {
             counters.drop(RoomDrop.PIPED_PRODUCER_GONE);
             return;
         }
-        if (layer < 0 || layer >= producer.layerCount() || !ingressPacket.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
+        if (layer < 0 || layer >= producer.layerCount() || !flyweights.ingress.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
             counters.drop(RoomDrop.MALFORMED_RTP);
             return;
         }
-        if (repair) producer.onRepair(layer, ingressPacket, nowNs);
-        else producer.onRtp(layer, ingressPacket, nowNs);
+        if (repair) producer.onRepair(layer, flyweights.ingress, nowNs);
+        else producer.onRtp(layer, flyweights.ingress, nowNs);
     }
 
     /** A piped packet whose Producer this loop no longer (or not yet) has: dropped and counted. */
@@ -210,8 +197,8 @@ public final class Room {
         Producer p = producerById(producerId);
         if (p == null || layer < 0 || layer >= p.layerCount()) return false;
         ProducerLayer l = p.layer(layer);
-        if (l.cache == null || !l.cache.find(seq, l.ssrc, nowNs, cachedPacket)) return false;
-        tap.onRtp(p, layer, cachedPacket.buffer(), true);
+        if (l.cache == null || !l.cache.find(seq, l.ssrc, nowNs, flyweights.cached)) return false;
+        tap.onRtp(p, layer, flyweights.cached.buffer(), true);
         return true;
     }
 
@@ -387,38 +374,9 @@ public final class Room {
         return allocator;
     }
 
-    /** The flyweight over an ingress packet; a pipe's drain wraps its packets with it too. */
-    public RtpPacket ingressPacket() {
-        return ingressPacket;
-    }
-
-    RtpPacket cachedPacket() {
-        return cachedPacket;
-    }
-
-    /** Over the original a publisher's RTX packet is rebuilt into, while it is handled. */
-    RtpPacket recoveredPacket() {
-        return recoveredPacket;
-    }
-
-    SenderReport senderReport() {
-        return senderReport;
-    }
-
-    GenericNack nack() {
-        return nack;
-    }
-
-    RtcpCompound compound() {
-        return compound;
-    }
-
-    PictureLossIndication pli() {
-        return pli;
-    }
-
-    FullIntraRequest fir() {
-        return fir;
+    /** The parsers the room's sessions share. */
+    Flyweights flyweights() {
+        return flyweights;
     }
 
     @Override

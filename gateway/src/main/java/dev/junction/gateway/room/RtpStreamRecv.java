@@ -83,7 +83,7 @@ final class RtpStreamRecv {
             // The RTX packet's padding was its own; the original is rebuilt without any.
             original.setByte(0, original.getByte(0) & ~0x20);
             RtpPacket.rewriteHeader(original, 0, ssrc, osn, rtx.timestamp(), primaryPt);
-            RtpPacket rtp = producer.room().recoveredPacket();
+            RtpPacket rtp = producer.room().flyweights().recovered;
             if (!rtp.wrap(original, original.readerIndex(), original.readableBytes())) {
                 counters.drop(RoomDrop.MALFORMED_RTP);
                 return;

@@ -108,20 +108,20 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
     /** Handles one decrypted compound RTCP packet from this subscriber; borrowed for the call. */
     public void handleRtcp(ByteBuf packet, long nowNs) {
         room.counters().rtcpIn++;
-        RtcpCompound compound = room.compound();
+        RtcpCompound compound = room.flyweights().compound;
         compound.wrap(packet, packet.readerIndex(), packet.readableBytes());
         while (compound.next()) {
             int type = compound.packetType();
             int format = compound.format();
             if (type == RtcpType.PSFB && format == RtcpType.FMT_PLI) {
-                PictureLossIndication pli = room.pli();
+                PictureLossIndication pli = room.flyweights().pli;
                 if (pli.wrap(compound.buffer(), compound.offset(), compound.length())) {
                     onKeyframeRequest(pli.mediaSsrc(), nowNs);
                 } else {
                     room.counters().drop(RoomDrop.MALFORMED_RTCP);
                 }
             } else if (type == RtcpType.PSFB && format == RtcpType.FMT_FIR) {
-                FullIntraRequest fir = room.fir();
+                FullIntraRequest fir = room.flyweights().fir;
                 if (fir.wrap(compound.buffer(), compound.offset(), compound.length())) {
                     for (int i = 0, n = fir.entryCount(); i < n; i++) {
                         onKeyframeRequest(fir.ssrc(i), nowNs);
@@ -130,7 +130,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
                     room.counters().drop(RoomDrop.MALFORMED_RTCP);
                 }
             } else if (type == RtcpType.RTPFB && format == RtcpType.FMT_NACK) {
-                GenericNack nack = room.nack();
+                GenericNack nack = room.flyweights().nack;
                 if (nack.wrap(compound.buffer(), compound.offset(), compound.length())) {
                     onNack(nack, nowNs);
                 } else {

@@ -1,0 +1,29 @@
+package dev.junction.gateway.room;
+
+import dev.junction.codec.rtcp.FullIntraRequest;
+import dev.junction.codec.rtcp.GenericNack;
+import dev.junction.codec.rtcp.PictureLossIndication;
+import dev.junction.codec.rtcp.RtcpCompound;
+import dev.junction.codec.rtcp.SenderReport;
+import dev.junction.codec.rtp.RtpPacket;
+
+/**
+ * The parsers one room's sessions share: flyweights over borrowed buffers (STYLE: one instance reused, reader
+ * index never moved). Every session of a room runs on the room's loop, one packet at a time, so one set serves
+ * them all; each is valid only during the call that wrapped it.
+ *
+ * <p>Threading: the room's loop only.
+ */
+final class Flyweights {
+    /** Over the packet a publisher (or a pipe) hands in. */
+    final RtpPacket ingress = new RtpPacket();
+    /** Over a retransmission cache entry being resent. */
+    final RtpPacket cached = new RtpPacket();
+    /** Over the original a publisher's RTX packet is rebuilt into, while it is handled. */
+    final RtpPacket recovered = new RtpPacket();
+    final RtcpCompound compound = new RtcpCompound();
+    final SenderReport senderReport = new SenderReport();
+    final GenericNack nack = new GenericNack();
+    final PictureLossIndication pli = new PictureLossIndication();
+    final FullIntraRequest fir = new FullIntraRequest();
+}
