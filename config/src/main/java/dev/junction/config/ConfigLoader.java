@@ -32,7 +32,8 @@ public final class ConfigLoader {
             "--token", "http.token");
 
     private static final Set<String> KEYS = Set.of(
-            "http.bind", "http.port", "http.max-body-bytes", "http.token",
+            "http.bind", "http.port", "http.max-body-bytes", "http.token", "http.header-timeout-ms", "http.body-timeout-ms",
+            "http.idle-timeout-ms", "http.max-connections-per-source",
             "media.bind", "media.port", "media.loops", "media.announce");
 
     private ConfigLoader() {
@@ -121,7 +122,11 @@ public final class ConfigLoader {
                 address(v.get("http.bind")),
                 port(v.get("http.port")),
                 positiveInt(v.get("http.max-body-bytes")),
-                token(v.get("http.token")));
+                token(v.get("http.token")),
+                positiveInt(v.get("http.header-timeout-ms")),
+                positiveInt(v.get("http.body-timeout-ms")),
+                positiveInt(v.get("http.idle-timeout-ms")),
+                positiveInt(v.get("http.max-connections-per-source")));
         MediaSettings media = new MediaSettings(
                 address(v.get("media.bind")),
                 port(v.get("media.port")),

@@ -89,6 +89,28 @@ class ConfigLoaderTest {
         assertMessage("--config: no such file: " + dir.resolve("none"), "--config", dir.resolve("none").toString());
     }
 
+    @Test
+    void shouldLoadTheConnectionLimits(@TempDir Path dir) throws IOException {
+        HttpSettings defaults = JunctionConfig.defaults().http();
+        assertEquals(10_000, defaults.headerTimeoutMs());
+        assertEquals(10_000, defaults.bodyTimeoutMs());
+        assertEquals(30_000, defaults.idleTimeoutMs());
+        assertEquals(64, defaults.maxConnectionsPerSource());
+
+        Path file = dir.resolve("limits.properties");
+        Files.writeString(file, "http.header-timeout-ms = 2500\nhttp.body-timeout-ms = 4000\n"
+                + "http.idle-timeout-ms = 60000\nhttp.max-connections-per-source = 8\n");
+        HttpSettings set = ConfigLoader.load(new String[] {"--config", file.toString()}).http();
+        assertEquals(2500, set.headerTimeoutMs());
+        assertEquals(4000, set.bodyTimeoutMs());
+        assertEquals(60_000, set.idleTimeoutMs());
+        assertEquals(8, set.maxConnectionsPerSource());
+
+        Files.writeString(file, "http.max-connections-per-source = 0\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}));
+        assertTrue(e.getMessage().contains("key http.max-connections-per-source: expected a positive integer, got '0'"), e.getMessage());
+    }
+
     private static void assertMessage(String expected, String... args) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args));
         assertEquals(expected, e.getMessage());

@@ -36,8 +36,7 @@ public final class JunctionServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
-            HttpServer http = vertx.createHttpServer(HttpApi.serverOptions(config.http()))
-                    .requestHandler(api)
+            HttpServer http = api.attach(vertx, vertx.createHttpServer(HttpApi.serverOptions(config.http())))
                     .listen()
                     .await(10, TimeUnit.SECONDS);
             return new JunctionServer(vertx, http, sessions);

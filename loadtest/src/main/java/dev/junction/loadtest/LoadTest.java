@@ -106,6 +106,14 @@ public final class LoadTest {
 
     private final LoadOptions options;
     private final PrintStream progress;
+    /**
+     * HTTP requests in flight at once, so connections open at once: all of them come from one address, and a server
+     * holds a bounded number per address (Junction: {@code http.max-connections-per-source}, 64 by default), as a
+     * real audience arrives from many. Joins beyond it wait for a slot; the server is no less loaded, since the
+     * handshakes run after the answer.
+     */
+    static final int HTTP_IN_FLIGHT = 32;
+    private final java.util.concurrent.Semaphore httpSlots = new java.util.concurrent.Semaphore(HTTP_IN_FLIGHT);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
     private final SecureRandom random = new SecureRandom();
     private final DtlsCertificate certificate = DtlsCertificate.generate();
@@ -470,13 +478,18 @@ public final class LoadTest {
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
             String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
-            postNs = System.nanoTime();
             HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
             if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
             HttpResponse<String> response;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                httpSlots.acquire();
+                try {
+                    postNs = System.nanoTime();
+                    response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                } finally {
+                    httpSlots.release();
+                }
             } catch (Exception e) {
                 throw new NotConnected("POST " + path + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             }
@@ -608,7 +621,12 @@ public final class LoadTest {
                 HttpRequest.Builder delete = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
                 if (!options.token().isEmpty()) delete.header("Authorization", "Bearer " + options.token());
                 try {
-                    http.send(delete.build(), HttpResponse.BodyHandlers.discarding());
+                    httpSlots.acquire();
+                    try {
+                        http.send(delete.build(), HttpResponse.BodyHandlers.discarding());
+                    } finally {
+                        httpSlots.release();
+                    }
                 } catch (Exception e) {
                     // The server may be gone (that is a result too); nothing to free here.
                 }

@@ -4,15 +4,19 @@ import dev.junction.config.HttpSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP control plane (DESIGN §4): mount it with {@code vertx.createHttpServer(HttpApi.serverOptions(s))
- * .requestHandler(api)}. It matches the path to a resource ({@link Route}), answers 404 for unknown ones and
+ * The HTTP control plane (DESIGN §4): mount it with {@code api.attach(vertx,
+ * vertx.createHttpServer(HttpApi.serverOptions(s)))}. It matches the path to a resource ({@link Route}), answers 404 for unknown ones and
  * 405 with {@code Allow} for a wrong method, then hands the request to the resource:
  * <ul>
  *   <li>{@code POST /whip/{room}}, {@code POST /whep/{room}}, {@code PATCH}/{@code DELETE} on
@@ -32,13 +36,14 @@ public final class HttpApi implements Handler<HttpServerRequest> {
 
     /** How long a request waits for the session service before it is answered with 500. */
     public static final Duration DEFAULT_SERVICE_TIMEOUT = Duration.ofSeconds(10);
-    /** Drops connections that send nothing for this long, e.g. a body that stalls halfway. */
-    static final int IDLE_TIMEOUT_SECONDS = 30;
 
     private final SessionResource sessions;
     private final MetricsSource metrics;
     private final DemoPage demoPage;
+    private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
+    /** Set by {@link #attach}: the slow-client and per-source limits of the server this API serves. */
+    private volatile ConnectionGuard guard;
 
     public HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics) {
         this(settings, sessions, metrics, DEFAULT_SERVICE_TIMEOUT);
@@ -50,17 +55,17 @@ public final class HttpApi implements Handler<HttpServerRequest> {
 
     /** Tests: another classpath resource (or a missing one) as the demo page. */
     HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics, Duration serviceTimeout, String demoPageResource) {
-        Objects.requireNonNull(settings, "settings");
+        this.settings = Objects.requireNonNull(settings, "settings");
         long timeoutMs = serviceTimeout.toMillis();
         if (timeoutMs < 1) throw new IllegalArgumentException("service timeout must be at least 1 ms: " + serviceTimeout);
         this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
-                settings.maxBodyBytes(), timeoutMs);
+                settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.demoPage = new DemoPage(demoPageResource);
     }
 
     /**
-     * Server options for these settings: bind address and port, an idle timeout, and HTTP/1.1 only: WHIP/WHEP
+     * Server options for these settings: bind address and port, the idle timeout, and HTTP/1.1 only: WHIP/WHEP
      * clients and browsers never speak cleartext HTTP/2, so the h2c upgrade is only attack surface.
      */
     public static HttpServerOptions serverOptions(HttpSettings settings) {
@@ -68,14 +73,69 @@ public final class HttpApi implements Handler<HttpServerRequest> {
                 .setHost(settings.bindAddress())
                 .setPort(settings.port())
                 .setHttp2ClearTextEnabled(false)
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS);
+                .setIdleTimeout(settings.idleTimeoutMs())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Mounts this API on {@code server}: its requests, the requests Vert.x could not decode (they get a status and
+     * a one-line reason too, issue 12 defect 6), and the connection limits ({@link ConnectionGuard}). Returns the
+     * server, not yet listening.
+     */
+    public HttpServer attach(Vertx vertx, HttpServer server) {
+        ConnectionGuard g = new ConnectionGuard(vertx, settings, counters);
+        this.guard = g;
+        return server.connectionHandler(g).requestHandler(this).invalidRequestHandler(this::invalidRequest);
+    }
+
+    /**
+     * A request Netty's decoder refused (a request line or headers over the limits, a malformed Content-Length):
+     * 414, 431 or 400 with the reason in one plain-text line, then the connection is closed, as Vert.x's own
+     * handler does, but with the reason every other error carries.
+     */
+    void invalidRequest(HttpServerRequest request) {
+        ConnectionGuard g = guard;
+        if (g != null) g.onRequest(request);
+        HttpServerResponse response = request.response();
+        Cors.decorate(response);
+        response.headersEndHandler(headers -> counters.count(response.getStatusCode()));
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String reason;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            reason = "request line longer than " + serverOptions(settings).getMaxInitialLineLength() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            reason = "request header fields larger than " + serverOptions(settings).getMaxHeaderSize() + " bytes";
+        } else {
+            status = 400;
+            reason = "malformed HTTP request" + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+        response.putHeader("Connection", "close");
+        response.setStatusCode(status).putHeader("Content-Type", Reply.TEXT_PLAIN)
+                .end(Reply.oneLine(reason)).onComplete(done -> request.connection().close());
+    }
+
+    /** The guard {@link #attach} mounted (tests). */
+    ConnectionGuard connectionGuard() {
+        return guard;
+    }
+
+    HttpCounters counters() {
+        return counters;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
+        ConnectionGuard g = guard;
+        if (g != null) g.onRequest(request);
         HttpServerResponse response = request.response();
         Cors.decorate(response);
-        response.headersEndHandler(headers -> counters.count(response.getStatusCode()));
+        response.headersEndHandler(headers -> {
+            counters.count(response.getStatusCode());
+            if (response.getStatusCode() == 408) counters.closed(HttpCounters.CLOSED_BODY_TIMEOUT);
+        });
         String path = request.path() == null ? "" : request.path();
         switch (Route.match(path)) {
             case PathMatch.Miss miss -> Reply.error(request, miss.status(), miss.reason());

@@ -34,7 +34,7 @@ final class Reply {
         if (status == 413 && request.version() == HttpVersion.HTTP_2) {
             // RFC 9113 §8.1: a complete response, then RST_STREAM(NO_ERROR) tells the client to stop sending.
             response.end(oneLine(reason)).onComplete(done -> response.reset(0));
-        } else if (status == 413) {
+        } else if (status == 413 || status == 408) {
             // NOTE: the rest of the body is still on its way and we will not read it; the connection cannot
             // carry another request, so say so and close it once the reply is out.
             response.putHeader("Connection", "close");

@@ -20,12 +20,14 @@ final class SessionResource {
     private final SessionService service;
     private final BearerAuth auth;
     private final int maxBodyBytes;
+    private final long bodyTimeoutMs;
     private final long serviceTimeoutMs;
 
-    SessionResource(SessionService service, BearerAuth auth, int maxBodyBytes, long serviceTimeoutMs) {
+    SessionResource(SessionService service, BearerAuth auth, int maxBodyBytes, long bodyTimeoutMs, long serviceTimeoutMs) {
         this.service = service;
         this.auth = auth;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeoutMs = bodyTimeoutMs;
         this.serviceTimeoutMs = serviceTimeoutMs;
     }
 
@@ -35,7 +37,7 @@ final class SessionResource {
      */
     void post(HttpServerRequest request, Route route, Context context) {
         if (!admit(request, Cors.SDP, "Accept-Post")) return;
-        BodyReader.read(request, maxBodyBytes).onComplete(body -> withBody(request, body, "an SDP offer", offer -> create(request, route, context, offer)));
+        BodyReader.read(request, maxBodyBytes, bodyTimeoutMs).onComplete(body -> withBody(request, body, "an SDP offer", offer -> create(request, route, context, offer)));
     }
 
     private void create(HttpServerRequest request, Route route, Context context, byte[] offer) {
@@ -65,7 +67,7 @@ final class SessionResource {
             Reply.error(request, e);
             return;
         }
-        BodyReader.read(request, maxBodyBytes).onComplete(body -> withBody(request, body, "an SDP fragment", fragment ->
+        BodyReader.read(request, maxBodyBytes, bodyTimeoutMs).onComplete(body -> withBody(request, body, "an SDP fragment", fragment ->
                 ServiceCall.run(request, context, serviceTimeoutMs,
                         () -> service.patch(route.kind(), route.room(), route.id(), ifMatch, fragment),
                         patched -> sendPatched(request, patched))));

@@ -24,11 +24,22 @@ final class TestApi implements AutoCloseable {
     final HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
+    final HttpApi api;
 
     TestApi(String bearerToken, int maxBodyBytes, Duration serviceTimeout, String demoPageResource, MetricsSource metrics) throws Exception {
-        HttpSettings settings = new HttpSettings("127.0.0.1", 0, maxBodyBytes, bearerToken);
-        HttpApi api = new HttpApi(settings, service, metrics, serviceTimeout, demoPageResource);
-        server = vertx.createHttpServer(HttpApi.serverOptions(settings)).requestHandler(api).listen().await(10, TimeUnit.SECONDS);
+        this(new HttpSettings("127.0.0.1", 0, maxBodyBytes, bearerToken), serviceTimeout, demoPageResource, metrics);
+    }
+
+    TestApi(HttpSettings settings, Duration serviceTimeout, String demoPageResource, MetricsSource metrics) throws Exception {
+        api = new HttpApi(settings, service, metrics, serviceTimeout, demoPageResource);
+        server = api.attach(vertx, vertx.createHttpServer(HttpApi.serverOptions(settings))).listen().await(10, TimeUnit.SECONDS);
+    }
+
+    /** The default settings but for these connection limits. */
+    static TestApi withLimits(int headerTimeoutMs, int bodyTimeoutMs, int maxConnectionsPerSource) throws Exception {
+        HttpSettings settings = new HttpSettings("127.0.0.1", 0, 16_384, "", headerTimeoutMs, bodyTimeoutMs,
+                HttpSettings.DEFAULT_IDLE_TIMEOUT_MS, maxConnectionsPerSource);
+        return new TestApi(settings, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, MetricsSource.NONE);
     }
 
     static TestApi open() throws Exception {

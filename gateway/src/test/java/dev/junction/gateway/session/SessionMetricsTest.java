@@ -62,8 +62,8 @@ class SessionMetricsTest {
         JunctionConfig config = ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "1"});
         sessions = MediaSessions.start(config, WebRtcTransport.Options.DEFAULT, ROOM_GRACE_MS);
         vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer(HttpApi.serverOptions(config.http()))
-                .requestHandler(new HttpApi(config.http(), sessions.service(), sessions.metrics()))
+        HttpServer server = new HttpApi(config.http(), sessions.service(), sessions.metrics())
+                .attach(vertx, vertx.createHttpServer(HttpApi.serverOptions(config.http())))
                 .listen().await(10, TimeUnit.SECONDS);
         httpPort = server.actualPort();
         http = HttpClient.newHttpClient();
