@@ -1,7 +1,9 @@
 package dev.junction.loadtest;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,10 +32,12 @@ import java.util.Map;
  * @param serverPid   if > 0: the server's process, whose CPU time is read from /proc
  * @param token       bearer token for the server, or empty
  * @param slots       audio/video pairs in each subscriber's offer: how many publishers it can receive (1-16)
+ * @param flood       hostile kinds sent at the media port, one window each after the no-flood one (empty: none)
+ * @param floodRate   datagrams per second of each flood
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
-        int slots) {
+        int slots, List<Flood.Kind> flood, int floodRate) {
 
     /** Publishers over all rooms. */
     static final int MAX_TOTAL_PUBLISHERS = 1000;
@@ -63,6 +67,11 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --token T             bearer token for the WHIP/WHEP endpoints and /metrics
               --whip-path P         WHIP path template (default /whip/{room})
               --whep-path P         WHEP path template (default /whep/{room})
+              --flood K[,K...]      after the window, one more window per kind with that hostile traffic at
+                                    the media port: garbage, unknown-ufrag, forged-integrity, dtls-hello,
+                                    unbound-srtp, or all; each reports drops by reason, server CPU per
+                                    million dropped, and loss and latency against the no-flood window
+              --flood-rate N        datagrams per second of each flood (1-2000000, default 100000)
             One progress line per second on stderr, one JSON result line on stdout.
             Exit status: 0 completed, 1 peers could not connect, 2 bad options.""";
 
@@ -89,6 +98,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--server-pid", "0");
         v.put("--token", "");
         v.put("--slots", "1");
+        v.put("--flood", "");
+        v.put("--flood-rate", "100000");
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -133,7 +144,26 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                 publishers, subscribers, range(v, "--seconds", 1, 3600), range(v, "--warmup", 0, 600), rooms,
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
-                range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS));
+                range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
+                floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000));
+    }
+
+    private static List<Flood.Kind> floodKinds(String text) {
+        List<Flood.Kind> kinds = new ArrayList<>();
+        if (text.isEmpty()) return kinds;
+        for (String name : text.split(",", -1)) {
+            if (name.equals("all")) {
+                for (Flood.Kind k : Flood.Kind.values()) if (!kinds.contains(k)) kinds.add(k);
+                continue;
+            }
+            Flood.Kind kind = Flood.Kind.ofFlag(name);
+            if (kind == null) {
+                throw new IllegalArgumentException("--flood: unknown kind '" + name
+                        + "' (known: garbage, unknown-ufrag, forged-integrity, dtls-hello, unbound-srtp, all)");
+            }
+            if (!kinds.contains(kind)) kinds.add(kind);
+        }
+        return List.copyOf(kinds);
     }
 
     /** {@code perRoom} when {@code perRoom × rooms} stays within {@code max}, else a message naming the flag. */

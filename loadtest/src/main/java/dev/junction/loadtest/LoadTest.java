@@ -12,6 +12,7 @@ import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.AesBackend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -211,33 +213,19 @@ public final class LoadTest {
             }
 
             // The window: everything reported is counted from here.
-            for (Peer s : subscribers) s.resetLoss();
-            clear(latency);
-            clear(directLatency);
-            long sent0 = sent.get();
-            long received0 = received.get();
-            long misrouted0 = misrouted.get();
-            long cpu0 = serverCpuTicks();
-            long startNs = System.nanoTime();
-            lastSent = sent0;
-            lastReceived = received0;
-            for (int second = 1; second <= options.seconds(); second++) {
-                sleepUntil(startNs + TimeUnit.SECONDS.toNanos(second));
-                long nowSent = sent.get();
-                long nowReceived = received.get();
-                progressLine(second + "s", nowSent - lastSent, nowReceived - lastReceived, subscribers);
-                lastSent = nowSent;
-                lastReceived = nowReceived;
+            boolean floods = !options.flood().isEmpty();
+            Window window = measure(subscribers, "", !floods);
+            JsonArray floodResults = new JsonArray();
+            for (int i = 0; i < options.flood().size(); i++) {
+                floodResults.add(flood(options.flood().get(i), subscribers, window, i == options.flood().size() - 1));
             }
-            double elapsedS = (System.nanoTime() - startNs) / 1e9;
-            long cpu1 = serverCpuTicks();
-            long packetsSent = sent.get() - sent0;
-            long packetsReceived = received.get() - received0;
-            for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
+            if (!floods) {
+                for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
+            }
             prober.cancel(false);
-            sleepUntil(System.nanoTime() + 200_000_000L); // packets in flight land before loss is counted
-            return result(packetsSent, packetsReceived, misrouted.get() - misrouted0, lossPct(subscribers), burstMs, serverSetupMs, serverConnectMs,
-                    cpu0, cpu1, elapsedS);
+            JsonObject json = result(window, burstMs, serverSetupMs, serverConnectMs);
+            if (floods) json.put("flood_rate", options.floodRate()).put("floods", floodResults);
+            return json.encode();
         } finally {
             if (prober != null) prober.cancel(false);
             for (Peer p : List.copyOf(peers)) p.leave();
@@ -252,15 +240,155 @@ public final class LoadTest {
                 percentileMs(latency, 0.50), percentileMs(latency, 0.99), percentileMs(directLatency, 0.50));
     }
 
-    private String result(long packetsSent, long packetsReceived, long misroutedPackets, double lossPct, long burstMs,
-            double[] serverSetupMs, double[] serverConnectMs, long cpu0, long cpu1, double elapsedS) {
+    /**
+     * One measured window: every figure is counted from its start. The last window stops the publishers at its
+     * end and lets the packets in flight land before loss is counted; earlier ones count at once (loss follows
+     * the sequence numbers seen, so packets in flight are not counted lost).
+     */
+    private record Window(long packetsSent, long packetsReceived, long misrouted, double lossPct, double p50, double p99,
+            double directP50, double directP99, boolean bothPaths, long cpu0, long cpu1, double elapsedS) {
+
+        Double serverCpuS(long ticksPerSecond) {
+            return cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / (double) ticksPerSecond : null;
+        }
+
+        JsonObject latencyJson(JsonObject json) {
+            return json.put("loss_pct", round(lossPct, 3))
+                    .put("latency_ms_p50", round(p50, 3))
+                    .put("latency_ms_p99", round(p99, 3))
+                    .put("added_latency_ms_p50", bothPaths ? round(Math.max(0, p50 - directP50), 3) : null)
+                    .put("added_latency_ms_p99", bothPaths ? round(Math.max(0, p99 - directP99), 3) : null);
+        }
+    }
+
+    private Window measure(List<Peer> subscribers, String label, boolean last) {
+        for (Peer s : subscribers) s.resetLoss();
+        clear(latency);
+        clear(directLatency);
+        long sent0 = sent.get();
+        long received0 = received.get();
+        long misrouted0 = misrouted.get();
+        long cpu0 = serverCpuTicks();
+        long startNs = System.nanoTime();
+        long lastSent = sent0;
+        long lastReceived = received0;
+        for (int second = 1; second <= options.seconds(); second++) {
+            sleepUntil(startNs + TimeUnit.SECONDS.toNanos(second));
+            long nowSent = sent.get();
+            long nowReceived = received.get();
+            progressLine(label + second + "s", nowSent - lastSent, nowReceived - lastReceived, subscribers);
+            lastSent = nowSent;
+            lastReceived = nowReceived;
+        }
+        double elapsedS = (System.nanoTime() - startNs) / 1e9;
+        long cpu1 = serverCpuTicks();
+        long packetsSent = sent.get() - sent0;
+        long packetsReceived = received.get() - received0;
+        if (last) {
+            for (Peer p : List.copyOf(publishers)) if (p.sender != null) p.sender.cancel(false);
+            sleepUntil(System.nanoTime() + 200_000_000L); // packets in flight land before loss is counted
+        }
+        return new Window(packetsSent, packetsReceived, misrouted.get() - misrouted0, lossPct(subscribers),
+                percentileMs(latency, 0.50), percentileMs(latency, 0.99), percentileMs(directLatency, 0.50),
+                percentileMs(directLatency, 0.99), total(latency) > 0 && total(directLatency) > 0, cpu0, cpu1, elapsedS);
+    }
+
+    /**
+     * One window with {@code kind} flooding the media port of the first publisher's session (or the first
+     * subscriber's), its ufrag for forged checks: what the server dropped, by reason, over the window, what it
+     * cost, and what the sessions lost against the no-flood window.
+     */
+    private JsonObject flood(Flood.Kind kind, List<Peer> subscribers, Window baseline, boolean last) {
+        Peer victim = !publishers.isEmpty() ? publishers.get(0) : subscribers.isEmpty() ? null : subscribers.get(0);
+        if (victim == null || victim.serverCandidate == null) throw new NotConnected("--flood needs a connected session to aim at");
+        Map<String, Long> drops0 = serverDrops();
+        long kernel0 = kernelReceiveBufferErrors();
+        Window w;
+        Flood flood = new Flood(kind, options.floodRate(), victim.serverCandidate, victim.serverUfrag, random.nextLong());
+        try {
+            flood.start();
+            w = measure(subscribers, kind.flag() + " ", last);
+        } finally {
+            flood.close();
+        }
+        // Datagrams still in the server's socket are counted before the drops are read.
+        sleepUntil(System.nanoTime() + 300_000_000L);
+        Map<String, Long> drops1 = serverDrops();
+        long kernel1 = kernelReceiveBufferErrors();
+        JsonObject dropped = new JsonObject();
+        long droppedTotal = 0;
+        for (Map.Entry<String, Long> e : drops1.entrySet()) {
+            long delta = e.getValue() - drops0.getOrDefault(e.getKey(), 0L);
+            if (delta != 0) dropped.put(e.getKey(), delta);
+            droppedTotal += delta;
+        }
+        JsonObject json = new JsonObject()
+                .put("kind", kind.flag())
+                .put("target", victim.serverCandidate.getAddress().getHostAddress() + ":" + victim.serverCandidate.getPort())
+                .put("flood_sent", flood.sent())
+                .put("flood_skipped", flood.skipped())
+                .put("flood_rate_achieved", round(flood.sent() / w.elapsedS(), 0))
+                .put("server_dropped", dropped)
+                .put("server_dropped_total", drops0.isEmpty() && drops1.isEmpty() ? null : droppedTotal)
+                .put("kernel_receive_buffer_errors", kernel0 < 0 || kernel1 < 0 ? null : kernel1 - kernel0)
+                .put("packets_sent", w.packetsSent())
+                .put("packets_received", w.packetsReceived());
+        w.latencyJson(json);
+        json.put("baseline_loss_pct", round(baseline.lossPct(), 3))
+                .put("baseline_latency_ms_p50", round(baseline.p50(), 3))
+                .put("baseline_latency_ms_p99", round(baseline.p99(), 3));
+        long ticks = clockTicksPerSecond();
+        Double cpuS = options.serverPid() > 0 ? w.serverCpuS(ticks) : null;
+        Double baseCpuS = options.serverPid() > 0 ? baseline.serverCpuS(ticks) : null;
+        if (cpuS != null && baseCpuS != null) {
+            // The flood's share: this window's CPU less the no-flood window's, scaled to the same length.
+            double extraS = cpuS - baseCpuS * w.elapsedS() / baseline.elapsedS();
+            json.put("server_cpu_s", round(cpuS, 3)).put("baseline_server_cpu_s", round(baseCpuS, 3))
+                    .put("server_cpu_s_per_million_dropped", droppedTotal <= 0 ? null : round(extraS * 1e6 / droppedTotal, 3));
+        }
+        return json;
+    }
+
+    /** The target's {@code junction_media_dropped_total} by reason; empty when it has none (another server). */
+    Map<String, Long> serverDrops() {
+        Map<String, Long> drops = new java.util.TreeMap<>();
+        String text = metricsText();
+        if (text == null) return drops;
+        String prefix = "junction_media_dropped_total{reason=\"";
+        for (String line : text.split("\n")) {
+            if (!line.startsWith(prefix)) continue;
+            int close = line.indexOf("\"}", prefix.length());
+            if (close < 0) continue;
+            try {
+                drops.merge(line.substring(prefix.length(), close), (long) Double.parseDouble(line.substring(close + 2).trim()), Long::sum);
+            } catch (NumberFormatException e) {
+                // not a sample line we understand; skip it
+            }
+        }
+        return drops;
+    }
+
+    /** UDP datagrams this machine's kernel dropped for a full receive buffer ({@code /proc/net/snmp}), or -1. */
+    static long kernelReceiveBufferErrors() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (!lines.get(i).startsWith("Udp:") || !lines.get(i + 1).startsWith("Udp:")) continue;
+                String[] names = lines.get(i).trim().split("\\s+");
+                String[] values = lines.get(i + 1).trim().split("\\s+");
+                for (int k = 0; k < names.length && k < values.length; k++) {
+                    if (names[k].equals("RcvbufErrors")) return Long.parseLong(values[k]);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or a format we do not know
+        }
+        return -1;
+    }
+
+    private JsonObject result(Window w, long burstMs, double[] serverSetupMs, double[] serverConnectMs) {
         List<Long> setups = new ArrayList<>(setupNs);
         Collections.sort(setups);
-        double p50 = percentileMs(latency, 0.50);
-        double p99 = percentileMs(latency, 0.99);
-        double directP50 = percentileMs(directLatency, 0.50);
-        double directP99 = percentileMs(directLatency, 0.99);
-        boolean bothPaths = total(latency) > 0 && total(directLatency) > 0;
         JsonObject json = new JsonObject()
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
@@ -268,16 +396,16 @@ public final class LoadTest {
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
                 .put("warmup_s", options.warmup())
-                .put("packets_sent", packetsSent)
-                .put("packets_received", packetsReceived)
-                .put("misrouted_packets", misroutedPackets)
-                .put("loss_pct", round(lossPct, 3))
-                .put("latency_ms_p50", round(p50, 3))
-                .put("latency_ms_p99", round(p99, 3))
-                .put("direct_latency_ms_p50", round(directP50, 3))
-                .put("direct_latency_ms_p99", round(directP99, 3))
-                .put("added_latency_ms_p50", bothPaths ? round(Math.max(0, p50 - directP50), 3) : null)
-                .put("added_latency_ms_p99", bothPaths ? round(Math.max(0, p99 - directP99), 3) : null)
+                .put("packets_sent", w.packetsSent())
+                .put("packets_received", w.packetsReceived())
+                .put("misrouted_packets", w.misrouted())
+                .put("loss_pct", round(w.lossPct(), 3))
+                .put("latency_ms_p50", round(w.p50(), 3))
+                .put("latency_ms_p99", round(w.p99(), 3))
+                .put("direct_latency_ms_p50", round(w.directP50(), 3))
+                .put("direct_latency_ms_p99", round(w.directP99(), 3))
+                .put("added_latency_ms_p50", w.bothPaths() ? round(Math.max(0, w.p50() - w.directP50()), 3) : null)
+                .put("added_latency_ms_p99", w.bothPaths() ? round(Math.max(0, w.p99() - w.directP99()), 3) : null)
                 .put("setup_ms_p50", round(percentile(setups, 0.50) / 1e6, 1))
                 .put("setup_ms_p99", round(percentile(setups, 0.99) / 1e6, 1))
                 .put("server_setup_ms_p50", Double.isNaN(serverSetupMs[0]) ? null : serverSetupMs[0])
@@ -285,12 +413,12 @@ public final class LoadTest {
                 .put("server_connect_ms_p50", Double.isNaN(serverConnectMs[0]) ? null : serverConnectMs[0])
                 .put("server_connect_ms_p99", Double.isNaN(serverConnectMs[1]) ? null : serverConnectMs[1])
                 .put("join_burst_ms", burstMs < 0 ? null : burstMs);
-        if (options.serverPid() > 0 && cpu0 >= 0 && cpu1 >= 0) {
-            double cpuS = (cpu1 - cpu0) / (double) clockTicksPerSecond();
+        Double cpuS = options.serverPid() > 0 ? w.serverCpuS(clockTicksPerSecond()) : null;
+        if (cpuS != null) {
             json.put("server_cpu_s", round(cpuS, 3))
-                    .put("server_cpu_us_per_packet_out", packetsReceived == 0 ? null : round(cpuS * 1e6 / packetsReceived, 3));
+                    .put("server_cpu_us_per_packet_out", w.packetsReceived() == 0 ? null : round(cpuS * 1e6 / w.packetsReceived(), 3));
         }
-        return json.put("elapsed_s", round(elapsedS, 3)).encode();
+        return json.put("elapsed_s", round(w.elapsedS(), 3));
     }
 
     // ---- direct-path probe ----------------------------------------------------------------------------------
@@ -328,11 +456,17 @@ public final class LoadTest {
      * it, null when {@code /metrics} does not answer 200 (another vendor's server, or none).
      */
     PrometheusHistogram serverSetupHistogram(String metric) {
+        String text = metricsText();
+        return text == null ? null : PrometheusHistogram.parse(text, metric);
+    }
+
+    /** The target's {@code /metrics} text, or null when it does not answer 200. */
+    private String metricsText() {
         HttpRequest.Builder get = HttpRequest.newBuilder(options.target().resolve("/metrics")).timeout(Duration.ofSeconds(5)).GET();
         if (!options.token().isEmpty()) get.header("Authorization", "Bearer " + options.token());
         try {
             HttpResponse<String> response = http.send(get.build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? PrometheusHistogram.parse(response.body(), metric) : null;
+            return response.statusCode() == 200 ? response.body() : null;
         } catch (java.io.IOException e) {
             return null;
         } catch (InterruptedException e) {
@@ -457,6 +591,9 @@ public final class LoadTest {
         /** Streams tracked; written on the peer's loop, read by the progress and result thread (volatile publishes the arrays). */
         volatile int streams;
         volatile long postNs;
+        /** From the answer: the session's ICE ufrag and first candidate (what a flood aims at). */
+        volatile String serverUfrag;
+        volatile InetSocketAddress serverCandidate;
         ClientOffer offer;
         String location;
         WebRtcTransport transport;
@@ -498,6 +635,8 @@ public final class LoadTest {
             }
             location = response.headers().firstValue("Location").orElse(null);
             ServerAnswer answer = ServerAnswer.parse(response.body());
+            serverUfrag = answer.ice().ufrag();
+            serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
             transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
                     answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
             transport.start();

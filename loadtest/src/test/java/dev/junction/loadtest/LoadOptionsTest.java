@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The load tool's flags: defaults, per-room and total bounds, and a one-line message naming the flag. */
@@ -23,6 +24,19 @@ class LoadOptionsTest {
         assertEquals("--target: required, e.g. --target http://127.0.0.1:8080", e.getMessage());
         assertEquals("--publishers: expected an integer 0-1000, got 'many'", rejected("--publishers", "many"));
         assertEquals("--audio: expected on or off, got 'maybe'", rejected("--audio", "maybe"));
+    }
+
+    @Test
+    void shouldParseFloodKindsInOrderWithoutRepeats() {
+        assertEquals(List.of(), LoadOptions.parse(new String[] {"--target", "http://x"}).flood());
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x", "--flood", "forged-integrity,garbage,forged-integrity",
+                "--flood-rate", "250000"});
+        assertEquals(List.of(Flood.Kind.FORGED_INTEGRITY, Flood.Kind.GARBAGE), o.flood());
+        assertEquals(250_000, o.floodRate());
+        assertEquals(List.of(Flood.Kind.values()), LoadOptions.parse(new String[] {"--target", "http://x", "--flood", "all"}).flood());
+        assertEquals("--flood: unknown kind 'syn' (known: garbage, unknown-ufrag, forged-integrity, dtls-hello, unbound-srtp, all)",
+                rejected("--flood", "syn"));
+        assertEquals("--flood-rate: expected an integer 1-2000000, got '0'", rejected("--flood-rate", "0"));
     }
 
     @Test

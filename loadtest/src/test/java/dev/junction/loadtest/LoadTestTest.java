@@ -105,6 +105,46 @@ class LoadTestTest {
         assertEquals(0, lines(lines, "loadtest: warmup"), lines);
     }
 
+    /**
+     * The floods' short version (issue 12): every hostile datagram the server saw is dropped and counted under a
+     * reason, forged checks past the session's budget go unanswered, and the sessions keep receiving.
+     */
+    @Test
+    void shouldCountEveryFloodedDatagramAndKeepTheSessionsUp() throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        try (JunctionServer server = server(1)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2, "--flood", "all", "--flood-rate", "5000"),
+                    into(progress)).run());
+            io.vertx.core.json.JsonArray floods = result.getJsonArray("floods");
+            assertEquals(5, floods.size(), result.encode());
+            for (int i = 0; i < floods.size(); i++) {
+                JsonObject f = floods.getJsonObject(i);
+                long sent = f.getLong("flood_sent");
+                assertTrue(sent > 1000, f.encode());
+                // What the kernel did not drop for a full buffer, the server counted under a reason.
+                long counted = f.getLong("server_dropped_total");
+                long kernel = f.getLong("kernel_receive_buffer_errors", 0L);
+                assertTrue(counted + kernel >= sent && counted <= sent + 50, "every datagram counted once: " + f.encode());
+                assertTrue(f.getLong("packets_received") > 0 && f.getDouble("loss_pct") < 5.0, "the sessions kept receiving: " + f.encode());
+            }
+            JsonObject garbage = floods.getJsonObject(0).getJsonObject("server_dropped");
+            assertEquals("garbage", floods.getJsonObject(0).getString("kind"));
+            assertTrue(garbage.getLong("not_webrtc", 0L) > 0 && garbage.getLong("srtp_unbound", 0L) > 0
+                    && garbage.getLong("dtls_unbound", 0L) > 0, garbage.encode());
+            assertTrue(floods.getJsonObject(1).getJsonObject("server_dropped").getLong("stun_no_session", 0L)
+                    >= floods.getJsonObject(1).getLong("flood_sent") - floods.getJsonObject(1).getLong("kernel_receive_buffer_errors", 0L),
+                    "unknown ufrags: " + floods.getJsonObject(1).encode());
+            JsonObject forged = floods.getJsonObject(2).getJsonObject("server_dropped");
+            // The session's budget (burst 200, then 100/s) answered a few; the rest went unanswered before any HMAC.
+            long answered = forged.getLong("stun_rejected", 0L);
+            assertTrue(answered <= 200 + 100 * 4, "401s within the budget: " + forged.encode());
+            assertTrue(forged.getLong("stun_over_session_limit", 0L) > 5000, forged.encode());
+            assertTrue(floods.getJsonObject(3).getJsonObject("server_dropped").getLong("dtls_unbound", 0L) > 0);
+            assertTrue(floods.getJsonObject(4).getJsonObject("server_dropped").getLong("srtp_unbound", 0L) > 0);
+            assertEquals(0, server.sessions().sessionCount(), "every peer left with DELETE");
+        }
+    }
+
     @Test
     void shouldKeepRoomsApartAndMeasureOnlyTheWindow() {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();

@@ -10,6 +10,15 @@ public enum DropReason {
     STUN_NO_SESSION,
     /** A STUN request the session's ICE agent rejected (it was answered with an error). */
     STUN_REJECTED,
+    /**
+     * STUN from no authorized path, over its session's budget ({@link StunRateLimiter}): dropped unanswered,
+     * before any HMAC.
+     */
+    STUN_OVER_SESSION_LIMIT,
+    /** STUN from no authorized path, over its source address's budget: dropped unanswered, before any HMAC. */
+    STUN_OVER_SOURCE_LIMIT,
+    /** STUN from no authorized path, over the loop's budget: dropped unanswered, before any HMAC. */
+    STUN_OVER_LOOP_LIMIT,
     /** A STUN response or indication nobody waits for. */
     STUN_UNEXPECTED,
     /** DTLS from a 5-tuple no authenticated check has bound (DESIGN §3.5). */

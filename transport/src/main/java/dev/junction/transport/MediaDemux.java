@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * session (which then takes the address over) instead of being refused by the old one. Other STUN goes to the
  * address's owner.
  *
+ * <p>STUN that arrives on no path already authorized for its session (a first check, or a forged one) is admitted
+ * against the {@link StunRateLimiter}'s budgets before the session verifies its integrity; past them it is
+ * dropped unanswered. Consent checks on an authorized path skip the budgets.
+ *
  * <p>Threading: owned by its loop (single writer). Sessions are added and removed only there; the control plane
  * gets there through the loop. The drop counters may be read from any thread. Buffers: datagrams are borrowed
  * from the socket, which releases them.
@@ -36,11 +40,26 @@ public final class MediaDemux implements DatagramReceiver {
 
     private static final DropReason[] REASONS = DropReason.values();
 
+    /** A session reachable by its local ufrag, with its budget for unvouched STUN. */
+    private record Registration(PathOwner owner, StunRateLimiter.Bucket budget) {
+    }
+
     // Allocated by this.
     private final PathTable paths = new PathTable();
-    private final Map<String, PathOwner> byLocalUfrag = new HashMap<>();
+    private final Map<UfragKey, Registration> byLocalUfrag = new HashMap<>();
+    private final UfragKey probe = UfragKey.probe();
     private final StunMessage stun = new StunMessage();
+    private final StunRateLimiter limiter;
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
+
+    public MediaDemux() {
+        this(StunRateLimiter.Limits.DEFAULT);
+    }
+
+    /** A demux with other budgets for STUN that no authorized path vouches for (tests, load tools). */
+    public MediaDemux(StunRateLimiter.Limits stunLimits) {
+        this.limiter = new StunRateLimiter(stunLimits);
+    }
 
     @Override
     public void onDatagram(MediaSocket socket, ByteBuf content, InetSocketAddress sender, long nowNs) {
@@ -70,17 +89,37 @@ public final class MediaDemux implements DatagramReceiver {
         }
         Path path = paths.find(socket, sender);
         PathOwner owner = path == null ? null : path.owner();
+        Registration named = null;
         if (stun.isBindingRequest() && stun.hasUsername() && (owner == null || !owner.acceptsUsername(stun))) {
             // The ufrag before ':' names the session (RFC 8445 §7.2.2); an unknown one falls back to the address's.
-            PathOwner named = byLocalUfrag.get(stun.usernameLocalPart());
-            if (named != null) owner = named;
+            named = registration();
+            if (named != null) owner = named.owner();
         }
         if (owner == null) {
             drop(stun.isBindingRequest() ? DropReason.STUN_NO_SESSION : DropReason.STUN_UNEXPECTED);
             return;
         }
-        if (path == null || path.owner() != owner) path = paths.candidate(socket, sender);
+        if (path == null || path.owner() != owner || !path.isAuthorized()) {
+            // No authorized path vouches for it: it spends the budgets before the owner's HMAC runs (issue 12).
+            if (named == null && stun.hasUsername()) named = registration();
+            DropReason limited = limiter.admit(named != null && named.owner() == owner ? named.budget() : null,
+                    sender.getAddress(), nowNs);
+            if (limited != null) {
+                drop(limited);
+                return;
+            }
+            if (path == null || path.owner() != owner) path = paths.candidate(socket, sender);
+        }
         count(owner.handleStun(stun, path, nowNs));
+    }
+
+    /** The session the wrapped message's USERNAME names, looked up in place, or null. */
+    private Registration registration() {
+        int length = stun.usernameLocalPartLength();
+        if (length < 0) return null;
+        Registration found = byLocalUfrag.get(probe.point(stun.buffer(), stun.usernameOffset(), length));
+        probe.clear();
+        return found;
     }
 
     /** The 5-tuple boundary: which path, and which session, each remote address belongs to. */
@@ -105,12 +144,14 @@ public final class MediaDemux implements DatagramReceiver {
 
     /** Routes checks whose USERNAME starts with {@code localUfrag} to {@code owner}. */
     void addUfrag(String localUfrag, PathOwner owner) {
-        PathOwner previous = byLocalUfrag.putIfAbsent(localUfrag, owner);
-        if (previous != null && previous != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
+        Registration previous = byLocalUfrag.putIfAbsent(UfragKey.of(localUfrag), new Registration(owner, new StunRateLimiter.Bucket()));
+        if (previous != null && previous.owner() != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
     }
 
     void removeUfrag(String localUfrag, PathOwner owner) {
-        byLocalUfrag.remove(localUfrag, owner);
+        UfragKey key = UfragKey.of(localUfrag);
+        Registration registered = byLocalUfrag.get(key);
+        if (registered != null && registered.owner() == owner) byLocalUfrag.remove(key);
     }
 
     /** Counts a drop the owner reported (null: it took the datagram). */

@@ -12,6 +12,7 @@ import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.transport.socket.DatagramReceiver;
 import dev.junction.transport.socket.MediaPlane;
+import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.SrtpProfile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -179,6 +180,88 @@ class WebRtcTransportLoopbackTest {
             assertEquals(1, (long) onLoop(pair.server, () -> serverDemux.drops(DropReason.STUN_NO_SESSION)) - before[DropReason.STUN_NO_SESSION.ordinal()], "unknown ufrag dropped, not answered");
             assertEquals(1, (int) onLoop(pair.server, serverDemux::boundAddressCount), "only the client's address is bound");
             assertEquals(WebRtcTransport.State.CONNECTED, pair.server.state());
+        }
+    }
+
+    /**
+     * Issue 12 defect 2: checks forged with a live session's ufrag (anyone who POSTs an offer learns one) cost an
+     * HMAC and a 401 each. Past the session's budget they are dropped unanswered before any HMAC; the connected
+     * session's own checks, on its authorized path, are still answered and its media still flows.
+     */
+    @Test
+    void shouldDropForgedChecksPastTheSessionsBudgetUnanswered() throws Exception {
+        Pair pair = connect(0.0, 5);
+        IceCredentials serverIce = onLoop(pair.server, () -> pair.server.localIceCredentials());
+        IceCredentials clientIce = onLoop(pair.client, () -> pair.client.localIceCredentials());
+        byte[] forged = check(serverIce.ufrag() + ":evil", "wrongPasswordWrongPasswd");
+        byte[] consent = check(serverIce.ufrag() + ":" + clientIce.ufrag(), serverIce.pwd());
+        MediaSocket socket = serverPlane.sockets().get(0);
+        InetSocketAddress clientAddress = clientPlane.sockets().get(0).localAddress();
+        int flood = 1_000;
+        try (java.net.DatagramSocket attacker = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress attackerAddress = (InetSocketAddress) attacker.getLocalSocketAddress();
+            long[] after = onLoop(pair.server, () -> {
+                long[] before = drops(serverDemux);
+                // One instant on the loop's clock: exactly what the budget holds passes, whatever the machine's speed.
+                long nowNs = System.nanoTime();
+                for (int i = 0; i < flood; i++) deliver(serverDemux, socket, forged, attackerAddress, nowNs);
+                long[] flooded = drops(serverDemux);
+                // The session's own consent check, on its authorized path, at the same instant.
+                deliver(serverDemux, socket, consent, clientAddress, nowNs);
+                long[] afterConsent = drops(serverDemux);
+                long[] delta = new long[flooded.length * 2];
+                for (int r = 0; r < flooded.length; r++) {
+                    delta[r] = flooded[r] - before[r];
+                    delta[flooded.length + r] = afterConsent[r] - flooded[r];
+                }
+                return delta;
+            });
+            int n = DropReason.values().length;
+            long answered = after[DropReason.STUN_REJECTED.ordinal()];
+            long limited = after[DropReason.STUN_OVER_SESSION_LIMIT.ordinal()];
+            assertEquals(flood, answered + limited, "every forged check is counted, under one reason or the other");
+            assertTrue(answered <= StunRateLimiter.Limits.DEFAULT.perSessionBurst(), "401s at most the burst: " + answered);
+            assertTrue(answered >= StunRateLimiter.Limits.DEFAULT.perSessionBurst() - 20, "the burst minus the setup's checks: " + answered);
+            for (int r = 0; r < n; r++) assertEquals(0, after[n + r], "the consent check was dropped as " + DropReason.values()[r]);
+            // The admitted ones were answered on the wire, to the address the checks claimed.
+            attacker.setSoTimeout(5_000);
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[512], 512);
+            attacker.receive(reply);
+            assertTrue(reply.getLength() > 20, "the first forged checks were answered");
+        }
+        exchangeMedia(pair, 3);
+        assertEquals(WebRtcTransport.State.CONNECTED, pair.server.state());
+    }
+
+    private static long[] drops(MediaDemux demux) {
+        long[] counts = new long[DropReason.values().length];
+        for (DropReason r : DropReason.values()) counts[r.ordinal()] = demux.drops(r);
+        return counts;
+    }
+
+    private static void deliver(MediaDemux demux, MediaSocket socket, byte[] datagram, InetSocketAddress from, long nowNs) {
+        ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(datagram);
+        try {
+            demux.onDatagram(socket, buf, from, nowNs);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** A Binding request as a controlling agent sends it, signed with {@code password}. */
+    private static byte[] check(String username, String password) {
+        ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        try {
+            byte[] transaction = new byte[12];
+            new SecureRandom().nextBytes(transaction);
+            new dev.junction.codec.stun.StunWriter()
+                    .begin(out, dev.junction.codec.stun.StunMessageType.BINDING_REQUEST, transaction)
+                    .username(username).priority(1).iceControlling(1)
+                    .messageIntegrity(dev.junction.codec.stun.StunIntegrity.shortTerm(password))
+                    .fingerprint().finish();
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
         }
     }
 
