@@ -34,7 +34,7 @@ public final class ConfigLoader {
     private static final Set<String> KEYS = Set.of(
             "http.bind", "http.port", "http.max-body-bytes", "http.token", "http.header-timeout-ms", "http.body-timeout-ms",
             "http.idle-timeout-ms", "http.max-connections-per-source",
-            "media.bind", "media.port", "media.loops", "media.announce");
+            "media.bind", "media.port", "media.loops", "media.announce", "media.consent-timeout-ms");
 
     private ConfigLoader() {
     }
@@ -131,7 +131,8 @@ public final class ConfigLoader {
                 address(v.get("media.bind")),
                 port(v.get("media.port")),
                 nonNegativeInt(v.get("media.loops")),
-                announce(v.get("media.announce")));
+                announce(v.get("media.announce")),
+                positiveInt(v.get("media.consent-timeout-ms")));
         return new JunctionConfig(http, media);
     }
 

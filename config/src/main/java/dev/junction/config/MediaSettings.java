@@ -11,10 +11,22 @@ import java.util.Objects;
  * @param basePort    the first media port; loop {@code i} listens on {@code basePort + i}; 0 picks free ports
  * @param loops       the number of media event loops; 0 means one per available core
  * @param announce    the addresses put into answers as host candidates, one candidate each (never empty)
+ * @param consentTimeoutMs a session whose peer has not passed a connectivity check for this long is closed
+ *                    (RFC 7675 consent freshness: 30 s); a peer checks every 4-6 s, so anything shorter than about
+ *                    10 s drops live sessions
  */
-public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce) {
+public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs) {
+
+    /** RFC 7675 §5.1: consent expires 30 s after the last answered check. */
+    public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
+
+    /** The first four settings, consent at its RFC 7675 default. */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce) {
+        this(bindAddress, basePort, loops, announce, DEFAULT_CONSENT_TIMEOUT_MS);
+    }
 
     public MediaSettings {
+        if (consentTimeoutMs < 1) throw new IllegalArgumentException("consentTimeoutMs must be positive: " + consentTimeoutMs);
         Objects.requireNonNull(bindAddress, "bindAddress");
         announce = List.copyOf(announce);
         if (basePort < 0 || basePort > 65_535) throw new IllegalArgumentException("media port out of range: " + basePort);

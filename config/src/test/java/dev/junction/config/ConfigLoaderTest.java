@@ -106,6 +106,10 @@ class ConfigLoaderTest {
         assertEquals(60_000, set.idleTimeoutMs());
         assertEquals(8, set.maxConnectionsPerSource());
 
+        assertEquals(30_000, JunctionConfig.defaults().media().consentTimeoutMs());
+        Files.writeString(file, "media.consent-timeout-ms = 12000\n");
+        assertEquals(12_000, ConfigLoader.load(new String[] {"--config", file.toString()}).media().consentTimeoutMs());
+
         Files.writeString(file, "http.max-connections-per-source = 0\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}));
         assertTrue(e.getMessage().contains("key http.max-connections-per-source: expected a positive integer, got '0'"), e.getMessage());

@@ -4,6 +4,7 @@ import dev.junction.config.JunctionConfig;
 import dev.junction.gateway.http.HttpApi;
 import dev.junction.gateway.session.MediaSessions;
 import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.dtls.DtlsSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ public final class JunctionServer implements AutoCloseable {
 
     /** Starts the server and blocks until the HTTP and media ports are bound. */
     public static JunctionServer start(JunctionConfig config) {
-        return start(config, WebRtcTransport.Options.DEFAULT);
+        return start(config, new WebRtcTransport.Options(config.media().consentTimeoutMs(), DtlsSettings.DEFAULT));
     }
 
     /** As {@link #start(JunctionConfig)}, with other per-session transport options. */

@@ -34,10 +34,12 @@ import java.util.Map;
  * @param slots       audio/video pairs in each subscriber's offer: how many publishers it can receive (1-16)
  * @param flood       hostile kinds sent at the media port, one window each after the no-flood one (empty: none)
  * @param floodRate   datagrams per second of each flood
+ * @param churn       if > 0: that many join/leave cycles instead of the media window ({@link Churn})
+ * @param churnParallel cycles running at once
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
-        int slots, List<Flood.Kind> flood, int floodRate) {
+        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel) {
 
     /** Publishers over all rooms. */
     static final int MAX_TOTAL_PUBLISHERS = 1000;
@@ -72,8 +74,14 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                                     unbound-srtp, or all; each reports drops by reason, server CPU per
                                     million dropped, and loss and latency against the no-flood window
               --flood-rate N        datagrams per second of each flood (1-2000000, default 100000)
+              --churn N             instead of the window: N subscriber join/leave cycles (1-100000) ending in
+                                    turn by DELETE, vanishing (no DELETE; consent frees it), ICE restart, and a
+                                    new session from the vanished one's address; then whether the server's
+                                    sessions, rooms, bindings, timers, threads, fds, heap after GC (jcmd, needs
+                                    --server-pid) and direct memory are back to their baseline (exit 3 if not)
+              --churn-parallel P    churn cycles at once (1-200, default 10)
             One progress line per second on stderr, one JSON result line on stdout.
-            Exit status: 0 completed, 1 peers could not connect, 2 bad options.""";
+            Exit status: 0 completed, 1 peers could not connect, 2 bad options, 3 churn not clean.""";
 
     /** The name of room {@code index} (0-based): {@code <room>} alone, or {@code <room>-<index+1>} with several. */
     String roomName(int index) {
@@ -100,6 +108,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--slots", "1");
         v.put("--flood", "");
         v.put("--flood-rate", "100000");
+        v.put("--churn", "0");
+        v.put("--churn-parallel", "10");
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -140,12 +150,19 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         int publishers = total(range(v, "--publishers", 0, 1000), "--publishers", rooms, MAX_TOTAL_PUBLISHERS);
         int subscribers = total(range(v, "--subscribers", 0, 5000), "--subscribers", rooms, MAX_TOTAL_SUBSCRIBERS);
         int joinBurst = total(range(v, "--join-burst", 0, 5000), "--join-burst", rooms, MAX_TOTAL_SUBSCRIBERS);
+        int churn = range(v, "--churn", 0, 100_000);
+        if (churn > 0 && (joinBurst > 0 || !v.get("--flood").isEmpty())) {
+            throw new IllegalArgumentException("--churn: runs on its own, not with --join-burst or --flood");
+        }
+        if (churn > 0 && Integer.parseInt(v.get("--publishers")) < 1) {
+            throw new IllegalArgumentException("--churn: needs --publishers 1 or more (each cycle waits for a packet)");
+        }
         return new LoadOptions(target, v.get("--room"), v.get("--whip-path"), v.get("--whep-path"),
                 publishers, subscribers, range(v, "--seconds", 1, 3600), range(v, "--warmup", 0, 600), rooms,
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
-                floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000));
+                floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200));
     }
 
     private static List<Flood.Kind> floodKinds(String text) {

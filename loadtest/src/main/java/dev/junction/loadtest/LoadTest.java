@@ -1,6 +1,8 @@
 package dev.junction.loadtest;
 
 import dev.junction.codec.rtp.RtpPacket;
+import dev.junction.codec.sdp.jsep.IceCredentials;
+import dev.junction.codec.sdp.jsep.TrickleFragment;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
@@ -88,6 +90,8 @@ public final class LoadTest {
     static final int EXIT_OK = 0;
     static final int EXIT_NOT_CONNECTED = 1;
     static final int EXIT_USAGE = 2;
+    /** A churn run: a cycle failed, or the server did not give everything back. */
+    static final int EXIT_CHURN_NOT_CLEAN = 3;
     private static final long TICK_NS = 20_000_000L;
     private static final long CONNECT_TIMEOUT_S = 30;
     private static final int LATENCY_BUCKET_US = 10;
@@ -130,6 +134,8 @@ public final class LoadTest {
     private final List<Peer> publishers = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private MediaPlane plane;
+    /** After a churn run: every cycle succeeded and the server is back to its baseline. */
+    private volatile boolean churnSucceeded = true;
     /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
     private volatile int probeSourcePort;
 
@@ -158,7 +164,7 @@ public final class LoadTest {
         try {
             String result = test.run();
             System.out.println(result);
-            status = EXIT_OK;
+            status = test.churnSucceeded ? EXIT_OK : EXIT_CHURN_NOT_CLEAN;
         } catch (NotConnected e) {
             System.err.println("loadtest: " + e.getMessage());
             status = EXIT_NOT_CONNECTED;
@@ -177,6 +183,7 @@ public final class LoadTest {
 
     /** Runs the scenario and returns the JSON result line. */
     String run() {
+        if (options.churn() > 0) return runChurn().encode();
         plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
                 i -> this::onProbe);
         ScheduledFuture<?> prober = null;
@@ -228,6 +235,30 @@ public final class LoadTest {
             return json.encode();
         } finally {
             if (prober != null) prober.cancel(false);
+            for (Peer p : List.copyOf(peers)) p.leave();
+            joiners.shutdownNow();
+            plane.close();
+        }
+    }
+
+    /**
+     * {@code --churn N}: the publishers join and send, then {@link Churn} runs its cycles of subscribers and
+     * compares what the server holds before and after. The result: the scenario, then {@code churn}.
+     */
+    JsonObject runChurn() {
+        plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
+                i -> this::onProbe);
+        try {
+            for (Peer p : join(true, options.publishers())) p.startSending();
+            int[] next = {0};
+            Churn churn = new Churn(options.churn(), options.churnParallel(), options.rooms(), options.serverPid(), joiners,
+                    (room, port) -> new Peer(false, room, Math.floorMod(next[0]++, plane.sockets().size()), -1, port, false),
+                    this::metricsText, progress);
+            JsonObject result = churn.run();
+            churnSucceeded = churn.allSucceeded() && result.getBoolean("back_to_baseline");
+            return new JsonObject().put("rooms", options.rooms()).put("publishers", options.publishers() * options.rooms())
+                    .put("churn", result);
+        } finally {
             for (Peer p : List.copyOf(peers)) p.leave();
             joiners.shutdownNow();
             plane.close();
@@ -571,7 +602,7 @@ public final class LoadTest {
     }
 
     /** One WebRTC peer with its own socket, as a browser has one per connection. */
-    private final class Peer implements WebRtcTransport.Listener {
+    private final class Peer implements WebRtcTransport.Listener, Churn.Peer {
         final boolean publisher;
         /** The room (0-based) this peer joined. */
         final int room;
@@ -602,14 +633,26 @@ public final class LoadTest {
         int audioSeq;
         long tick;
 
+        /** Whether its setup times go into the run's figures (a churn cycle's peers do not). */
+        final boolean counted;
+        /** Completed by the first packet received after it was set (an ICE restart's proof of life). */
+        volatile CompletableFuture<Void> nextPacket = new CompletableFuture<>();
+
         Peer(boolean publisher, int room, int loop, int index) {
+            this(publisher, room, loop, index, 0, true);
+        }
+
+        /** A peer whose socket is bound to {@code port} (0: any), e.g. a new session from an abandoned one's address. */
+        Peer(boolean publisher, int room, int loop, int index, int port, boolean counted) {
             this.publisher = publisher;
             this.room = room;
             this.index = index;
-            this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", 0), demux);
+            this.counted = counted;
+            this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", port), demux);
         }
 
-        void connect() {
+        @Override
+        public void connect() {
             // The offer's candidate; an ICE-lite server answers checks from wherever they come, so the port is what counts.
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
@@ -681,7 +724,7 @@ public final class LoadTest {
 
         @Override
         public void onConnected(WebRtcTransport t) {
-            if (publisher) setupNs.add(System.nanoTime() - postNs);
+            if (publisher && counted) setupNs.add(System.nanoTime() - postNs);
             connected.complete(null);
         }
 
@@ -700,9 +743,11 @@ public final class LoadTest {
             }
             received.incrementAndGet();
             if (!firstPacket.isDone()) {
-                setupNs.add(nowNs - postNs);
+                if (counted) setupNs.add(nowNs - postNs);
                 firstPacket.complete(null);
             }
+            CompletableFuture<Void> next = nextPacket;
+            if (!next.isDone()) next.complete(null);
             addSample(latency, nowNs - packet.getLong(at));
             track(from, video ? 1 : 0, packet.getUnsignedInt(at + 10));
         }
@@ -752,7 +797,8 @@ public final class LoadTest {
             if (!connected.isDone()) connected.completeExceptionally(new NotConnected(reason));
         }
 
-        void leave() {
+        @Override
+        public void leave() {
             if (sender != null) sender.cancel(false);
             // DELETE first, as a WHIP/WHEP client does: a close_notify racing ahead would end the session and
             // make the DELETE a 404.
@@ -770,7 +816,80 @@ public final class LoadTest {
                     // The server may be gone (that is a result too); nothing to free here.
                 }
             }
-            if (transport != null) transport.closeAsync("load test over");
+            if (transport != null) {
+                transport.eventLoop().execute(() -> {
+                    transport.close("load test over");
+                    socket.flush();
+                    socket.close();
+                });
+            } else {
+                socket.close();
+            }
+        }
+
+        @Override
+        public CompletableFuture<Void> firstPacket() {
+            return firstPacket;
+        }
+
+        @Override
+        public CompletableFuture<Void> nextPacket() {
+            return nextPacket;
+        }
+
+        @Override
+        public int localPort() {
+            return socket.localAddress().getPort();
+        }
+
+        /**
+         * Gone without a word, as a closed laptop or a crashed tab: no DELETE, no close_notify (the socket closes
+         * first, so the transport's farewell goes nowhere). Only consent expiry frees the server's session.
+         */
+        @Override
+        public void vanish() {
+            if (sender != null) sender.cancel(false);
+            socket.eventLoop().execute(() -> {
+                socket.close();
+                if (transport != null) transport.close("vanished");
+            });
+            // Off the loop, return once the port is free again: a new session may bind it next (churn's reuse).
+            if (!socket.eventLoop().inEventLoop()) socket.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+
+        /**
+         * An ICE restart (RFC 9725 §4.3): new credentials in a PATCH with {@code If-Match: *}, the server's new
+         * ones from its answer fragment, then the transport's checks continue with both.
+         */
+        @Override
+        public void restartIce() {
+            IceCredentials fresh = IceCredentials.generate(random);
+            String fragment = "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n"
+                    + "m=audio 9 UDP/TLS/RTP/SAVPF " + ClientOffer.OPUS_PT + "\r\na=mid:0\r\n";
+            HttpRequest.Builder patch = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/trickle-ice-sdpfrag").header("If-Match", "*")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(fragment));
+            if (!options.token().isEmpty()) patch.header("Authorization", "Bearer " + options.token());
+            HttpResponse<String> response;
+            try {
+                httpSlots.acquire();
+                try {
+                    response = http.send(patch.build(), HttpResponse.BodyHandlers.ofString());
+                } finally {
+                    httpSlots.release();
+                }
+            } catch (Exception e) {
+                throw new NotConnected("PATCH " + location + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+            }
+            if (response.statusCode() != 200) {
+                throw new NotConnected("ICE restart PATCH answered " + response.statusCode() + ": " + response.body().strip());
+            }
+            TrickleFragment.Result parsed = TrickleFragment.parse(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!(parsed instanceof TrickleFragment.Parsed answer) || answer.fragment().credentials().isEmpty()) {
+                throw new NotConnected("ICE restart answer is not a fragment with credentials: " + response.body().strip());
+            }
+            nextPacket = new CompletableFuture<>();
+            transport.restartIceAsync(fresh, answer.fragment().credentials().get());
         }
     }
 
@@ -821,7 +940,7 @@ public final class LoadTest {
         return LATENCY_BUCKETS * LATENCY_BUCKET_US / 1000.0;
     }
 
-    private static double percentile(List<Long> sorted, double q) {
+    static double percentile(List<Long> sorted, double q) {
         if (sorted.isEmpty()) return 0;
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
     }
@@ -842,7 +961,7 @@ public final class LoadTest {
         return 100; // USER_HZ on Linux
     }
 
-    private static double round(double v, int digits) {
+    static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
     }
@@ -861,7 +980,7 @@ public final class LoadTest {
         }
     }
 
-    private static void sleepUntil(long deadlineNs) {
+    static void sleepUntil(long deadlineNs) {
         long wait;
         while ((wait = deadlineNs - System.nanoTime()) > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(wait);

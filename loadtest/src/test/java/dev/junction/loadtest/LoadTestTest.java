@@ -106,6 +106,34 @@ class LoadTestTest {
     }
 
     /**
+     * The churn's short version (issue 12): cycles ending by DELETE, vanishing, ICE restart and a new session from
+     * a vanished one's address, against a server in its own JVM (so its threads, fds and heap are its alone) whose
+     * consent expires after 12 s (the tool's peers check every 4-6 s, RFC 7675); afterwards it holds what it held
+     * before: sessions, rooms, bindings, timers, threads, fds, heap after GC (±5%) and direct memory.
+     */
+    @Test
+    void shouldGiveEverythingBackAfterChurn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (ChildServer server = new ChildServer(dir, "media.loops = 2\nmedia.consent-timeout-ms = 12000\n")) {
+            LoadOptions options = LoadOptions.parse(new String[] {"--target", "http://127.0.0.1:" + server.httpPort(), "--room", "churn",
+                    "--publishers", "1", "--video-kbps", "300", "--server-pid", Long.toString(server.pid()),
+                    "--churn", "120", "--churn-parallel", "8"});
+            JsonObject churn = new JsonObject(new LoadTest(options, into(new ByteArrayOutputStream())).run()).getJsonObject("churn");
+            JsonObject byKind = churn.getJsonObject("by_kind");
+            for (String kind : List.of("delete", "vanish", "restart", "reuse")) {
+                assertEquals(30, byKind.getJsonObject(kind).getLong("ok"), kind + ": " + churn.encode());
+                assertEquals(0, byKind.getJsonObject(kind).getLong("failed"), kind + ": " + churn.encode());
+            }
+            assertTrue(churn.getBoolean("server_gc"), churn.encode());
+            assertTrue(churn.getBoolean("back_to_baseline"), "not back: " + churn.getJsonArray("not_back") + " in " + churn.encode());
+            JsonObject sessions = churn.getJsonObject("resources").getJsonObject("junction_sessions");
+            assertEquals(1, sessions.getLong("after"), "the publisher only: " + churn.encode());
+            // A new session on an abandoned session's address connects at once, not after the 12 s consent timeout.
+            assertTrue(churn.getDouble("reuse_connect_ms_max") < 12_000, churn.encode());
+            assertEquals(List.of(), server.leakReports());
+        }
+    }
+
+    /**
      * The floods' short version (issue 12): every hostile datagram the server saw is dropped and counted under a
      * reason, forged checks past the session's budget go unanswered, and the sessions keep receiving.
      */

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -51,6 +52,7 @@ public final class MediaDemux implements DatagramReceiver {
     private final StunMessage stun = new StunMessage();
     private final StunRateLimiter limiter;
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
+    private final AtomicInteger publishedUfrags = new AtomicInteger();
 
     public MediaDemux() {
         this(StunRateLimiter.Limits.DEFAULT);
@@ -132,26 +134,40 @@ public final class MediaDemux implements DatagramReceiver {
         return drops.getAcquire(reason.ordinal());
     }
 
-    /** Sessions currently registered by ufrag (for tests and /metrics). */
+    /** Sessions currently registered by ufrag (for tests); on the loop. */
     public int sessionCount() {
         return byLocalUfrag.size();
     }
 
-    /** Addresses currently bound to a session. */
+    /** Addresses currently bound to a session; on the loop. */
     public int boundAddressCount() {
         return paths.size();
+    }
+
+    /** ICE ufrags registered, as last published; any thread (for /metrics). */
+    public int publishedUfragCount() {
+        return publishedUfrags.getAcquire();
+    }
+
+    /** Addresses bound to a session, as last published; any thread (for /metrics). */
+    public int publishedBoundAddressCount() {
+        return paths.publishedSize();
     }
 
     /** Routes checks whose USERNAME starts with {@code localUfrag} to {@code owner}. */
     void addUfrag(String localUfrag, PathOwner owner) {
         Registration previous = byLocalUfrag.putIfAbsent(UfragKey.of(localUfrag), new Registration(owner, new StunRateLimiter.Bucket()));
         if (previous != null && previous.owner() != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
+        publishedUfrags.setRelease(byLocalUfrag.size());
     }
 
     void removeUfrag(String localUfrag, PathOwner owner) {
         UfragKey key = UfragKey.of(localUfrag);
         Registration registered = byLocalUfrag.get(key);
-        if (registered != null && registered.owner() == owner) byLocalUfrag.remove(key);
+        if (registered != null && registered.owner() == owner) {
+            byLocalUfrag.remove(key);
+            publishedUfrags.setRelease(byLocalUfrag.size());
+        }
     }
 
     /** Counts a drop the owner reported (null: it took the datagram). */

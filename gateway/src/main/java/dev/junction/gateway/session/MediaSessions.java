@@ -14,6 +14,7 @@ import dev.junction.gateway.loop.Pipe;
 import dev.junction.gateway.loop.RoomTotals;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.dtls.DtlsSettings;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.metrics.DurationHistogram;
 import dev.junction.transport.socket.MediaLoop;
@@ -69,7 +70,7 @@ public final class MediaSessions implements AutoCloseable {
 
     /** Binds the media sockets and makes the process's DTLS certificate. */
     public static MediaSessions start(JunctionConfig config) {
-        return start(config, WebRtcTransport.Options.DEFAULT);
+        return start(config, new WebRtcTransport.Options(config.media().consentTimeoutMs(), DtlsSettings.DEFAULT));
     }
 
     /** As {@link #start(JunctionConfig)} with other transport options (tests shorten consent). */

@@ -50,6 +50,15 @@ final class MetricsWriter implements MetricsSource {
         out.append("# TYPE junction_sessions gauge\njunction_sessions ").append(table.size()).append('\n');
         out.append("# TYPE junction_sessions_connected gauge\njunction_sessions_connected ").append(table.connected()).append('\n');
         out.append("# TYPE junction_rooms gauge\njunction_rooms ").append(directory.size()).append('\n');
+        out.append("# HELP junction_rooms_pending_removal Empty rooms in their grace period, their removal scheduled.\n")
+                .append("# TYPE junction_rooms_pending_removal gauge\njunction_rooms_pending_removal ").append(directory.pendingRemovals()).append('\n');
+        perLoop(out, "junction_media_ice_ufrags", "ICE ufrags registered with a media loop's demux (one per live session, two during an ICE restart).",
+                i -> demuxes[i].publishedUfragCount());
+        perLoop(out, "junction_media_bound_addresses", "Remote addresses bound to a session on a media loop (the 5-tuple table).",
+                i -> demuxes[i].publishedBoundAddressCount());
+        perLoop(out, "junction_media_timer_participants", "Sessions and room sets a media loop's one timer serves.",
+                i -> loops.get(i).publishedParticipantCount());
+        ProcessGauges.appendMetrics(out);
         perSocket(out, "junction_media_datagrams_in_total", null, s -> s.counter(MediaSocket.DATAGRAMS_IN));
         perSocket(out, "junction_media_datagrams_out_total", null, s -> s.counter(MediaSocket.DATAGRAMS_OUT));
         perSocket(out, "junction_media_segmented_sends_total",
@@ -75,6 +84,14 @@ final class MetricsWriter implements MetricsSource {
         table.setupTime().appendMetrics(out, SETUP_METRIC, SETUP_HELP);
         table.connectTime().appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
         RoomTotals.appendMetrics(out, roomTotals);
+    }
+
+    private void perLoop(StringBuilder out, String name, String help, java.util.function.IntToLongFunction value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" gauge\n");
+        for (int i = 0; i < loops.size(); i++) {
+            out.append(name).append("{loop=\"").append(loops.get(i).index()).append("\"} ").append(value.applyAsLong(i)).append('\n');
+        }
     }
 
     private void perSocket(StringBuilder out, String name, String help, ToLongFunction<MediaSocket> value) {

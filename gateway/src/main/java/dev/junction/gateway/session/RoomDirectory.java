@@ -2,8 +2,7 @@ package dev.junction.gateway.session;
 
 import dev.junction.gateway.loop.RoomKey;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,10 +57,12 @@ public final class RoomDirectory implements AutoCloseable {
     private final ConcurrentHashMap<String, Entry> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger[] loopRooms;
     private final long graceMs;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("junction-rooms").daemon().factory());
 
     public RoomDirectory(int loops, long graceMs) {
+        // A room that refills within its grace period cancels its removal: the task leaves the queue at once.
+        timer.setRemoveOnCancelPolicy(true);
         this.loopRooms = new AtomicInteger[loops];
         for (int i = 0; i < loops; i++) loopRooms[i] = new AtomicInteger();
         this.graceMs = graceMs;
@@ -84,6 +85,11 @@ public final class RoomDirectory implements AutoCloseable {
     /** Rooms that exist (empty ones in their grace period included). */
     public int size() {
         return rooms.size();
+    }
+
+    /** Empty rooms whose removal is scheduled (their grace period runs). */
+    public int pendingRemovals() {
+        return timer.getQueue().size();
     }
 
     private Entry newEntry(String name) {

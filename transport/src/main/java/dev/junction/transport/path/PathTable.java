@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The 5-tuple boundary of one demux (DESIGN §3.5), in one place: which path, and so which session, each
@@ -34,6 +35,8 @@ public final class PathTable {
     public static final int MAX_PATHS_PER_OWNER = 8;
 
     private final Map<InetSocketAddress, UdpPath> udp = new HashMap<>();
+    /** {@link #size()} for other threads, published with a release store on every change. */
+    private final AtomicInteger publishedSize = new AtomicInteger();
 
     /** The path bound to {@code remote} on {@code socket}, authorized or registered, or null. */
     public UdpPath find(MediaSocket socket, InetSocketAddress remote) {
@@ -51,7 +54,12 @@ public final class PathTable {
         return new PathSet(owner);
     }
 
-    /** Addresses bound to any session (for tests and diagnostics). */
+    /** Addresses bound to any session, as last published; any thread (for /metrics). */
+    public int publishedSize() {
+        return publishedSize.getAcquire();
+    }
+
+    /** Addresses bound to any session (for tests and diagnostics); on the loop. */
     public int size() {
         return udp.size();
     }
@@ -59,6 +67,7 @@ public final class PathTable {
     private void put(Path path) {
         if (!(path instanceof UdpPath u)) throw new IllegalArgumentException("not a path of this table: " + path);
         UdpPath previous = udp.put(u.remoteAddress(), u);
+        publishedSize.setRelease(udp.size());
         if (previous != null && previous != u) {
             PathSet old = previous.set;
             if (old != null) old.forget(previous);
@@ -71,7 +80,7 @@ public final class PathTable {
     }
 
     private void remove(Path path) {
-        if (path instanceof UdpPath u) udp.remove(u.remoteAddress(), u);
+        if (path instanceof UdpPath u && udp.remove(u.remoteAddress(), u)) publishedSize.setRelease(udp.size());
     }
 
     private static void unlink(Path path) {

@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One media event loop (DESIGN §3.2, mediasoup's Worker on a Netty loop): it owns its sockets, everything
@@ -65,6 +66,8 @@ public final class MediaLoop {
     private final AtomicLong errors = new AtomicLong();
 
     // The timer.
+    /** How many participants are registered, published with release stores for other threads. */
+    private final AtomicInteger publishedParticipants = new AtomicInteger();
     /** Registered participants; a slot is null while a participant removed during a firing awaits compaction. */
     private final List<Participant> participants = new ArrayList<>();
     private final Runnable fire = this::fire;
@@ -189,6 +192,7 @@ public final class MediaLoop {
     /** Registers {@code p} with the timer and arms it for {@code p}'s deadline. */
     public void add(Participant p) {
         participants.add(p);
+        publishedParticipants.setRelease(publishedParticipants.getPlain() + 1);
         wakeAt(p.nextTimeoutNs());
     }
 
@@ -196,6 +200,7 @@ public final class MediaLoop {
     public void remove(Participant p) {
         int at = participants.indexOf(p);
         if (at < 0) return;
+        publishedParticipants.setRelease(publishedParticipants.getPlain() - 1);
         // NOTE: while firing, the list is being walked by index: blank the slot, compact after the walk.
         if (firing) participants.set(at, null);
         else participants.remove(at);
@@ -206,7 +211,12 @@ public final class MediaLoop {
         return firings;
     }
 
-    /** Participants registered now. */
+    /** Participants registered, as last published by the loop; any thread (for /metrics). */
+    public int publishedParticipantCount() {
+        return publishedParticipants.getAcquire();
+    }
+
+    /** Participants registered now; on the loop. */
     public int participantCount() {
         int n = 0;
         for (Participant p : participants) {

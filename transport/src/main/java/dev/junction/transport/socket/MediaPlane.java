@@ -130,6 +130,8 @@ public final class MediaPlane implements AutoCloseable {
             throw new IllegalStateException("cannot bind a UDP socket on " + bind + ": " + e.getMessage(), e);
         }
         extra.add(socket);
+        // A closed socket leaves the list, so a client that opens and closes many (a churn run) holds none of them.
+        socket.channel().closeFuture().addListener(closed -> extra.remove(socket));
         return socket;
     }
 

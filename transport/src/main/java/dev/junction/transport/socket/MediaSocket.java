@@ -176,6 +176,11 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
+    /** Completes once the socket is closed and its port free again; any thread. */
+    public io.netty.util.concurrent.Future<Void> closeFuture() {
+        return channel.closeFuture();
+    }
+
     void bind(DatagramChannel channel, boolean gsoSupported) {
         this.channel = channel;
         this.gso = gsoSupported && GSO_ENABLED;
