@@ -77,8 +77,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --churn N             instead of the window: N subscriber join/leave cycles (1-100000) ending in
                                     turn by DELETE, vanishing (no DELETE; consent frees it), ICE restart, and a
                                     new session from the vanished one's address; then whether the server's
-                                    sessions, rooms, bindings, timers, threads, fds, heap after GC (jcmd, needs
-                                    --server-pid) and direct memory are back to their baseline (exit 3 if not)
+                                    sessions, rooms, bindings, timers, threads, fds, heap after GC and direct
+                                    memory are back to their baseline (exit 3 if not); the GC needs the pid
               --churn-parallel P    churn cycles at once (1-200, default 10)
             One progress line per second on stderr, one JSON result line on stdout.
             Exit status: 0 completed, 1 peers could not connect, 2 bad options, 3 churn not clean.""";

@@ -110,7 +110,8 @@ class LoadOptionsTest {
     @Test
     void shouldDocumentEveryFlagInTheUsage() {
         for (String flag : new String[] {"--target", "--room", "--rooms", "--publishers", "--subscribers", "--join-burst", "--warmup",
-            "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path", "--slots"}) {
+            "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path", "--slots",
+            "--flood", "--flood-rate", "--churn", "--churn-parallel"}) {
             assertTrue(LoadOptions.USAGE.contains("  " + flag + " "), flag + " missing from the usage");
         }
         // And the parser knows every flag the usage names.
