@@ -41,6 +41,8 @@ class WhipWhepLoopbackTest {
 
     private static final DtlsCertificate PEER_CERT = DtlsCertificate.generate();
     private static final MediaSettings PEER_SOCKET = new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1"));
+    /** A short consent timeout for the vanishing test; our client checks every 4-6 s (RFC 7675), so at least 10 s. */
+    private static final long CONSENT_MS = 10_000;
 
     private JunctionServer server;
     private HttpClient http;
@@ -106,6 +108,49 @@ class WhipWhepLoopbackTest {
             assertEquals(slotSsrc, ssrc(after.get(i)), "same slot SSRC");
             assertEquals((lastSeq + 1 + i) & 0xFFFF, seq(after.get(i)), "numbering continues across the switch");
         }
+    }
+
+    /**
+     * Issue 12 faults: a publisher vanishes (no DELETE, no close_notify: its socket is gone). Consent expiry frees
+     * its session, and its subscriber's slot refills from the publisher that was waiting, without a new offer;
+     * another room's session notices nothing.
+     */
+    @Test
+    void shouldRefillASlotFromAWaitingPublisherWhenTheFirstVanishes() throws Exception {
+        server.close();
+        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2"}),
+                new WebRtcTransport.Options(CONSENT_MS, dev.junction.transport.dtls.DtlsSettings.DEFAULT));
+        Peer first = join("whip", "vanish");
+        Peer waiting = join("whip", "vanish");
+        Peer subscriber = join("whep", "vanish");
+        Peer otherPublisher = join("whip", "other");
+        Peer otherSubscriber = join("whep", "other");
+        for (int i = 0; i < 5; i++) first.sendVideo(i);
+        assertEquals(5, subscriber.awaitRtp(5, 10).size(), "the first publisher fills the one video slot");
+        waiting.sendVideo(0);
+        assertEquals(null, subscriber.rtp.poll(300, TimeUnit.MILLISECONDS), "the second one waits for a slot");
+
+        first.plane.close(); // vanished: its socket is gone, nothing more comes from it
+        int sessions = server.sessions().sessionCount();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * CONSENT_MS);
+        byte[] refilled = null;
+        for (int seq = 1; refilled == null; seq++) {
+            // The waiting publisher keeps sending keyframes; the slot takes it once consent freed the first.
+            assertTrue(System.nanoTime() < deadline, "no refill within " + 3 * CONSENT_MS + " ms; sessions "
+                    + server.sessions().sessionCount() + " of " + sessions);
+            waiting.sendVideo(seq, true);
+            otherPublisher.sendVideo(seq);
+            refilled = subscriber.rtp.poll(100, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(sessions - 1, server.sessions().sessionCount(), "consent expiry closed the vanished publisher's session");
+        for (int i = 0; i < 5; i++) waiting.sendVideo(1000 + i);
+        assertTrue(subscriber.awaitRtp(5, 10).size() >= 4, "the refilled slot keeps receiving");
+        // The other room's subscriber got every packet of its publisher through it all.
+        int sent = 0;
+        while (otherSubscriber.rtp.poll() != null) sent++;
+        for (int i = 0; i < 10; i++) otherPublisher.sendVideo(5000 + i);
+        assertEquals(10, otherSubscriber.awaitRtp(10, 10).size(), "the other room notices nothing");
+        assertTrue(sent > 0, "the other room kept flowing while consent expired");
     }
 
     @Test
@@ -479,11 +524,15 @@ class WhipWhepLoopbackTest {
 
         /** A VP8-shaped packet (payload descriptor S=1, keyframe bit clear on the first) on the offer's video SSRC. */
         void sendVideo(int seq) throws Exception {
+            sendVideo(seq, seq == 0);
+        }
+
+        void sendVideo(int seq, boolean keyframe) throws Exception {
             transport.eventLoop().submit(() -> {
                 ByteBuf p = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
                 p.writeByte(0x80).writeByte((seq % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq)
                         .writeInt(seq * 3000).writeInt((int) offer.videoSsrc());
-                p.writeByte(0x10).writeByte(seq == 0 ? 0x00 : 0x01).writeZero(1000);
+                p.writeByte(0x10).writeByte(keyframe ? 0x00 : 0x01).writeZero(1000);
                 transport.sendRtp(p);
             }).get(5, TimeUnit.SECONDS);
         }

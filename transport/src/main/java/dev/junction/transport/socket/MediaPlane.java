@@ -20,7 +20,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 
 /**
@@ -38,7 +40,8 @@ public final class MediaPlane implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<MediaLoop> loops;
     private final List<MediaSocket> sockets;
-    private final List<MediaSocket> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<MediaSocket> extra = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean epoll;
 
     private MediaPlane(EventLoopGroup group, List<MediaLoop> loops, List<MediaSocket> sockets, boolean epoll) {
@@ -146,6 +149,7 @@ public final class MediaPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         for (MediaSocket s : extra) s.channel().close().syncUninterruptibly();
         for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -154,6 +154,23 @@ class DtlsLoopbackTest {
     }
 
     @Test
+    void shouldRecoverWhenTheClientsFinalFlightIsLost() throws Exception {
+        Pair pair = Pair.clean();
+        // Lose the first copy of the client's final flight (its ChangeCipherSpec and epoch-1 Finished): the server
+        // must retransmit its own last flight on its timer, which makes the client send its final flight again.
+        AtomicInteger lost = new AtomicInteger();
+        pair.toServer.dropWhen(datagram -> {
+            boolean finalFlight = datagram.getUnsignedByte(0) == 20 || datagram.getUnsignedShort(3) == 1;
+            return finalFlight && lost.getAndIncrement() < 2;
+        });
+        pair.start();
+        pair.clientEvents.awaitConnected();
+        pair.serverEvents.awaitConnected();
+        assertTrue(lost.get() >= 2, "the first copy of the client's final flight was lost");
+        pair.closeBoth();
+    }
+
+    @Test
     void shouldRefuseAServerWhoseCertificateDoesNotMatchTheAnswer() throws Exception {
         Pair pair = new Pair(FAST, FAST, CLIENT_CERTIFICATE.fingerprint(), STRANGER.fingerprint(), new Random(3), 0).start();
         RecordingListener.Closed client = pair.clientEvents.awaitClosed();
