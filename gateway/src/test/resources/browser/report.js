@@ -73,9 +73,11 @@ function summarize(stats) {
   const out = {
     video: { framesDecoded: 0, framesReceived: 0, framesDropped: 0, packetsReceived: 0, packetsLost: 0,
              bytesReceived: 0, nackCount: 0, pliCount: 0, keyFramesDecoded: 0,
+             freezeCount: 0, totalFreezesDuration: 0, pauseCount: 0, retransmittedPacketsReceived: 0,
              frameWidth: 0, frameHeight: 0, codec: null, decoder: null },
     audio: { totalSamplesReceived: 0, concealedSamples: 0, packetsReceived: 0, packetsLost: 0, bytesReceived: 0, codec: null },
-    outbound: { video: { framesEncoded: 0, packetsSent: 0, bytesSent: 0, encodings: 0, codec: null, encoder: null },
+    outbound: { video: { framesEncoded: 0, packetsSent: 0, bytesSent: 0, encodings: 0, codec: null, encoder: null,
+                         nackCount: 0, pliCount: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0 },
                 audio: { packetsSent: 0, bytesSent: 0, codec: null } },
     candidates: [],
     selectedPair: null,
@@ -86,7 +88,8 @@ function summarize(stats) {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
       const v = out.video;
       for (const k of ['framesDecoded', 'framesReceived', 'framesDropped', 'packetsReceived', 'packetsLost',
-                       'bytesReceived', 'nackCount', 'pliCount', 'keyFramesDecoded']) v[k] += s[k] || 0;
+                       'bytesReceived', 'nackCount', 'pliCount', 'keyFramesDecoded', 'freezeCount', 'totalFreezesDuration',
+                       'pauseCount', 'retransmittedPacketsReceived']) v[k] += s[k] || 0;
       v.frameWidth = Math.max(v.frameWidth, s.frameWidth || 0);
       v.frameHeight = Math.max(v.frameHeight, s.frameHeight || 0);
       v.codec = v.codec || codecOf(s);
@@ -97,7 +100,8 @@ function summarize(stats) {
       a.codec = a.codec || codecOf(s);
     } else if (s.type === 'outbound-rtp' && s.kind === 'video') {
       const v = out.outbound.video;
-      for (const k of ['framesEncoded', 'packetsSent', 'bytesSent']) v[k] += s[k] || 0;
+      for (const k of ['framesEncoded', 'packetsSent', 'bytesSent', 'nackCount', 'pliCount', 'retransmittedPacketsSent',
+                       'retransmittedBytesSent']) v[k] += s[k] || 0;
       v.encodings += 1;
       v.codec = v.codec || codecOf(s);
       v.encoder = v.encoder || s.encoderImplementation || null;
