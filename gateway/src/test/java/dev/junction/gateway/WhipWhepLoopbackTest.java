@@ -14,7 +14,9 @@ import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
 import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.socket.KernelUdpTable;
 import dev.junction.transport.socket.MediaPlane;
+import dev.junction.transport.socket.MediaSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.net.URI;
@@ -27,8 +29,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +157,105 @@ class WhipWhepLoopbackTest {
         for (int i = 0; i < 10; i++) otherPublisher.sendVideo(5000 + i);
         assertEquals(10, otherSubscriber.awaitRtp(10, 10).size(), "the other room notices nothing");
         assertTrue(sent > 0, "the other room kept flowing while consent expired");
+    }
+
+    /**
+     * Issue 12 faults: a media loop stalls (a long pause, a burst it cannot keep up with) while its publisher keeps
+     * sending, so the socket's receive buffer fills and the kernel drops the rest. The server survives it, shows
+     * the kernel's drops on /metrics (it never sees those datagrams, so cannot count them itself), and the room
+     * carries on once the loop runs again; a room on the other loop notices nothing.
+     */
+    @Test
+    void shouldCarryOnAfterAFullReceiveBufferAndShowTheKernelsDrops() throws Exception {
+        Peer publisher = join("whip", "stalled");
+        Peer subscriber = join("whep", "stalled");
+        Peer calmPublisher = join("whip", "calm"); // the loop with the fewest rooms: the other one
+        Peer calmSubscriber = join("whep", "calm");
+        int stalled = loopOf(publisher);
+        assertEquals(List.of(stalled, 1 - stalled, 1 - stalled), List.of(loopOf(subscriber), loopOf(calmPublisher), loopOf(calmSubscriber)));
+        MediaSocket socket = server.sessions().sockets().get(stalled);
+        long[] dropsBefore = kernelDrops();
+
+        CompletableFuture<Void> release = new CompletableFuture<>(); // join() waits uninterruptibly
+        CountDownLatch holding = new CountDownLatch(1);
+        socket.eventLoop().execute(() -> {
+            holding.countDown();
+            release.join();
+        });
+        int burst;
+        try {
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            // Twice the buffer in payload alone overflows it, whatever the kernel's per-datagram overhead.
+            burst = 2 * socket.receiveBufferBytes() / 1000 + 100;
+            publisher.sendVideoBurst(0, burst);
+            for (int i = 0; i < 50; i++) calmPublisher.sendVideo(i);
+            assertEquals(50, calmSubscriber.awaitRtp(50, 20).size(), "the room on the other loop notices nothing");
+            // The peer's burst may still be leaving its socket: wait for the overflow, not for a time.
+            awaitCondition(() -> KernelUdpTable.read().lookup(socket).drops() > 0,
+                    () -> "the stalled loop's receive buffer overflows: " + KernelUdpTable.read().lookup(socket));
+        } finally {
+            release.complete(null);
+        }
+        long[] dropsAfter = kernelDrops();
+        assertTrue(dropsAfter[stalled] > dropsBefore[stalled], "/metrics shows the kernel's drops on the stalled loop");
+        assertEquals(dropsBefore[1 - stalled], dropsAfter[1 - stalled], "and none on the other");
+
+        // Once the loop runs again it works through what was queued, and new media flows as before.
+        awaitCondition(() -> KernelUdpTable.read().lookup(socket).receiveQueueBytes() == 0, () -> "the queue drained");
+        for (int i = 0; i < 20; i++) publisher.sendVideo(burst + i, i == 0);
+        subscriber.awaitMarkers(burst, 20, 20);
+        assertEquals(4, server.sessions().connectedSessionCount());
+    }
+
+    /**
+     * Issue 12 faults: a subscriber stops reading (its process stalls: nothing read, nothing sent) while the room
+     * is busy. Its own socket fills and the kernel drops what the server sends it; the server neither notices nor
+     * holds anything back for it, the room's other subscribers (one on the same loop and socket, one on the other
+     * loop) get every packet, and the stalled one is served again as soon as it reads again.
+     */
+    @Test
+    void shouldKeepServingARoomWhileOneSubscriberStopsReading() throws Exception {
+        Peer publisher = join("whip", "reader");
+        Peer stuck = join("whep", "reader");
+        Peer far = join("whep", "reader");
+        Peer near = join("whep", "reader");
+        assertEquals(List.of(loopOf(publisher), 1 - loopOf(publisher), loopOf(publisher)), List.of(loopOf(stuck), loopOf(far), loopOf(near)));
+        MediaSocket stuckSocket = stuck.plane.sockets().getFirst();
+        long serverErrorsBefore = socketErrors();
+
+        CompletableFuture<Void> release = new CompletableFuture<>(); // join() waits uninterruptibly
+        CountDownLatch holding = new CountDownLatch(1);
+        stuck.transport.eventLoop().execute(() -> {
+            holding.countDown();
+            release.join();
+        });
+        int sent = 0;
+        try {
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            // A datagram costs the buffer more than its payload (the kernel's skb), so the buffer's size in
+            // payload bytes plus a margin overflows it.
+            int total = stuckSocket.receiveBufferBytes() / 1000 + 1000;
+            // In steps the reading subscribers keep up with, so that only the stalled one can overflow.
+            while (sent < total) {
+                int step = Math.min(400, total - sent);
+                publisher.sendVideoBurst(sent, step);
+                for (Peer reader : List.of(far, near)) {
+                    assertEquals(step, reader.awaitRtp(step, 20).size(), "a reading subscriber got every packet, at " + sent);
+                }
+                sent += step;
+            }
+            awaitCondition(() -> KernelUdpTable.read().lookup(stuckSocket).drops() > 0,
+                    () -> "the stalled subscriber's socket overflows: " + KernelUdpTable.read().lookup(stuckSocket));
+        } finally {
+            release.complete(null);
+        }
+        assertEquals(serverErrorsBefore, socketErrors(), "the server's sends never failed");
+        // It works through what its socket queued (what the kernel dropped is gone), then is served as before.
+        awaitCondition(() -> KernelUdpTable.read().lookup(stuckSocket).receiveQueueBytes() == 0, () -> "the stalled subscriber drained its socket");
+        for (int i = 0; i < 20; i++) publisher.sendVideo(sent + i, i == 0);
+        stuck.awaitMarkers(sent, 20, 20);
+        for (Peer reader : List.of(far, near)) assertEquals(20, reader.awaitRtp(20, 20).size());
+        assertEquals(4, server.sessions().connectedSessionCount(), "every session is still up");
     }
 
     @Test
@@ -402,6 +507,40 @@ class WhipWhepLoopbackTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code junction_media_kernel_dropped_total} per loop, from /metrics. */
+    private long[] kernelDrops() throws Exception {
+        long[] drops = new long[server.sessions().sockets().size()];
+        for (int loop = 0; loop < drops.length; loop++) {
+            drops[loop] = metric("junction_media_kernel_dropped_total{loop=\"" + loop + "\"}");
+        }
+        return drops;
+    }
+
+    /** {@code junction_media_socket_errors_total} over every loop, from /metrics. */
+    private long socketErrors() throws Exception {
+        long sum = 0;
+        for (int loop = 0; loop < server.sessions().sockets().size(); loop++) {
+            sum += metric("junction_media_socket_errors_total{loop=\"" + loop + "\"}");
+        }
+        return sum;
+    }
+
+    private long metric(String series) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToLong(l -> Long.parseLong(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " on /metrics"));
+    }
+
+
+    private static void awaitCondition(BooleanSupplier condition, Supplier<String> state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting: " + state.get());
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     /** The media loop serving {@code peer} (the index of the socket its answer named). */
     private int loopOf(Peer peer) {
         List<dev.junction.transport.socket.MediaSocket> sockets = server.sessions().sockets();
@@ -528,13 +667,48 @@ class WhipWhepLoopbackTest {
         }
 
         void sendVideo(int seq, boolean keyframe) throws Exception {
+            transport.eventLoop().submit(() -> writeVideo(seq, keyframe)).get(5, TimeUnit.SECONDS);
+        }
+
+        /** {@code count} packets from {@code firstSeq} in one task of the peer's loop: one burst on the wire. */
+        void sendVideoBurst(int firstSeq, int count) throws Exception {
             transport.eventLoop().submit(() -> {
-                ByteBuf p = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
-                p.writeByte(0x80).writeByte((seq % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq)
-                        .writeInt(seq * 3000).writeInt((int) offer.videoSsrc());
-                p.writeByte(0x10).writeByte(keyframe ? 0x00 : 0x01).writeZero(1000);
-                transport.sendRtp(p);
-            }).get(5, TimeUnit.SECONDS);
+                for (int i = 0; i < count; i++) writeVideo(firstSeq + i, firstSeq + i == 0);
+            }).get(30, TimeUnit.SECONDS);
+        }
+
+        /** The payload starts with the publisher's sequence number, a marker the SFU forwards untouched. */
+        private void writeVideo(int seq, boolean keyframe) {
+            ByteBuf p = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
+            p.writeByte(0x80).writeByte((seq % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq)
+                    .writeInt(seq * 3000).writeInt((int) offer.videoSsrc());
+            p.writeByte(0x10).writeByte(keyframe ? 0x00 : 0x01).writeInt(seq).writeZero(996);
+            transport.sendRtp(p);
+        }
+
+        /**
+         * Waits until video packets with every marker {@code from..from+count-1} (see {@link #writeVideo}) arrived,
+         * ignoring others (late ones from before).
+         */
+        void awaitMarkers(int from, int count, int seconds) throws InterruptedException {
+            java.util.BitSet seen = new java.util.BitSet(count);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            int others = 0;
+            int last = -1;
+            while (seen.cardinality() < count) {
+                byte[] p = rtp.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertNotNull(p, "markers " + from + ".." + (from + count - 1) + " arrived only " + seen + "; " + others
+                        + " other packets, the last with marker " + last + "; transport " + transport.state() + "; datagrams in "
+                        + plane.sockets().getFirst().counter(MediaSocket.DATAGRAMS_IN) + ", kernel " + KernelUdpTable.read().lookup(plane.sockets().getFirst()) + ", drops " + java.util.Arrays.stream(dev.junction.transport.DropReason.values())
+                        .filter(r -> demux.drops(r) > 0).map(r -> r + "=" + demux.drops(r)).toList());
+                int marker = read(p, packet -> packet.payloadLength() >= 6 ? packet.buffer().getInt(packet.payloadOffset() + 2) : -1);
+                if (marker >= from && marker < from + count) {
+                    seen.set(marker - from);
+                } else {
+                    others++;
+                    last = marker;
+                }
+            }
         }
 
         /** An Opus-shaped packet on the offer's audio SSRC. */

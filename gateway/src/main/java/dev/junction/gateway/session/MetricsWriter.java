@@ -5,6 +5,7 @@ import dev.junction.gateway.loop.RoomTotals;
 import dev.junction.transport.DropReason;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.metrics.DurationHistogram;
+import dev.junction.transport.socket.KernelUdpTable;
 import dev.junction.transport.socket.MediaLoop;
 import dev.junction.transport.socket.MediaSocket;
 import java.util.List;
@@ -68,6 +69,17 @@ final class MetricsWriter implements MetricsSource {
         for (MediaLoop l : loops) l.burstLatency().appendSeries(out, "junction_media_burst_seconds", "loop=\"" + l.index() + "\"");
         perSocket(out, "junction_media_socket_errors_total", "Errors a media socket reported (refused sends, ICMP errors); it stays open.",
                 s -> s.counter(MediaSocket.SOCKET_ERRORS));
+        // Linux's own count for each socket, from /proc/net/udp: datagrams that never reached the loop because its
+        // receive buffer was full (the loop stalled or fell behind). The server cannot count those itself.
+        KernelUdpTable kernel = KernelUdpTable.read();
+        perSocket(out, "junction_media_kernel_dropped_total", "counter",
+                "Datagrams the kernel dropped for a media socket, almost always because its receive buffer was full (Linux only).",
+                s -> kernel.lookup(s).drops());
+        perSocket(out, "junction_media_receive_queue_bytes", "gauge",
+                "Bytes waiting unread in a media socket's receive buffer, out of junction_media_receive_buffer_bytes (Linux only).",
+                s -> kernel.lookup(s).receiveQueueBytes());
+        perSocket(out, "junction_media_receive_buffer_bytes", "gauge", "The receive buffer the kernel gave a media socket.",
+                MediaSocket::receiveBufferBytes);
         perSocket(out, "junction_media_receiver_errors_total", "Datagrams whose handling threw (a bug); the socket stays open.",
                 s -> s.counter(MediaSocket.RECEIVER_ERRORS));
         out.append("# HELP junction_media_loop_errors_total Exceptions caught in a media loop's timer and burst-end work (bugs).\n");
@@ -95,10 +107,16 @@ final class MetricsWriter implements MetricsSource {
     }
 
     private void perSocket(StringBuilder out, String name, String help, ToLongFunction<MediaSocket> value) {
+        perSocket(out, name, "counter", help, value);
+    }
+
+    /** One series per socket; a negative value means unknown and its series is left out. */
+    private void perSocket(StringBuilder out, String name, String type, String help, ToLongFunction<MediaSocket> value) {
         if (help != null) out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" counter\n");
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         for (MediaSocket s : sockets) {
-            out.append(name).append("{loop=\"").append(s.index()).append("\"} ").append(value.applyAsLong(s)).append('\n');
+            long v = value.applyAsLong(s);
+            if (v >= 0) out.append(name).append("{loop=\"").append(s.index()).append("\"} ").append(v).append('\n');
         }
     }
 }

@@ -4,12 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -59,6 +63,7 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private int pendingWrites;
     private boolean gso;
+    private long inode;
 
     MediaSocket(int index, MediaLoop loop, DatagramReceiver receiver) {
         this.index = index;
@@ -82,6 +87,16 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
 
     public InetSocketAddress localAddress() {
         return channel.localAddress();
+    }
+
+    /** The receive buffer the kernel gave this socket (SO_RCVBUF as read back: Linux doubles what was asked). */
+    public int receiveBufferBytes() {
+        return channel.config().getReceiveBufferSize();
+    }
+
+    /** The kernel's inode of this socket (Linux, epoll), 0 where unknown; finds it in {@link KernelUdpTable}. */
+    public long inode() {
+        return inode;
     }
 
     /** True on the socket's own event loop, the only thread allowed to write. */
@@ -185,6 +200,19 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
         this.channel = channel;
         this.gso = gsoSupported && GSO_ENABLED;
         this.batcher = new GsoBatcher(channel.alloc(), this::send);
+        this.inode = inodeOf(channel);
+    }
+
+    /** The inode behind the channel's descriptor: /proc/self/fd/N links to "socket:[INODE]". */
+    private static long inodeOf(DatagramChannel channel) {
+        if (!(channel instanceof EpollDatagramChannel epoll)) return 0;
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + epoll.fd().intValue())).toString();
+            if (link.startsWith("socket:[") && link.endsWith("]")) return Long.parseLong(link, 8, link.length() - 1, 10);
+        } catch (IOException | RuntimeException e) {
+            // no /proc: the table falls back to the local port
+        }
+        return 0;
     }
 
     DatagramChannel channel() {
