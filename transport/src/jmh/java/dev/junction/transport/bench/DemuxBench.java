@@ -61,6 +61,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       request with USERNAME, ICE-CONTROLLING, PRIORITY, MESSAGE-INTEGRITY and FINGERPRINT: parse, lookup,
  *       verify both, write the signed success response and queue it on the socket. Responses are flushed every
  *       {@link #FLUSH_EVERY} datagrams, as a read burst would, to a UDP socket nobody reads.</li>
+ *   <li>{@code stunForged}: the same check with the live session's ufrag but signed with a wrong password, from
+ *       an address no check has bound (issue 12's amplifier): parse, ufrag lookup, the session's token bucket, and
+ *       past its burst a drop before any HMAC. Compare with {@code stunUnknownUfrag} (a ufrag no session has:
+ *       parse, failed lookup, drop) and {@code srtpUnbound}, the cost of other junk.</li>
  * </ul>
  * Each invocation hands a batch of datagrams to the loop and parks until it is done; the figures are per
  * datagram ({@link OperationsPerInvocation}). {@code -prof gc} counts the allocation of every thread, the
@@ -84,7 +88,7 @@ public class DemuxBench {
     static final int FLUSH_EVERY = 32;
     private static final byte[] TRANSACTION_ID = "Mk/QqGcJ9zDn".getBytes(StandardCharsets.US_ASCII);
 
-    private enum Work { SRTP_LOOKUP, SRTP_UNBOUND, SRTP_GENERATE, SRTP_CONNECTED, STUN_CONSENT }
+    private enum Work { SRTP_LOOKUP, SRTP_UNBOUND, SRTP_GENERATE, SRTP_CONNECTED, STUN_CONSENT, STUN_FORGED, STUN_UNKNOWN }
 
     private MediaPlane serverPlane;
     private MediaPlane clientPlane;
@@ -106,6 +110,8 @@ public class DemuxBench {
     private ByteBuf plain;
     private ByteBuf datagram;
     private ByteBuf consentCheck;
+    private ByteBuf forgedCheck;
+    private ByteBuf unknownCheck;
     private int sequence;
     private long rtpDelivered;
     private long generateFailures;
@@ -116,6 +122,8 @@ public class DemuxBench {
     private long lookupOps;
     private long unboundOps;
     private long stunOps;
+    private long forgedOps;
+    private long unknownOps;
 
     /** The loop's side of one invocation: runs {@code count} datagrams of {@code work}, then wakes the caller. */
     private final class Batch implements Runnable {
@@ -140,6 +148,8 @@ public class DemuxBench {
                             demux.onDatagram(socket, consentCheck, connectedAddress, System.nanoTime());
                             if (i % FLUSH_EVERY == FLUSH_EVERY - 1) socket.flush();
                         }
+                        case STUN_FORGED -> demux.onDatagram(socket, forgedCheck, unboundAddress, System.nanoTime());
+                        case STUN_UNKNOWN -> demux.onDatagram(socket, unknownCheck, unboundAddress, System.nanoTime());
                     }
                 }
                 socket.flush();
@@ -198,6 +208,8 @@ public class DemuxBench {
             plain.writeBytes(payload);
             datagram = PooledByteBufAllocator.DEFAULT.directBuffer(PACKET_LENGTH + 64);
             consentCheck = PooledByteBufAllocator.DEFAULT.directBuffer(256);
+            forgedCheck = PooledByteBufAllocator.DEFAULT.directBuffer(256);
+            unknownCheck = PooledByteBufAllocator.DEFAULT.directBuffer(256);
             // Bind both "browser" addresses with one nominating check each, as a browser's first checks do.
             ByteBuf first = PooledByteBufAllocator.DEFAULT.directBuffer(256);
             try {
@@ -210,6 +222,9 @@ public class DemuxBench {
                 first.release();
             }
             writeCheck(consentCheck, serverIce, clientIce, false);
+            // The live session's ufrag, signed with a password nobody gave out; and a ufrag no session has.
+            writeCheck(forgedCheck, serverIce, clientIce, IceCredentials.generate(random).pwd(), false);
+            writeCheck(unknownCheck, IceCredentials.generate(random), clientIce, false);
             // One packet through, so the receive context for the SSRC exists before measuring.
             generate();
             demux.onDatagram(socket, datagram, connectedAddress, System.nanoTime());
@@ -224,6 +239,11 @@ public class DemuxBench {
 
     /** A Chromium-shaped Binding request from the client to {@code local}'s session, signed with its password. */
     private static void writeCheck(ByteBuf out, IceCredentials local, IceCredentials remote, boolean nominate) {
+        writeCheck(out, local, remote, local.pwd(), nominate);
+    }
+
+    /** As above, signed with {@code pwd}. */
+    private static void writeCheck(ByteBuf out, IceCredentials local, IceCredentials remote, String pwd, boolean nominate) {
         StunWriter writer = new StunWriter()
                 .begin(out, StunMessageType.BINDING_REQUEST, TRANSACTION_ID)
                 .username(local.ufrag() + ":" + remote.ufrag())
@@ -231,7 +251,7 @@ public class DemuxBench {
                 .iceControlling(0x5a2f0c77d1e83b49L)
                 .priority(1853824767L);
         if (nominate) writer.useCandidate();
-        writer.messageIntegrity(StunIntegrity.shortTerm(local.pwd())).fingerprint().finish();
+        writer.messageIntegrity(StunIntegrity.shortTerm(pwd)).fingerprint().finish();
     }
 
     /** The client's next RTP packet, protected with its session and copied into the direct "datagram". */
@@ -251,10 +271,21 @@ public class DemuxBench {
                 plain.release();
                 datagram.release();
                 consentCheck.release();
+                forgedCheck.release();
+                unknownCheck.release();
             }).get(10, TimeUnit.SECONDS);
             long[] expected = new long[DropReason.values().length];
             expected[DropReason.SRTP_NOT_READY.ordinal()] = lookupOps;
             expected[DropReason.SRTP_UNBOUND.ordinal()] = unboundOps;
+            expected[DropReason.STUN_NO_SESSION.ordinal()] = unknownOps;
+            // Forged checks: the session's budget answers its first ones with a 401, then drops them unanswered.
+            long forgedDrops = 0;
+            for (DropReason r : List.of(DropReason.STUN_REJECTED, DropReason.STUN_OVER_SESSION_LIMIT, DropReason.STUN_OVER_SOURCE_LIMIT,
+                    DropReason.STUN_OVER_LOOP_LIMIT)) {
+                forgedDrops += demux.drops(r) - dropsBefore[r.ordinal()];
+                expected[r.ordinal()] = demux.drops(r) - dropsBefore[r.ordinal()];
+            }
+            if (forgedDrops != forgedOps) throw new IllegalStateException(forgedDrops + " forged checks dropped of " + forgedOps);
             StringBuilder wrong = new StringBuilder();
             for (DropReason r : DropReason.values()) {
                 long dropped = demux.drops(r) - dropsBefore[r.ordinal()];
@@ -330,6 +361,20 @@ public class DemuxBench {
     public void stunConsent() {
         run(Work.STUN_CONSENT, CRYPTO_BATCH);
         stunOps += CRYPTO_BATCH;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CHEAP_BATCH)
+    public void stunForged() {
+        run(Work.STUN_FORGED, CHEAP_BATCH);
+        forgedOps += CHEAP_BATCH;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CHEAP_BATCH)
+    public void stunUnknownUfrag() {
+        run(Work.STUN_UNKNOWN, CHEAP_BATCH);
+        unknownOps += CHEAP_BATCH;
     }
 
     /** Counts RTP on the loop; completes {@code up} when the session has keys. */
