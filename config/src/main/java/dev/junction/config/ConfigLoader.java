@@ -29,12 +29,13 @@ public final class ConfigLoader {
             "--announce", "media.announce",
             "--bind", "bind",
             "--media-loops", "media.loops",
+            "--ice-tcp", "media.ice-tcp",
             "--token", "http.token");
 
     private static final Set<String> KEYS = Set.of(
             "http.bind", "http.port", "http.max-body-bytes", "http.token", "http.header-timeout-ms", "http.body-timeout-ms",
             "http.idle-timeout-ms", "http.max-connections-per-source",
-            "media.bind", "media.port", "media.loops", "media.announce", "media.consent-timeout-ms");
+            "media.bind", "media.port", "media.loops", "media.announce", "media.consent-timeout-ms", "media.ice-tcp");
 
     private ConfigLoader() {
     }
@@ -132,7 +133,8 @@ public final class ConfigLoader {
                 port(v.get("media.port")),
                 nonNegativeInt(v.get("media.loops")),
                 announce(v.get("media.announce")),
-                positiveInt(v.get("media.consent-timeout-ms")));
+                positiveInt(v.get("media.consent-timeout-ms")),
+                onOff(v.get("media.ice-tcp")));
         return new JunctionConfig(http, media);
     }
 
@@ -143,6 +145,15 @@ public final class ConfigLoader {
             throw new ConfigException(s.origin() + ": a bearer token may use only letters, digits and -._~+/ (then =)");
         }
         return t;
+    }
+
+    /** {@code on}/{@code true} or {@code off}/{@code false}, in any case. */
+    private static boolean onOff(Source s) {
+        return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new ConfigException(s.origin() + ": expected on or off, got '" + s.value() + "'");
+        };
     }
 
     private static int port(Source s) {

@@ -14,15 +14,18 @@ import java.util.Objects;
  * @param consentTimeoutMs a session whose peer has not passed a connectivity check for this long is closed
  *                    (RFC 7675 consent freshness: 30 s); a peer checks every 4-6 s, so anything shorter than about
  *                    10 s drops live sessions
+ * @param iceTcp      whether each loop also listens for ICE-TCP (RFC 6544) on the same port number as its UDP
+ *                    socket, and answers carry a passive TCP candidate per announced address after the UDP ones
  */
-public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs) {
+public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
+        boolean iceTcp) {
 
     /** RFC 7675 §5.1: consent expires 30 s after the last answered check. */
     public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
 
-    /** The first four settings, consent at its RFC 7675 default. */
+    /** The first four settings, consent at its RFC 7675 default, no ICE-TCP. */
     public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce) {
-        this(bindAddress, basePort, loops, announce, DEFAULT_CONSENT_TIMEOUT_MS);
+        this(bindAddress, basePort, loops, announce, DEFAULT_CONSENT_TIMEOUT_MS, false);
     }
 
     public MediaSettings {

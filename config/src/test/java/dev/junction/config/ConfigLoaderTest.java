@@ -115,6 +115,17 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("key http.max-connections-per-source: expected a positive integer, got '0'"), e.getMessage());
     }
 
+    @Test
+    void shouldTurnIceTcpOnByDefaultAndOffByFlagOrKey(@TempDir Path dir) throws IOException {
+        assertTrue(JunctionConfig.defaults().media().iceTcp());
+        assertEquals(false, ConfigLoader.load(new String[] {"--ice-tcp", "off"}).media().iceTcp());
+        assertEquals(true, ConfigLoader.load(new String[] {"--ice-tcp", "ON"}).media().iceTcp());
+        Path file = dir.resolve("tcp.properties");
+        Files.writeString(file, "media.ice-tcp = false\n");
+        assertEquals(false, ConfigLoader.load(new String[] {"--config", file.toString()}).media().iceTcp());
+        assertMessage("--ice-tcp: expected on or off, got 'maybe'", "--ice-tcp", "maybe");
+    }
+
     private static void assertMessage(String expected, String... args) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args));
         assertEquals(expected, e.getMessage());

@@ -258,6 +258,37 @@ class WhipWhepLoopbackTest {
         assertEquals(4, server.sessions().connectedSessionCount(), "every session is still up");
     }
 
+    /**
+     * Issue 10, ICE-TCP: answers carry a passive TCP candidate beside each UDP one, ranked below it (RFC 6544 §4.2),
+     * and a publisher and a subscriber that reach the server over TCP (RFC 4571 framing) forward to and from one
+     * on UDP, every packet in order.
+     */
+    @Test
+    void shouldForwardBetweenPeersOverIceTcpAndUdp() throws Exception {
+        HttpResponse<String> probe = post("/whep/tcp-probe", ClientOffer.subscriber(PEER_CERT.fingerprint(),
+                new java.net.InetSocketAddress("127.0.0.1", 9), random).sdp());
+        assertEquals(201, probe.statusCode());
+        List<String> candidates = probe.body().lines().filter(l -> l.startsWith("a=candidate:")).toList();
+        assertEquals(2, candidates.size(), candidates.toString());
+        assertTrue(candidates.get(0).contains(" udp ") && candidates.get(1).matches(".* tcp \\d+ 127\\.0\\.0\\.1 \\d+ typ host tcptype passive"),
+                candidates.toString());
+        assertTrue(Long.parseLong(candidates.get(0).split(" ")[3]) > Long.parseLong(candidates.get(1).split(" ")[3]), "UDP ranks first");
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+                + probe.headers().firstValue("Location").orElseThrow())).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+
+        Peer publisher = joinOverTcp("whip", "tcp");
+        Peer udpSubscriber = join("whep", "tcp");
+        Peer tcpSubscriber = joinOverTcp("whep", "tcp");
+        for (int i = 0; i < 100; i++) publisher.sendVideo(i);
+        for (Peer s : List.of(udpSubscriber, tcpSubscriber)) {
+            List<byte[]> got = s.awaitRtp(100, 10);
+            assertEquals(100, got.size());
+            for (int i = 1; i < got.size(); i++) assertEquals((seq(got.get(0)) + i) & 0xFFFF, seq(got.get(i)), "in order");
+        }
+        assertEquals(2, metric("junction_media_tcp_connections{loop=\"0\"}") + metric("junction_media_tcp_connections{loop=\"1\"}"));
+        assertEquals(0, metric("junction_media_tcp_send_dropped_total{loop=\"0\"}") + metric("junction_media_tcp_send_dropped_total{loop=\"1\"}"));
+    }
+
     @Test
     void shouldFillAFreeSlotWhenASecondPublisherJoins() throws Exception {
         Peer audioOnly = join("whip", "room8", 0.0, false);
@@ -582,6 +613,15 @@ class WhipWhepLoopbackTest {
      * publisher without {@code withVideo} offers audio only.
      */
     private Peer join(String kind, String room, double videoLoss, boolean withVideo) throws Exception {
+        return join(kind, room, videoLoss, withVideo, false);
+    }
+
+    /** A peer that reaches the server over ICE-TCP: it connects to the answer's passive TCP candidate, as a browser does. */
+    private Peer joinOverTcp(String kind, String room) throws Exception {
+        return join(kind, room, 0.0, true, true);
+    }
+
+    private Peer join(String kind, String room, double videoLoss, boolean withVideo, boolean overTcp) throws Exception {
         Peer peer = new Peer();
         peers.add(peer);
         Random loss = new Random(42);
@@ -605,8 +645,15 @@ class WhipWhepLoopbackTest {
         assertTrue(peer.location.startsWith("/" + kind + "/" + room + "/"), peer.location);
         ServerAnswer answer = ServerAnswer.parse(response.body());
         peer.serverPort = answer.candidates().get(0).getPort();
-        peer.transport = WebRtcTransport.client(peer.plane.sockets().get(0), peer.demux, peer.offer.ice(), answer.ice(),
-                answer.candidates(), PEER_CERT, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(peers.size()), peer);
+        if (overTcp) {
+            assertEquals(answer.candidates().size(), answer.tcpCandidates().size(), "a passive TCP candidate per UDP one");
+            var connection = peer.plane.connectTcp(0, answer.tcpCandidates().get(0), peer.demux).get(10, TimeUnit.SECONDS);
+            peer.transport = WebRtcTransport.client(peer.plane.loops().get(0), peer.demux, peer.offer.ice(), answer.ice(),
+                    List.of(connection.path()), PEER_CERT, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(peers.size()), peer);
+        } else {
+            peer.transport = WebRtcTransport.client(peer.plane.sockets().get(0), peer.demux, peer.offer.ice(), answer.ice(),
+                    answer.candidates(), PEER_CERT, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(peers.size()), peer);
+        }
         peer.transport.start();
         assertNotNull(peer.connected.get(20, TimeUnit.SECONDS));
         // The client can finish DTLS a moment before the server side has its SRTP keys; a browser would just keep

@@ -36,10 +36,12 @@ import java.util.Map;
  * @param floodRate   datagrams per second of each flood
  * @param churn       if > 0: that many join/leave cycles instead of the media window ({@link Churn})
  * @param churnParallel cycles running at once
+ * @param tcp         whether peers reach the server over ICE-TCP (a connection to the answer's passive TCP
+ *                    candidate, RFC 6544) instead of UDP
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
-        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel) {
+        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, boolean tcp) {
 
     /** Publishers over all rooms. */
     static final int MAX_TOTAL_PUBLISHERS = 1000;
@@ -65,6 +67,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --video-kbps K        video bitrate per publisher (0-100000, default 1000)
               --audio on|off        Opus-shaped audio at 50 packets/s (default on)
               --packet-size B       video RTP packet size, header included (100-1400, default 1200)
+              --transport udp|tcp   how peers reach the server: UDP, or ICE-TCP to the answer's passive TCP
+                                    candidate (RFC 6544, RFC 4571 framing); default udp
               --server-pid PID      the server's process: its CPU time over the window is read from /proc
               --token T             bearer token for the WHIP/WHEP endpoints and /metrics
               --whip-path P         WHIP path template (default /whip/{room})
@@ -110,6 +114,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--flood-rate", "100000");
         v.put("--churn", "0");
         v.put("--churn-parallel", "10");
+        v.put("--transport", "udp");
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -134,6 +139,10 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         }
         if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme()) || target.getHost() == null) {
             throw new IllegalArgumentException("--target: expected http://HOST:PORT, got " + v.get("--target"));
+        }
+        String transport = v.get("--transport");
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            throw new IllegalArgumentException("--transport: expected udp or tcp, got '" + transport + "'");
         }
         String audio = v.get("--audio");
         if (!audio.equals("on") && !audio.equals("off")) throw new IllegalArgumentException("--audio: expected on or off, got '" + audio + "'");
@@ -162,7 +171,8 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
-                floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200));
+                floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200),
+                transport.equals("tcp"));
     }
 
     private static List<Flood.Kind> floodKinds(String text) {

@@ -10,6 +10,7 @@ import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.socket.MediaPlane;
+import dev.junction.transport.socket.IceTcpConnection;
 import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.AesBackend;
 import io.netty.buffer.ByteBuf;
@@ -423,6 +424,7 @@ public final class LoadTest {
         JsonObject json = new JsonObject()
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
+                .put("transport", options.tcp() ? "tcp" : "udp")
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -612,6 +614,10 @@ public final class LoadTest {
         final AtomicLongArray streamSent = new AtomicLongArray(2);
         final MediaDemux demux = new MediaDemux();
         final MediaSocket socket;
+        /** The tool's loop this peer lives on. */
+        final int loop;
+        /** Its ICE-TCP connection with {@code --transport tcp}, else null. */
+        volatile IceTcpConnection tcp;
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
@@ -648,6 +654,7 @@ public final class LoadTest {
             this.room = room;
             this.index = index;
             this.counted = counted;
+            this.loop = loop;
             this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", port), demux);
         }
 
@@ -680,8 +687,19 @@ public final class LoadTest {
             ServerAnswer answer = ServerAnswer.parse(response.body());
             serverUfrag = answer.ice().ufrag();
             serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
-            transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
-                    answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+            if (options.tcp()) {
+                if (answer.tcpCandidates().isEmpty()) throw new NotConnected("the answer to " + path + " has no passive TCP candidate (ICE-TCP)");
+                try {
+                    tcp = plane.connectTcp(loop, answer.tcpCandidates().get(0), demux).get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new NotConnected("ICE-TCP connection to " + answer.tcpCandidates().get(0) + " failed: " + e.getMessage());
+                }
+                transport = WebRtcTransport.client(plane.loops().get(loop), demux, offer.ice(), answer.ice(), List.of(tcp.path()),
+                        certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+            } else {
+                transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
+                        answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+            }
             transport.start();
         }
 
@@ -824,6 +842,7 @@ public final class LoadTest {
                 });
             } else {
                 socket.close();
+                if (tcp != null) tcp.close();
             }
         }
 
@@ -851,6 +870,7 @@ public final class LoadTest {
             if (sender != null) sender.cancel(false);
             socket.eventLoop().execute(() -> {
                 socket.close();
+                if (tcp != null) tcp.close();
                 if (transport != null) transport.close("vanished");
             });
             // Off the loop, return once the port is free again: a new session may bind it next (churn's reuse).

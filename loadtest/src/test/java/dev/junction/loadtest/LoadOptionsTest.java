@@ -108,10 +108,17 @@ class LoadOptionsTest {
     }
 
     @Test
+    void shouldChooseTheTransportUdpByDefaultAndRefuseOthers() {
+        assertEquals(false, LoadOptions.parse(new String[] {"--target", "http://x"}).tcp());
+        assertEquals(true, LoadOptions.parse(new String[] {"--target", "http://x", "--transport", "tcp"}).tcp());
+        assertEquals("--transport: expected udp or tcp, got 'sctp'", rejected("--transport", "sctp"));
+    }
+
+    @Test
     void shouldDocumentEveryFlagInTheUsage() {
         for (String flag : new String[] {"--target", "--room", "--rooms", "--publishers", "--subscribers", "--join-burst", "--warmup",
             "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path", "--slots",
-            "--flood", "--flood-rate", "--churn", "--churn-parallel"}) {
+            "--flood", "--flood-rate", "--churn", "--churn-parallel", "--transport"}) {
             assertTrue(LoadOptions.USAGE.contains("  " + flag + " "), flag + " missing from the usage");
         }
         // And the parser knows every flag the usage names.

@@ -7,7 +7,10 @@ import dev.junction.codec.stun.StunParseResult;
 import dev.junction.transport.path.Path;
 import dev.junction.transport.path.PathOwner;
 import dev.junction.transport.path.PathTable;
+import dev.junction.transport.path.TcpPath;
 import dev.junction.transport.socket.DatagramReceiver;
+import dev.junction.transport.socket.FrameReceiver;
+import dev.junction.transport.socket.IceTcpConnection;
 import dev.junction.transport.socket.MediaSocket;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
@@ -33,11 +36,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * against the {@link StunRateLimiter}'s budgets before the session verifies its integrity; past them it is
  * dropped unanswered. Consent checks on an authorized path skip the budgets.
  *
+ * <p>ICE-TCP connections (RFC 6544) deliver their frames here too: a connection is its own path, a candidate
+ * until an authenticated check over it binds it to the session the check names, and it never changes session.
+ *
  * <p>Threading: owned by its loop (single writer). Sessions are added and removed only there; the control plane
  * gets there through the loop. The drop counters may be read from any thread. Buffers: datagrams are borrowed
  * from the socket, which releases them.
  */
-public final class MediaDemux implements DatagramReceiver {
+public final class MediaDemux implements DatagramReceiver, FrameReceiver {
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -65,31 +71,50 @@ public final class MediaDemux implements DatagramReceiver {
 
     @Override
     public void onDatagram(MediaSocket socket, ByteBuf content, InetSocketAddress sender, long nowNs) {
+        dispatch(paths.find(socket, sender), socket, sender, content, nowNs);
+    }
+
+    /** An ICE-TCP frame: the connection is the path, bound to a session or still a candidate (RFC 6544). */
+    @Override
+    public void onFrame(IceTcpConnection connection, ByteBuf frame, long nowNs) {
+        TcpPath path = connection.path();
+        dispatch(path, null, path.remoteAddress(), frame, nowNs);
+    }
+
+    /** The connection's path leaves its session, which is told. */
+    @Override
+    public void onClosed(IceTcpConnection connection) {
+        paths.closed(connection.path());
+    }
+
+    /**
+     * One packet from {@code sender}: over UDP {@code socket} ({@code found} is its bound path or null), or over a
+     * TCP connection ({@code socket} null, {@code found} the connection's path, bound or not).
+     */
+    private void dispatch(Path found, MediaSocket socket, InetSocketAddress sender, ByteBuf content, long nowNs) {
         int offset = content.readerIndex();
         int length = content.readableBytes();
         PacketKind kind = PacketClassifier.classify(content, offset, length);
         switch (kind) {
-            case STUN -> onStun(socket, content, offset, length, sender, nowNs);
+            case STUN -> onStun(found, socket, content, offset, length, sender, nowNs);
             case DTLS -> {
-                Path path = paths.find(socket, sender);
-                if (path == null || !path.isAuthorized()) drop(DropReason.DTLS_UNBOUND);
-                else count(path.owner().handleDtls(path, content));
+                if (found == null || !found.isAuthorized()) drop(DropReason.DTLS_UNBOUND);
+                else count(found.owner().handleDtls(found, content));
             }
             case RTP, RTCP -> {
-                Path path = paths.find(socket, sender);
-                if (path == null || !path.isAuthorized()) drop(DropReason.SRTP_UNBOUND);
-                else count(path.owner().handleSrtp(path, content, kind == PacketKind.RTCP, nowNs));
+                if (found == null || !found.isAuthorized()) drop(DropReason.SRTP_UNBOUND);
+                else count(found.owner().handleSrtp(found, content, kind == PacketKind.RTCP, nowNs));
             }
             default -> drop(DropReason.NOT_WEBRTC);
         }
     }
 
-    private void onStun(MediaSocket socket, ByteBuf content, int offset, int length, InetSocketAddress sender, long nowNs) {
+    private void onStun(Path found, MediaSocket socket, ByteBuf content, int offset, int length, InetSocketAddress sender, long nowNs) {
         if (stun.wrap(content, offset, length) != StunParseResult.OK) {
             drop(DropReason.MALFORMED_STUN);
             return;
         }
-        Path path = paths.find(socket, sender);
+        Path path = found;
         PathOwner owner = path == null ? null : path.owner();
         Registration named = null;
         if (stun.isBindingRequest() && stun.hasUsername() && (owner == null || !owner.acceptsUsername(stun))) {
@@ -110,7 +135,15 @@ public final class MediaDemux implements DatagramReceiver {
                 drop(limited);
                 return;
             }
-            if (path == null || path.owner() != owner) path = paths.candidate(socket, sender);
+            if (path == null || path.owner() != owner) {
+                if (socket != null) {
+                    path = paths.candidate(socket, sender);
+                } else if (path.owner() != null) {
+                    // A TCP connection carries one session's checks: it is not taken over as an address is.
+                    drop(DropReason.STUN_UNEXPECTED);
+                    return;
+                }
+            }
         }
         count(owner.handleStun(stun, path, nowNs));
     }

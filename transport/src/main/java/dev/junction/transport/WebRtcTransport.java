@@ -147,16 +147,29 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
             List<InetSocketAddress> serverCandidates, DtlsCertificate certificate, List<Fingerprint> serverFingerprints,
             Options options, Random random, Listener listener) {
         if (serverCandidates.isEmpty()) throw new IllegalArgumentException("the answer has no candidate to check");
-        IceControllingAgent agent = new IceControllingAgent(local, remote, CLIENT_PRIORITY,
-                TimeUnit.MILLISECONDS.toNanos(options.consentTimeoutMs()), random, 0);
         List<Path> candidates = new ArrayList<>();
         for (InetSocketAddress a : serverCandidates) {
             if (candidates.size() == PathTable.MAX_PATHS_PER_OWNER) break;
-            UdpPath path = new UdpPath(socket, a);
-            candidates.add(path);
-            agent.addRemoteCandidate(path, 0); // checked from start()
+            candidates.add(new UdpPath(socket, a));
         }
-        return new WebRtcTransport(socket.loop(), demux, agent, false, candidates, certificate, serverFingerprints, options, listener);
+        return client(socket.loop(), demux, local, remote, candidates, certificate, serverFingerprints, options, random, listener);
+    }
+
+    /**
+     * The client role over paths the caller made: UDP, or ICE-TCP connections it opened to the answer's passive
+     * candidates (RFC 6544), as a browser's active candidates do. Each path is checked from {@link #start()}.
+     */
+    public static WebRtcTransport client(MediaLoop loop, MediaDemux demux, IceCredentials local, IceCredentials remote,
+            List<Path> candidates, DtlsCertificate certificate, List<Fingerprint> serverFingerprints, Options options,
+            Random random, Listener listener) {
+        if (candidates.isEmpty()) throw new IllegalArgumentException("no candidate to check");
+        if (candidates.size() > PathTable.MAX_PATHS_PER_OWNER) {
+            throw new IllegalArgumentException("at most " + PathTable.MAX_PATHS_PER_OWNER + " candidates, got " + candidates.size());
+        }
+        IceControllingAgent agent = new IceControllingAgent(local, remote, CLIENT_PRIORITY,
+                TimeUnit.MILLISECONDS.toNanos(options.consentTimeoutMs()), random, 0);
+        for (Path path : candidates) agent.addRemoteCandidate(path, 0); // checked from start()
+        return new WebRtcTransport(loop, demux, agent, false, candidates, certificate, serverFingerprints, options, listener);
     }
 
     // ---- commands ----------------------------------------------------------------------------------------

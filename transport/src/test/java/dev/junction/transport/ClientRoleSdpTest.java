@@ -66,7 +66,7 @@ class ClientRoleSdpTest {
                 + "a=ice-pwd:abcdefghijklmnopqrstuv\r\na=fingerprint:" + DtlsCertificate.generate().fingerprint().toSdp()
                 + "\r\na=setup:passive\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
         e = assertThrows(IllegalArgumentException.class, () -> ServerAnswer.parse(noCandidates));
-        assertEquals("answer has no UDP candidate with an IP address", e.getMessage());
+        assertEquals("answer has no UDP or passive TCP candidate with an IP address", e.getMessage());
     }
 
     private void run(boolean publish) throws Exception {

@@ -249,7 +249,7 @@ class WebRtcTransportLoopbackTest {
     }
 
     /** A Binding request as a controlling agent sends it, signed with {@code password}. */
-    private static byte[] check(String username, String password) {
+    static byte[] check(String username, String password) {
         ByteBuf out = io.netty.buffer.Unpooled.buffer();
         try {
             byte[] transaction = new byte[12];

@@ -6,6 +6,7 @@ import dev.junction.codec.sdp.jsep.MediaCapabilities;
 import dev.junction.codec.sdp.jsep.RtcpFeedback;
 import dev.junction.codec.sdp.jsep.SdpNegotiator;
 import dev.junction.config.JunctionConfig;
+import dev.junction.config.MediaSettings;
 import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.http.SessionService;
 import dev.junction.gateway.loop.LoopProxy;
@@ -18,9 +19,11 @@ import dev.junction.transport.dtls.DtlsSettings;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.metrics.DurationHistogram;
 import dev.junction.transport.socket.MediaLoop;
+import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.srtp.AesBackend;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,13 +62,38 @@ public final class MediaSessions implements AutoCloseable {
         this.demuxes = new MediaDemux[count];
         for (int i = 0; i < count; i++) demuxes[i] = new MediaDemux();
         this.plane = MediaPlane.start(config.media(), i -> demuxes[i]);
+        List<IceTcpListener> tcp;
+        try {
+            tcp = config.media().iceTcp() ? listenTcp(config.media()) : List.of();
+        } catch (IllegalStateException e) {
+            plane.close();
+            throw e;
+        }
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs);
         this.service = new WhipWhepService(new SdpNegotiator(capabilities()), certificate, options, config.media().announce(),
-                plane.sockets(), demuxes, loops, directory, table);
+                plane.sockets(), tcp, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
-        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), demuxes, totals, pipeDrops, table, directory);
+        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory);
+    }
+
+    /**
+     * One ICE-TCP listener per loop, on the port number of the loop's UDP socket (TCP and UDP ports are separate
+     * spaces). With ephemeral media ports (port 0) a taken number falls back to any free TCP port.
+     */
+    private List<IceTcpListener> listenTcp(MediaSettings media) {
+        List<IceTcpListener> listeners = new ArrayList<>();
+        for (int i = 0; i < plane.loops().size(); i++) {
+            int port = plane.sockets().get(i).localAddress().getPort();
+            try {
+                listeners.add(plane.listenTcp(i, new InetSocketAddress(media.bindAddress(), port), demuxes[i], IceTcpListener.Limits.DEFAULT));
+            } catch (IllegalStateException e) {
+                if (media.basePort() != 0) throw e;
+                listeners.add(plane.listenTcp(i, new InetSocketAddress(media.bindAddress(), 0), demuxes[i], IceTcpListener.Limits.DEFAULT));
+            }
+        }
+        return List.copyOf(listeners);
     }
 
     /** Binds the media sockets and makes the process's DTLS certificate. */
@@ -176,6 +204,11 @@ public final class MediaSessions implements AutoCloseable {
     /** The media sockets, one per loop. */
     public List<MediaSocket> sockets() {
         return plane.sockets();
+    }
+
+    /** The ICE-TCP listeners, one per loop; empty when ICE-TCP is off. */
+    public List<IceTcpListener> tcpListeners() {
+        return plane.tcpListeners();
     }
 
     /** The setup-time histogram behind {@code junction_session_setup_seconds} (tests). */

@@ -5,6 +5,7 @@ import dev.junction.gateway.loop.RoomTotals;
 import dev.junction.transport.DropReason;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.metrics.DurationHistogram;
+import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.KernelUdpTable;
 import dev.junction.transport.socket.MediaLoop;
 import dev.junction.transport.socket.MediaSocket;
@@ -29,16 +30,18 @@ final class MetricsWriter implements MetricsSource {
 
     private final List<MediaLoop> loops;
     private final List<MediaSocket> sockets;
+    private final List<IceTcpListener> tcp;
     private final MediaDemux[] demuxes;
     private final RoomTotals[] roomTotals;
     private final AtomicLong pipeDrops;
     private final SessionTable table;
     private final RoomDirectory directory;
 
-    MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, MediaDemux[] demuxes, RoomTotals[] roomTotals,
-            AtomicLong pipeDrops, SessionTable table, RoomDirectory directory) {
+    MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes,
+            RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory) {
         this.loops = loops;
         this.sockets = sockets;
+        this.tcp = tcp;
         this.demuxes = demuxes;
         this.roomTotals = roomTotals;
         this.pipeDrops = pipeDrops;
@@ -55,7 +58,7 @@ final class MetricsWriter implements MetricsSource {
                 .append("# TYPE junction_rooms_pending_removal gauge\njunction_rooms_pending_removal ").append(directory.pendingRemovals()).append('\n');
         perLoop(out, "junction_media_ice_ufrags", "ICE ufrags registered with a media loop's demux (one per live session, two during an ICE restart).",
                 i -> demuxes[i].publishedUfragCount());
-        perLoop(out, "junction_media_bound_addresses", "Remote addresses bound to a session on a media loop (the 5-tuple table).",
+        perLoop(out, "junction_media_bound_addresses", "Remote UDP addresses and ICE-TCP connections bound to a session on a media loop (the 5-tuple table).",
                 i -> demuxes[i].publishedBoundAddressCount());
         perLoop(out, "junction_media_timer_participants", "Sessions and room sets a media loop's one timer serves.",
                 i -> loops.get(i).publishedParticipantCount());
@@ -85,6 +88,7 @@ final class MetricsWriter implements MetricsSource {
         out.append("# HELP junction_media_loop_errors_total Exceptions caught in a media loop's timer and burst-end work (bugs).\n");
         out.append("# TYPE junction_media_loop_errors_total counter\n");
         for (MediaLoop l : loops) out.append("junction_media_loop_errors_total{loop=\"").append(l.index()).append("\"} ").append(l.errors()).append('\n');
+        appendTcp(out);
         out.append("# HELP junction_pipe_dropped_total Publisher packets not piped to another media loop because it fell behind.\n");
         out.append("# TYPE junction_pipe_dropped_total counter\njunction_pipe_dropped_total ").append(pipeDrops.get()).append('\n');
         out.append("# TYPE junction_media_dropped_total counter\n");
@@ -96,6 +100,38 @@ final class MetricsWriter implements MetricsSource {
         table.setupTime().appendMetrics(out, SETUP_METRIC, SETUP_HELP);
         table.connectTime().appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
         RoomTotals.appendMetrics(out, roomTotals);
+    }
+
+    /** ICE-TCP per loop (nothing when it is off). */
+    private void appendTcp(StringBuilder out) {
+        if (tcp.isEmpty()) return;
+        out.append("# HELP junction_media_tcp_connections ICE-TCP connections open on a media loop, authenticated or not.\n");
+        out.append("# TYPE junction_media_tcp_connections gauge\n");
+        for (IceTcpListener l : tcp) {
+            out.append("junction_media_tcp_connections{loop=\"").append(l.loop().index()).append("\"} ").append(l.openConnections()).append('\n');
+        }
+        tcpCounter(out, "junction_media_tcp_accepted_total", "ICE-TCP connections accepted.", IceTcpListener.ACCEPTED);
+        out.append("# HELP junction_media_tcp_closed_total ICE-TCP connections closed by Junction before an authenticated check: over the per-source or total limit of unauthenticated connections, or silent past the deadline.\n");
+        out.append("# TYPE junction_media_tcp_closed_total counter\n");
+        for (IceTcpListener l : tcp) {
+            String loop = "loop=\"" + l.loop().index() + "\"";
+            out.append("junction_media_tcp_closed_total{").append(loop).append(",reason=\"source_limit\"} ").append(l.counter(IceTcpListener.REFUSED_SOURCE_LIMIT)).append('\n');
+            out.append("junction_media_tcp_closed_total{").append(loop).append(",reason=\"total_limit\"} ").append(l.counter(IceTcpListener.REFUSED_TOTAL_LIMIT)).append('\n');
+            out.append("junction_media_tcp_closed_total{").append(loop).append(",reason=\"auth_timeout\"} ").append(l.counter(IceTcpListener.AUTH_TIMEOUTS)).append('\n');
+        }
+        tcpCounter(out, "junction_media_tcp_frames_in_total", "RFC 4571 frames received over ICE-TCP.", IceTcpListener.FRAMES_IN);
+        tcpCounter(out, "junction_media_tcp_frames_out_total", "RFC 4571 frames sent over ICE-TCP.", IceTcpListener.FRAMES_OUT);
+        tcpCounter(out, "junction_media_tcp_send_dropped_total", "Packets not sent over ICE-TCP: the peer read too slowly (its queue was past the high water mark) or the connection had closed.", IceTcpListener.SEND_DROPPED);
+        tcpCounter(out, "junction_media_tcp_errors_total", "ICE-TCP connections that ended in an error (a reset, a failed write).", IceTcpListener.CONNECTION_ERRORS);
+        tcpCounter(out, "junction_media_tcp_receiver_errors_total", "ICE-TCP frames whose handling threw (a bug); the connection stays open.", IceTcpListener.RECEIVER_ERRORS);
+    }
+
+    private void tcpCounter(StringBuilder out, String name, String help, int counter) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        for (IceTcpListener l : tcp) {
+            out.append(name).append("{loop=\"").append(l.loop().index()).append("\"} ").append(l.counter(counter)).append('\n');
+        }
     }
 
     private void perLoop(StringBuilder out, String name, String help, java.util.function.IntToLongFunction value) {

@@ -18,6 +18,7 @@ import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.dtls.Fingerprint;
+import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,8 @@ final class WhipWhepService implements SessionService {
     private final WebRtcTransport.Options options;
     private final List<String> announce;
     private final List<MediaSocket> sockets;
+    /** One per loop, or empty when ICE-TCP is off. */
+    private final List<IceTcpListener> tcp;
     private final MediaDemux[] demuxes;
     private final LoopProxy[] loops;
     private final RoomDirectory directory;
@@ -59,12 +62,14 @@ final class WhipWhepService implements SessionService {
     private final SecureRandom random = new SecureRandom();
 
     WhipWhepService(SdpNegotiator negotiator, DtlsCertificate certificate, WebRtcTransport.Options options, List<String> announce,
-            List<MediaSocket> sockets, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory, SessionTable table) {
+            List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory,
+            SessionTable table) {
         this.negotiator = negotiator;
         this.certificate = certificate;
         this.options = options;
         this.announce = List.copyOf(announce);
         this.sockets = sockets;
+        this.tcp = List.copyOf(tcp);
         this.demuxes = demuxes;
         this.loops = loops;
         this.directory = directory;
@@ -106,7 +111,8 @@ final class WhipWhepService implements SessionService {
         session.remoteIce = remote;
         session.loop.restartIce(session.transport, local, remote);
         session.etag = newToken(8);
-        byte[] answer = IceRestartAnswer.forHostAddresses(local, hostAddresses(session.loop.index())).getBytes(StandardCharsets.UTF_8);
+        byte[] answer = IceRestartAnswer.forHostAddresses(local, hostAddresses(session.loop.index()),
+                tcpHostAddresses(session.loop.index())).getBytes(StandardCharsets.UTF_8);
         return CompletableFuture.completedFuture(Patched.restarted(session.etag, answer));
     }
 
@@ -129,10 +135,11 @@ final class WhipWhepService implements SessionService {
         try {
             int loopIndex = kind == SessionKind.WHIP ? room.key().home() : room.nextSubscriberLoop();
             List<InetSocketAddress> addresses = hostAddresses(loopIndex);
-            AnswerParameters parameters = kind == SessionKind.WHIP
+            AnswerParameters parameters = (kind == SessionKind.WHIP
                     ? AnswerParameters.publisher(certificate.fingerprint().toSdpAttribute(), addresses, random)
                     : AnswerParameters.subscriber(certificate.fingerprint().toSdpAttribute(), addresses, random,
-                            new SlotSsrcAllocator(new SplittableRandom(random.nextLong()), newToken(8), roomName));
+                            new SlotSsrcAllocator(new SplittableRandom(random.nextLong()), newToken(8), roomName)))
+                    .withTcpHostAddresses(tcpHostAddresses(loopIndex));
             AnswerResult result = negotiator.answer(offer, parameters);
             if (result instanceof AnswerResult.Rejected rejected) throw SessionException.badRequest(rejected.error().message());
             answered = (AnswerResult.Answered) result;
@@ -165,7 +172,15 @@ final class WhipWhepService implements SessionService {
     }
 
     private List<InetSocketAddress> hostAddresses(int loopIndex) {
-        int port = sockets.get(loopIndex).localAddress().getPort();
+        return announced(sockets.get(loopIndex).localAddress().getPort());
+    }
+
+    /** The loop's ICE-TCP candidates: every announced address with the loop's TCP port; none when TCP is off. */
+    private List<InetSocketAddress> tcpHostAddresses(int loopIndex) {
+        return tcp.isEmpty() ? List.of() : announced(tcp.get(loopIndex).localAddress().getPort());
+    }
+
+    private List<InetSocketAddress> announced(int port) {
         List<InetSocketAddress> out = new ArrayList<>(announce.size());
         for (String ip : announce) out.add(new InetSocketAddress(ip, port));
         return out;

@@ -124,7 +124,7 @@ class WhipWhepBrowserIT {
         }
     }
 
-    private static Map<String, String> page(JunctionServer server, String room, String role, Offer offer, String token) {
+    static Map<String, String> page(JunctionServer server, String room, String role, Offer offer, String token) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("base", baseUrl(server));
         query.put("room", room);
@@ -135,18 +135,22 @@ class WhipWhepBrowserIT {
         return query;
     }
 
-    private static JsonObject awaitPublishing(BrowserHarness harness, String pageId) {
+    static JsonObject awaitPublishing(BrowserHarness harness, String pageId) {
+        return awaitPublishing(harness, pageId, PUBLISHER_CONNECTED_WITHIN);
+    }
+
+    static JsonObject awaitPublishing(BrowserHarness harness, String pageId, Duration within) {
         JsonObject report = harness.awaitReport(pageId, "a connected WHIP session sending video",
                 r -> "connected".equals(r.getString("connectionState"))
                         && r.getJsonObject("outbound").getJsonObject("video").getLong("packetsSent") > 0
                         && r.getJsonObject("outbound").getJsonObject("audio").getLong("packetsSent") > 0,
-                PUBLISHER_CONNECTED_WITHIN);
+                within);
         assertEquals(201, report.getInteger("status"));
         assertNotNull(report.getString("sessionUrl"), "no Location on the 201 (or not exposed to scripts by CORS)");
         return report;
     }
 
-    private static JsonObject awaitDecoding(BrowserHarness harness, String pageId, Duration within) {
+    static JsonObject awaitDecoding(BrowserHarness harness, String pageId, Duration within) {
         JsonObject report = harness.awaitReport(pageId, "framesDecoded > " + MIN_FRAMES_DECODED + " and audio received",
                 r -> r.getJsonObject("video").getLong("framesDecoded") > MIN_FRAMES_DECODED
                         && r.getJsonObject("audio").getLong("totalSamplesReceived") > 0

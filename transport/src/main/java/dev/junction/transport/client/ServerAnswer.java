@@ -20,13 +20,16 @@ import java.util.List;
  * @param ice          the server's ICE credentials (from the first bundled section, or session level)
  * @param fingerprints the server's certificate fingerprints the DTLS client will accept
  * @param candidates   the UDP candidates for component 1, in the answer's order
+ * @param tcpCandidates the passive TCP candidates (ICE-TCP, RFC 6544) for component 1, in the answer's order; a
+ *                     client reaches them by connecting
  */
 public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fingerprint> fingerprints,
-        List<InetSocketAddress> candidates) {
+        List<InetSocketAddress> candidates, List<InetSocketAddress> tcpCandidates) {
 
     public ServerAnswer {
         fingerprints = List.copyOf(fingerprints);
         candidates = List.copyOf(candidates);
+        tcpCandidates = List.copyOf(tcpCandidates);
     }
 
     /** Reads an answer; a precise one-line reason in the exception for anything the client cannot use. */
@@ -43,14 +46,21 @@ public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fing
         for (SdpAttribute.Fingerprint f : sdp.effectiveFingerprints(first)) Fingerprint.fromSdp(f).ifPresent(fingerprints::add);
         if (fingerprints.isEmpty()) throw new IllegalArgumentException("answer has no usable a=fingerprint");
         List<InetSocketAddress> candidates = new ArrayList<>();
+        List<InetSocketAddress> tcpCandidates = new ArrayList<>();
         for (MediaDescription m : sdp.media()) {
             for (SdpAttribute.Candidate c : m.candidates()) {
-                if (c.component() != 1 || !c.transport().equalsIgnoreCase("udp")) continue;
+                if (c.component() != 1) continue;
+                List<InetSocketAddress> into;
+                if (c.transport().equalsIgnoreCase("udp")) into = candidates;
+                else if (c.transport().equalsIgnoreCase("tcp") && c.extensions().matches("(?i)(.* )?tcptype passive( .*)?")) into = tcpCandidates;
+                else continue;
                 IpLiteral.parse(c.address()).map(ip -> new InetSocketAddress(ip, c.port()))
-                        .filter(a -> !candidates.contains(a)).ifPresent(candidates::add);
+                        .filter(a -> !into.contains(a)).ifPresent(into::add);
             }
         }
-        if (candidates.isEmpty()) throw new IllegalArgumentException("answer has no UDP candidate with an IP address");
-        return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates);
+        if (candidates.isEmpty() && tcpCandidates.isEmpty()) {
+            throw new IllegalArgumentException("answer has no UDP or passive TCP candidate with an IP address");
+        }
+        return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates, tcpCandidates);
     }
 }

@@ -38,6 +38,13 @@ public abstract class Path {
      */
     public abstract void sendMedia(ByteBuf datagram);
 
+    /**
+     * Called when the path leaves its session (the session ended, evicted it, or another session took its address
+     * over); a connection-backed path closes its connection. Nothing by default.
+     */
+    protected void onUnbound() {
+    }
+
     /** The session this path is bound to, or null while it is a candidate. */
     public final PathOwner owner() {
         return owner;

@@ -35,6 +35,8 @@ public final class PathTable {
     public static final int MAX_PATHS_PER_OWNER = 8;
 
     private final Map<InetSocketAddress, UdpPath> udp = new HashMap<>();
+    /** Bound paths that are connections (ICE-TCP), not addresses. */
+    private int streamPaths;
     /** {@link #size()} for other threads, published with a release store on every change. */
     private final AtomicInteger publishedSize = new AtomicInteger();
 
@@ -59,15 +61,20 @@ public final class PathTable {
         return publishedSize.getAcquire();
     }
 
-    /** Addresses bound to any session (for tests and diagnostics); on the loop. */
+    /** Paths bound to any session, UDP addresses and TCP connections (for tests and diagnostics); on the loop. */
     public int size() {
-        return udp.size();
+        return udp.size() + streamPaths;
     }
 
     private void put(Path path) {
-        if (!(path instanceof UdpPath u)) throw new IllegalArgumentException("not a path of this table: " + path);
+        if (!(path instanceof UdpPath u)) {
+            // A connection-backed path (ICE-TCP) is its own 5-tuple: nothing to look up by address, no takeover.
+            streamPaths++;
+            publishedSize.setRelease(udp.size() + streamPaths);
+            return;
+        }
         UdpPath previous = udp.put(u.remoteAddress(), u);
-        publishedSize.setRelease(udp.size());
+        publishedSize.setRelease(udp.size() + streamPaths);
         if (previous != null && previous != u) {
             PathSet old = previous.set;
             if (old != null) old.forget(previous);
@@ -80,13 +87,33 @@ public final class PathTable {
     }
 
     private void remove(Path path) {
-        if (path instanceof UdpPath u && udp.remove(u.remoteAddress(), u)) publishedSize.setRelease(udp.size());
+        if (path instanceof UdpPath u) {
+            if (udp.remove(u.remoteAddress(), u)) publishedSize.setRelease(udp.size() + streamPaths);
+        } else if (path.set != null) {
+            streamPaths--;
+            publishedSize.setRelease(udp.size() + streamPaths);
+        }
+    }
+
+    /**
+     * {@code path}'s connection closed: it leaves its session, which is told ({@link PathOwner#onPathRevoked}).
+     * Nothing happens for a path bound to no session.
+     */
+    public void closed(Path path) {
+        PathSet set = path.set;
+        if (set == null) return;
+        PathOwner owner = path.owner;
+        set.forget(path);
+        remove(path);
+        unlink(path);
+        owner.onPathRevoked(path);
     }
 
     private static void unlink(Path path) {
         path.owner = null;
         path.set = null;
         path.authorized = false;
+        path.onUnbound();
     }
 
     /**

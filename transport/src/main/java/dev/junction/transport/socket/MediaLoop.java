@@ -36,6 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MediaLoop {
 
+    /** Something that queues writes during a burst and sends them when it ends (a UDP socket, a TCP connection). */
+    public interface Flushable {
+        /** The burst ended: send everything queued. */
+        void flushBurst();
+    }
+
     /** Something with deadlines on this loop: polled by the loop's one timer (DESIGN §3.1). */
     public interface Participant {
         /** The earliest deadline ({@link System#nanoTime()} scale), or {@link Long#MAX_VALUE} for none. */
@@ -57,8 +63,8 @@ public final class MediaLoop {
     private boolean inBurst;
     private long burstStartNs;
     private final List<Runnable> burstEndTasks = new ArrayList<>();
-    /** Sockets written to during the current burst: flushed when it ends. */
-    private final List<MediaSocket> dirty = new ArrayList<>();
+    /** Sockets and connections written to during the current burst: flushed when it ends. */
+    private final List<Flushable> dirty = new ArrayList<>();
     private final DurationHistogram burstLatency = new DurationHistogram(DurationHistogram.LATENCY_BOUNDS_NS);
     /** Whether the running burst is observed in {@link #burstLatency} (a read or a hand-over, not a timer firing). */
     private boolean observed;
@@ -177,9 +183,9 @@ public final class MediaLoop {
         burstEndTasks.add(task);
     }
 
-    /** {@code socket} has writes for the end of the current burst. */
-    void markDirty(MediaSocket socket) {
-        if (!dirty.contains(socket)) dirty.add(socket);
+    /** {@code target} has writes for the end of the current burst. */
+    void markDirty(Flushable target) {
+        if (!dirty.contains(target)) dirty.add(target);
     }
 
     /** Per burst, from its first datagram to the flush of everything it caused. Any thread may read it. */

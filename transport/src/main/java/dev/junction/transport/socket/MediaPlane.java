@@ -1,25 +1,36 @@
 package dev.junction.transport.socket;
 
 import dev.junction.config.MediaSettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +52,8 @@ public final class MediaPlane implements AutoCloseable {
     private final List<MediaLoop> loops;
     private final List<MediaSocket> sockets;
     private final List<MediaSocket> extra = new CopyOnWriteArrayList<>();
+    private final List<IceTcpListener> tcpListeners = new CopyOnWriteArrayList<>();
+    private final List<Channel> tcpClients = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean epoll;
 
@@ -138,6 +151,74 @@ public final class MediaPlane implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * Opens an ICE-TCP listener (RFC 6544 passive candidates) on loop {@code loopIndex}, bound to {@code bind} (port
+     * 0 for any): its connections live on that loop and deliver their frames to {@code receiver}. {@link #close()}
+     * closes it and its connections.
+     *
+     * @throws IllegalStateException when the port cannot be bound
+     */
+    public IceTcpListener listenTcp(int loopIndex, InetSocketAddress bind, FrameReceiver receiver, IceTcpListener.Limits limits) {
+        MediaLoop loop = loops.get(loopIndex);
+        IceTcpListener listener = new IceTcpListener(loop, receiver, limits);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loop.eventLoop(), loop.eventLoop())
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(limits.writeHighWaterBytes() / 2, limits.writeHighWaterBytes()))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel child) {
+                        IceTcpConnection connection = listener.accept(child);
+                        if (connection == null) child.close();
+                        else child.pipeline().addLast(connection);
+                    }
+                });
+        Channel server;
+        try {
+            server = bootstrap.bind(bind).syncUninterruptibly().channel();
+        } catch (Exception e) { // syncUninterruptibly rethrows the bind's IOException undeclared
+            throw new IllegalStateException("cannot listen for ICE-TCP on " + bind + ": " + e.getMessage(), e);
+        }
+        listener.bind(server);
+        tcpListeners.add(listener);
+        return listener;
+    }
+
+    /**
+     * Connects to {@code remote} from loop {@code loopIndex} (the client role's active ICE-TCP candidate, as a
+     * browser opens one). The connection's frames go to {@code receiver}; it completes once connected.
+     */
+    public CompletableFuture<IceTcpConnection> connectTcp(int loopIndex, InetSocketAddress remote, FrameReceiver receiver) {
+        MediaLoop loop = loops.get(loopIndex);
+        IceTcpConnection connection = new IceTcpConnection(loop, receiver, null);
+        CompletableFuture<IceTcpConnection> connected = new CompletableFuture<>();
+        new Bootstrap().group(loop.eventLoop())
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(connection)
+                .connect(remote)
+                .addListener((ChannelFuture f) -> {
+                    if (f.isSuccess()) {
+                        tcpClients.add(f.channel());
+                        f.channel().closeFuture().addListener(c -> tcpClients.remove(f.channel()));
+                        connected.complete(connection);
+                    } else {
+                        connected.completeExceptionally(f.cause());
+                    }
+                });
+        return connected;
+    }
+
+    /** The ICE-TCP listeners opened with {@link #listenTcp}, in opening order. */
+    public List<IceTcpListener> tcpListeners() {
+        return List.copyOf(tcpListeners);
+    }
+
     public EventLoopGroup group() {
         return group;
     }
@@ -150,6 +231,8 @@ public final class MediaPlane implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        for (IceTcpListener l : tcpListeners) l.close().syncUninterruptibly();
+        for (Channel c : tcpClients) c.close().syncUninterruptibly();
         for (MediaSocket s : extra) s.channel().close().syncUninterruptibly();
         for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

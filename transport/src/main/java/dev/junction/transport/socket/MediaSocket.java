@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Threading: {@link #write} and {@link #flush} on the loop only. Buffers: every inbound datagram is released
  * here after the receiver returns; {@link #write} takes ownership of the buffer it is given.
  */
-public final class MediaSocket extends ChannelInboundHandlerAdapter {
+public final class MediaSocket extends ChannelInboundHandlerAdapter implements MediaLoop.Flushable {
 
     /** Counter indexes; read with {@link #counter(int)} from any thread (values may lag by a packet). */
     public static final int DATAGRAMS_IN = 0;
@@ -172,7 +172,8 @@ public final class MediaSocket extends ChannelInboundHandlerAdapter {
     }
 
     /** The burst ended: its coalesced batches, then everything queued, leave now. */
-    void flushBurst() {
+    @Override
+    public void flushBurst() {
         batcher.flush();
         flushNow();
     }

@@ -234,6 +234,12 @@ public record IceCandidate(String foundation, int componentId, Transport transpo
                 OptionalInt.empty(), Optional.empty(), List.of());
     }
 
+    /** A passive TCP host candidate for component 1 (RFC 6544 §4.5: the port Junction listens on). */
+    public static IceCandidate tcpPassiveHost(String foundation, long priority, String address, int port) {
+        return new IceCandidate(foundation, 1, Transport.TCP, priority, address, port, Type.HOST, Optional.empty(),
+                OptionalInt.empty(), Optional.of(TcpType.PASSIVE), List.of());
+    }
+
     /**
      * RFC 8445 §5.1.2.1: {@code 2^24 * type preference + 2^8 * local preference + (256 - component ID)}.
      *

@@ -14,6 +14,7 @@ import java.util.List;
  *   a=ice-pwd:&lt;pwd&gt;
  *   a=candidate:1 1 udp 2130706431 192.0.2.1 40000 typ host      SdpNegotiator.hostCandidates, one per address
  *   a=candidate:2 1 udp 2130706175 2001:db8::1 40000 typ host
+ *   a=candidate:3 1 tcp 2124414975 192.0.2.1 40000 typ host tcptype passive   ICE-TCP, when Junction listens
  *   a=end-of-candidates                                          Junction never trickles (RFC 8840 §8.2)
  * </pre>
  * Lines end in CRLF. {@link TrickleFragment#parse} reads the result back. Stateless; any thread.
@@ -26,6 +27,12 @@ public final class IceRestartAnswer {
     /** The answer with the candidates of {@link SdpNegotiator#hostCandidates}, the same as in a full answer. */
     public static String forHostAddresses(IceCredentials local, List<InetSocketAddress> hostAddresses) {
         return write(local, SdpNegotiator.hostCandidates(hostAddresses));
+    }
+
+    /** As above, with passive TCP host candidates after the UDP ones (ICE-TCP, RFC 6544). */
+    public static String forHostAddresses(IceCredentials local, List<InetSocketAddress> hostAddresses,
+            List<InetSocketAddress> tcpHostAddresses) {
+        return write(local, SdpNegotiator.hostCandidates(hostAddresses, tcpHostAddresses));
     }
 
     /**

@@ -346,7 +346,7 @@ public final class SdpNegotiator {
                     m.protocol(), formats)));
             lines.add(SdpLine.of(isTagged ? connection(first.getAddress()) : Connection.NONE));
             if (isTagged) {
-                addCandidates(lines, parameters.hostAddresses());
+                addCandidates(lines, parameters.hostAddresses(), parameters.tcpHostAddresses());
             }
             lines.add(SdpLine.of(new SdpAttribute.IceUfrag(localIce.ufrag())));
             lines.add(SdpLine.of(new SdpAttribute.IcePwd(localIce.pwd())));
@@ -556,25 +556,44 @@ public final class SdpNegotiator {
      * @throws IllegalArgumentException for an unresolved address, port 0, or too many addresses
      */
     public static List<IceCandidate> hostCandidates(List<InetSocketAddress> addresses) {
-        if (addresses.size() > AnswerParameters.MAX_HOST_ADDRESSES) {
+        return hostCandidates(addresses, List.of());
+    }
+
+    /**
+     * As {@link #hostCandidates(List)}, then one passive TCP host candidate (ICE-TCP, RFC 6544) per address of
+     * {@code tcpAddresses}: foundations continue after the UDP ones (another transport, another foundation), and
+     * {@link #tcpHostPriority(int)} ranks every TCP candidate below every UDP one, so a client that can reach
+     * UDP uses it.
+     */
+    public static List<IceCandidate> hostCandidates(List<InetSocketAddress> addresses, List<InetSocketAddress> tcpAddresses) {
+        if (addresses.size() > AnswerParameters.MAX_HOST_ADDRESSES || tcpAddresses.size() > AnswerParameters.MAX_HOST_ADDRESSES) {
             throw new IllegalArgumentException("need at most " + AnswerParameters.MAX_HOST_ADDRESSES
-                    + " host addresses, got " + addresses.size());
+                    + " host addresses per transport, got " + addresses.size() + " UDP and " + tcpAddresses.size() + " TCP");
         }
-        List<IceCandidate> candidates = new ArrayList<>(addresses.size());
+        List<IceCandidate> candidates = new ArrayList<>(addresses.size() + tcpAddresses.size());
         for (int i = 0; i < addresses.size(); i++) {
-            InetSocketAddress a = addresses.get(i);
-            if (a.isUnresolved() || a.getPort() == 0) {
-                throw new IllegalArgumentException("host address must be a resolved IP with a port: " + a);
-            }
+            InetSocketAddress a = requireHostAddress(addresses.get(i));
             candidates.add(IceCandidate.udpHost(Integer.toString(i + 1), hostPriority(i), addressText(a.getAddress()),
                     a.getPort()));
+        }
+        for (int i = 0; i < tcpAddresses.size(); i++) {
+            InetSocketAddress a = requireHostAddress(tcpAddresses.get(i));
+            candidates.add(IceCandidate.tcpPassiveHost(Integer.toString(addresses.size() + i + 1), tcpHostPriority(i),
+                    addressText(a.getAddress()), a.getPort()));
         }
         return List.copyOf(candidates);
     }
 
+    private static InetSocketAddress requireHostAddress(InetSocketAddress a) {
+        if (a.isUnresolved() || a.getPort() == 0) {
+            throw new IllegalArgumentException("host address must be a resolved IP with a port: " + a);
+        }
+        return a;
+    }
+
     /** {@link #hostCandidates} as lines, then {@code a=end-of-candidates}: Junction never trickles. */
-    private static void addCandidates(List<SdpLine> lines, List<InetSocketAddress> addresses) {
-        for (IceCandidate c : hostCandidates(addresses)) {
+    private static void addCandidates(List<SdpLine> lines, List<InetSocketAddress> addresses, List<InetSocketAddress> tcpAddresses) {
+        for (IceCandidate c : hostCandidates(addresses, tcpAddresses)) {
             lines.add(c.toSdpLine());
         }
         lines.add(SdpLine.of(Flag.END_OF_CANDIDATES));
@@ -586,6 +605,15 @@ public final class SdpNegotiator {
      */
     static long hostPriority(int index) {
         return IceCandidate.priority(HOST_TYPE_PREFERENCE, 65535 - index, 1);
+    }
+
+    /**
+     * RFC 6544 §4.2 for a passive TCP host candidate: local preference {@code 2^13 * direction-pref + other-pref}
+     * with direction-pref 4 (passive) and other-pref counting down from 8191, so at most 40959: below every UDP
+     * host candidate's (RFC 6544 §4.2: UDP is preferred where it works).
+     */
+    static long tcpHostPriority(int index) {
+        return IceCandidate.priority(HOST_TYPE_PREFERENCE, (1 << 13) * 4 + 8191 - index, 1);
     }
 
     private static Connection connection(InetAddress address) {
