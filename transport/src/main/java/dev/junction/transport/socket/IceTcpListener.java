@@ -36,8 +36,11 @@ public final class IceTcpListener {
      *                                    {@link IceTcpConnection})
      */
     public record Limits(int maxUnauthenticatedPerSource, int maxUnauthenticated, long authTimeoutMs, int writeHighWaterBytes) {
-        /** 8 per source, 1,024 in all, 5 s to authenticate, 1 MiB queued. */
-        public static final Limits DEFAULT = new Limits(8, 1024, 5_000, 1 << 20);
+        /**
+         * 64 per source (the users of one NAT join at once, each unauthenticated for a round trip), 1,024 in all,
+         * 5 s to authenticate, 1 MiB queued.
+         */
+        public static final Limits DEFAULT = new Limits(64, 1024, 5_000, 1 << 20);
 
         public Limits {
             if (maxUnauthenticatedPerSource < 1 || maxUnauthenticated < 1 || authTimeoutMs < 1 || writeHighWaterBytes < 1024) {
