@@ -1,7 +1,6 @@
 package dev.junction.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -13,50 +12,59 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
- * Builds a {@link JunctionConfig} from three layers, later ones winning: the defaults in
- * {@code junction.properties} (this module's resource), the file named by {@code --config}, and the
- * command-line flags. Every rejected value throws {@link ConfigException} naming the flag or key.
+ * Builds a {@link JunctionConfig} from four layers, later ones winning: the built-in defaults ({@link ConfigKeys}),
+ * the file named by {@code --config}, {@code JUNCTION_*} environment variables, and the command-line flags. Every
+ * rejected value throws {@link ConfigException} naming the flag, key or variable it came from.
  */
 public final class ConfigLoader {
 
-    /** Flags and the keys they set. */
-    private static final Map<String, String> FLAGS = Map.of(
-            "--http-port", "http.port",
-            "--media-port", "media.port",
-            "--announce", "media.announce",
-            "--bind", "bind",
-            "--media-loops", "media.loops",
-            "--ice-tcp", "media.ice-tcp",
-            "--token", "http.token");
+    /** One effective setting and where it came from, for {@code ./junction config check} and the start-up print. */
+    public record Setting(ConfigKeys.Key key, String value, String origin) {
 
-    private static final Set<String> KEYS = Set.of(
-            "http.bind", "http.port", "http.max-body-bytes", "http.token", "http.header-timeout-ms", "http.body-timeout-ms",
-            "http.idle-timeout-ms", "http.max-connections-per-source",
-            "media.bind", "media.port", "media.loops", "media.announce", "media.consent-timeout-ms", "media.ice-tcp");
+        /** {@code key = value  (origin)}, a secret's value masked. */
+        public String describe() {
+            String shown = key.secret() ? (value.isEmpty() ? "" : "********") : value;
+            return key.name() + " = " + shown + "  (" + origin + ")";
+        }
+    }
+
+    /** A loaded configuration and every setting behind it, in {@link ConfigKeys#ALL}'s order. */
+    public record Loaded(JunctionConfig config, List<Setting> settings) {
+    }
 
     private ConfigLoader() {
     }
 
-    /** Loads defaults, then {@code --config FILE} if given, then the other flags in {@code args}. */
+    /** Loads defaults, then {@code --config FILE} if given, then the environment, then the other flags in {@code args}. */
     public static JunctionConfig load(String[] args) {
+        return loadWithSources(args, System.getenv()).config();
+    }
+
+    /** As {@link #load(String[])}, with {@code environment} in place of the process's, and the settings' sources. */
+    public static Loaded loadWithSources(String[] args, Map<String, String> environment) {
         Map<String, Source> values = new LinkedHashMap<>();
-        readDefaults(values);
+        for (ConfigKeys.Key k : ConfigKeys.ALL) values.put(k.name(), new Source(k.defaultValue(), "default"));
         Map<String, String> flags = parseFlags(args);
         String file = flags.remove("--config");
         if (file != null) readFile(Path.of(file), values);
+        readEnvironment(environment, values);
         flags.forEach((flag, value) -> {
-            String key = FLAGS.get(flag);
-            if (key.equals("bind")) {
+            if (flag.equals(ConfigKeys.BIND_FLAG)) {
                 values.put("http.bind", new Source(value, flag));
                 values.put("media.bind", new Source(value, flag));
             } else {
-                values.put(key, new Source(value, flag));
+                values.put(ConfigKeys.byFlag(flag).orElseThrow().name(), new Source(value, flag));
             }
         });
-        return build(values);
+        JunctionConfig config = build(values);
+        List<Setting> settings = new ArrayList<>();
+        for (ConfigKeys.Key k : ConfigKeys.ALL) {
+            Source s = values.get(k.name());
+            settings.add(new Setting(k, s.value(), s.origin()));
+        }
+        return new Loaded(config, List.copyOf(settings));
     }
 
     /** A value and where it came from, so that an error names the flag or key the user wrote. */
@@ -74,8 +82,8 @@ public final class ConfigLoader {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
             }
-            if (!name.equals("--config") && !FLAGS.containsKey(name)) {
-                throw new ConfigException("unknown option '" + arg + "' (known: --config, " + String.join(", ", FLAGS.keySet().stream().sorted().toList()) + ")");
+            if (!name.equals("--config") && !name.equals(ConfigKeys.BIND_FLAG) && ConfigKeys.byFlag(name).isEmpty()) {
+                throw new ConfigException("unknown option '" + arg + "' (known: " + String.join(", ", knownFlags()) + ")");
             }
             if (value == null) {
                 if (i + 1 >= args.length) throw new ConfigException(name + ": a value is required");
@@ -86,14 +94,21 @@ public final class ConfigLoader {
         return flags;
     }
 
-    private static void readDefaults(Map<String, Source> values) {
-        try (InputStream in = ConfigLoader.class.getResourceAsStream("/junction.properties")) {
-            if (in == null) throw new IllegalStateException("junction.properties is missing from the config jar");
-            Properties p = new Properties();
-            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-            put(p, "junction.properties", values);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the built-in junction.properties", e);
+    private static List<String> knownFlags() {
+        List<String> known = new ArrayList<>(List.of("--config", ConfigKeys.BIND_FLAG));
+        for (ConfigKeys.Key k : ConfigKeys.ALL) if (k.flag() != null) known.add(k.flag());
+        return known.stream().sorted().toList();
+    }
+
+    /** {@code JUNCTION_*} variables: each must name a key (the launcher's own excepted). */
+    private static void readEnvironment(Map<String, String> environment, Map<String, Source> values) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(environment).entrySet()) {
+            String variable = e.getKey();
+            if (!variable.startsWith(ConfigKeys.ENV_PREFIX) || ConfigKeys.LAUNCHER_VARIABLES.contains(variable)) continue;
+            ConfigKeys.Key key = ConfigKeys.ALL.stream().filter(k -> k.environmentVariable().equals(variable)).findFirst()
+                    .orElseThrow(() -> new ConfigException("environment " + variable + ": no such setting (known: "
+                            + String.join(", ", ConfigKeys.ALL.stream().map(ConfigKeys.Key::environmentVariable).toList()) + ")"));
+            values.put(key.name(), new Source(e.getValue().trim(), "environment " + variable));
         }
     }
 
@@ -111,8 +126,9 @@ public final class ConfigLoader {
 
     private static void put(Properties p, String origin, Map<String, Source> values) {
         for (String key : p.stringPropertyNames()) {
-            if (!KEYS.contains(key)) {
-                throw new ConfigException(origin + ": unknown key '" + key + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            if (ConfigKeys.named(key).isEmpty()) {
+                throw new ConfigException(origin + ": unknown key '" + key + "' (known: "
+                        + String.join(", ", ConfigKeys.ALL.stream().map(ConfigKeys.Key::name).sorted().toList()) + ")");
             }
             values.put(key, new Source(p.getProperty(key).trim(), origin + " key " + key));
         }

@@ -15,8 +15,8 @@ public record JunctionConfig(HttpSettings http, MediaSettings media) {
         Objects.requireNonNull(media, "media");
     }
 
-    /** The built-in defaults, as in {@code junction.properties}. */
+    /** The built-in defaults ({@link ConfigKeys}), whatever the environment says. */
     public static JunctionConfig defaults() {
-        return ConfigLoader.load(new String[0]);
+        return ConfigLoader.loadWithSources(new String[0], java.util.Map.of()).config();
     }
 }

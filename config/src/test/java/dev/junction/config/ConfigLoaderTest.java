@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +125,45 @@ class ConfigLoaderTest {
         Files.writeString(file, "media.ice-tcp = false\n");
         assertEquals(false, ConfigLoader.load(new String[] {"--config", file.toString()}).media().iceTcp());
         assertMessage("--ice-tcp: expected on or off, got 'maybe'", "--ice-tcp", "maybe");
+    }
+
+    @Test
+    void shouldLayerDefaultsFileEnvironmentThenFlags(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("layers.properties");
+        Files.writeString(file, "http.port = 9000\nmedia.port = 41000\nmedia.loops = 3\n");
+        Map<String, String> env = Map.of("JUNCTION_MEDIA_PORT", "42000", "JUNCTION_MEDIA_LOOPS", "2", "JUNCTION_JVM_OPTS", "-Xmx1g",
+                "PATH", "/usr/bin");
+        ConfigLoader.Loaded loaded = ConfigLoader.loadWithSources(new String[] {"--config", file.toString(), "--media-loops", "1"}, env);
+        assertEquals(9000, loaded.config().http().port(), "the file over the default");
+        assertEquals(42000, loaded.config().media().basePort(), "the environment over the file");
+        assertEquals(1, loaded.config().media().loops(), "a flag over the environment");
+        Map<String, String> origins = new java.util.HashMap<>();
+        for (ConfigLoader.Setting s : loaded.settings()) origins.put(s.key().name(), s.origin());
+        assertEquals("default", origins.get("http.bind"));
+        assertEquals(file + " key http.port", origins.get("http.port"));
+        assertEquals("environment JUNCTION_MEDIA_PORT", origins.get("media.port"));
+        assertEquals("--media-loops", origins.get("media.loops"));
+        assertEquals(ConfigKeys.ALL.size(), loaded.settings().size());
+    }
+
+    @Test
+    void shouldRefuseAnEnvironmentVariableThatNamesNoKeyAndABadValueFromOne() {
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_HTTP_PROT", "80")));
+        assertTrue(unknown.getMessage().startsWith("environment JUNCTION_HTTP_PROT: no such setting (known: JUNCTION_HTTP_BIND, "), unknown.getMessage());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_HTTP_PORT", "eighty")));
+        assertEquals("environment JUNCTION_HTTP_PORT: expected a port number 0-65535, got 'eighty'", bad.getMessage());
+    }
+
+    @Test
+    void shouldMaskTheTokenWhereSettingsArePrinted() {
+        ConfigLoader.Loaded loaded = ConfigLoader.loadWithSources(new String[] {"--token", "s3cret"}, Map.of());
+        String token = loaded.settings().stream().filter(s -> s.key().name().equals("http.token")).findFirst().orElseThrow().describe();
+        assertEquals("http.token = ********  (--token)", token);
+        String all = String.join("\n", loaded.settings().stream().map(ConfigLoader.Setting::describe).toList());
+        assertTrue(!all.contains("s3cret"), all);
+        assertTrue(all.contains("media.port = 40000  (default)"), all);
     }
 
     private static void assertMessage(String expected, String... args) {

@@ -2,6 +2,7 @@ package dev.junction.gateway;
 
 import dev.junction.config.JunctionConfig;
 import dev.junction.gateway.http.HttpApi;
+import dev.junction.gateway.session.ConnectivityCheck;
 import dev.junction.gateway.session.MediaSessions;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsSettings;
@@ -19,8 +20,10 @@ public final class JunctionServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer http;
     private final MediaSessions sessions;
+    private final String bindAddress;
 
-    private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions) {
+    private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions, String bindAddress) {
+        this.bindAddress = bindAddress;
         this.vertx = vertx;
         this.http = http;
         this.sessions = sessions;
@@ -37,10 +40,13 @@ public final class JunctionServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
+            java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
+            api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
             HttpServer http = api.attach(vertx, vertx.createHttpServer(HttpApi.serverOptions(config.http())))
                     .listen()
                     .await(10, TimeUnit.SECONDS);
-            return new JunctionServer(vertx, http, sessions);
+            url.set(httpUrl(config.http().bindAddress(), http.actualPort()));
+            return new JunctionServer(vertx, http, sessions, config.http().bindAddress());
         } catch (Exception e) {
             vertx.close();
             sessions.close();
@@ -52,6 +58,15 @@ public final class JunctionServer implements AutoCloseable {
     /** The bound HTTP port (useful when the config asked for port 0). */
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** The URL of the HTTP API as bound. */
+    public String httpUrl() {
+        return httpUrl(bindAddress, http.actualPort());
+    }
+
+    static String httpUrl(String bindIp, int port) {
+        return "http://" + (bindIp.indexOf(':') >= 0 ? "[" + bindIp + "]" : bindIp) + ":" + port + "/";
     }
 
     /** The session layer, for tests and the load tool's in-process runs. */

@@ -11,20 +11,21 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        JunctionConfig config;
+        ConfigLoader.Loaded loaded;
         try {
-            config = ConfigLoader.load(args);
+            loaded = ConfigLoader.loadWithSources(args, System.getenv());
         } catch (ConfigException e) {
             System.err.println("junction: " + e.getMessage());
             System.exit(2);
             return;
         }
+        // The same lines as ./junction config check: what the server runs with, and where each value came from.
+        for (ConfigLoader.Setting s : loaded.settings()) System.err.println("junction: config " + s.describe());
+        JunctionConfig config = loaded.config();
         JunctionServer server = JunctionServer.start(config);
-        System.err.println("junction: HTTP on http://" + hostForUrl(config.http().bindAddress()) + ":" + server.httpPort() + "/");
+        System.err.println("junction: HTTP on " + server.httpUrl());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("junction-shutdown").unstarted(server::close));
-    }
-
-    private static String hostForUrl(String ip) {
-        return ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
+        // The connectivity self-check, also at GET /health?verbose.
+        server.sessions().connectivity().run(server.httpUrl()).text().lines().forEach(l -> System.err.println("junction: " + l));
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /whip/{room}}, {@code POST /whep/{room}}, {@code PATCH}/{@code DELETE} on
  *       {@code /whip|whep/{room}/{id}}: {@link SessionResource} over the {@link SessionService};</li>
  *   <li>{@code OPTIONS} on those: CORS preflight with {@code Accept-Post}/{@code Accept-Patch} ({@link Cors});</li>
- *   <li>{@code GET /}: the demo page; {@code GET /health}: {@code ok}; {@code GET /metrics}: Prometheus text.</li>
+ *   <li>{@code GET /}: the demo page; {@code GET /health}: {@code ok} ({@code ?verbose}: the connectivity
+ *       self-check); {@code GET /metrics}: Prometheus text.</li>
  * </ul>
  * Every response carries the CORS headers, and every error a one-line plain-text reason.
  *
@@ -39,6 +40,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
 
     private final SessionResource sessions;
     private final MetricsSource metrics;
+    private volatile HealthSource health = HealthSource.NONE;
     private final DemoPage demoPage;
     private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
@@ -117,6 +119,12 @@ public final class HttpApi implements Handler<HttpServerRequest> {
                 .end(Reply.oneLine(reason)).onComplete(done -> request.connection().close());
     }
 
+    /** What {@code GET /health?verbose} reports (the connectivity self-check); plain {@code /health} stays {@code ok}. */
+    public HttpApi health(HealthSource source) {
+        this.health = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** The guard {@link #attach} mounted (tests). */
     ConnectionGuard connectionGuard() {
         return guard;
@@ -150,7 +158,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private void dispatch(HttpServerRequest request, Route route) {
         switch (route.resource()) {
             case DEMO_PAGE -> demoPage.serve(request);
-            case HEALTH -> request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end("ok\n");
+            case HEALTH -> serveHealth(request);
             case METRICS -> serveMetrics(request);
             case ENDPOINT, SESSION -> dispatchSession(request, route);
         }
@@ -165,6 +173,21 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case "DELETE" -> sessions.delete(request, route, context);
             default -> throw new IllegalStateException("Route.Resource allowed " + request.method() + " on " + route);
         }
+    }
+
+    private void serveHealth(HttpServerRequest request) {
+        if (!request.params().contains("verbose")) {
+            request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end("ok\n");
+            return;
+        }
+        Context context = Vertx.currentContext();
+        health.verboseReport().whenComplete((text, failure) -> context.runOnContext(v -> {
+            if (failure != null) {
+                Reply.error(request, 500, "self-check failed: " + failure.getMessage());
+            } else {
+                request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end(text);
+            }
+        }));
     }
 
     private void serveMetrics(HttpServerRequest request) {

@@ -54,6 +54,7 @@ public final class MediaSessions implements AutoCloseable {
     private final Set<Pipe> openPipes = ConcurrentHashMap.newKeySet();
     private final WhipWhepService service;
     private final MetricsWriter metrics;
+    private final ConnectivityCheck connectivity;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
@@ -76,6 +77,7 @@ public final class MediaSessions implements AutoCloseable {
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
         this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory);
+        this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
     }
 
     /**
@@ -206,6 +208,11 @@ public final class MediaSessions implements AutoCloseable {
         return plane.sockets();
     }
 
+    /** The connectivity self-check over these sockets and the announced addresses. */
+    public ConnectivityCheck connectivity() {
+        return connectivity;
+    }
+
     /** The ICE-TCP listeners, one per loop; empty when ICE-TCP is off. */
     public List<IceTcpListener> tcpListeners() {
         return plane.tcpListeners();
@@ -243,6 +250,7 @@ public final class MediaSessions implements AutoCloseable {
                 // The loop is gone; nothing left to free on it.
             }
         }
+        connectivity.close();
         plane.close();
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.
         for (Pipe pipe : openPipes) pipe.releaseQueued();

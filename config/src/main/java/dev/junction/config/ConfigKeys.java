@@ -1,0 +1,104 @@
+package dev.junction.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration key, the one source of truth: {@link ConfigLoader} takes its defaults, flags and
+ * environment names from here, README's key table is generated from here ({@link #markdownTable()}, a test
+ * keeps them equal), and so is the example file {@code junction.properties} ({@link #exampleProperties()}).
+ */
+public final class ConfigKeys {
+
+    /**
+     * One key.
+     *
+     * @param name         the key in a config file, e.g. {@code media.port}
+     * @param flag         the command-line flag that sets it, or null
+     * @param defaultValue the built-in default, as written in a file
+     * @param secret       whether its value is masked wherever it is printed
+     * @param help         what it does, one or two sentences
+     */
+    public record Key(String name, String flag, String defaultValue, boolean secret, String help) {
+
+        /** The environment variable that sets it: {@code JUNCTION_} and the name in upper case, '.' and '-' as '_'. */
+        public String environmentVariable() {
+            return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    /** Environment variables that set keys start with this. */
+    public static final String ENV_PREFIX = "JUNCTION_";
+    /** {@code JUNCTION_*} variables the launcher itself reads, not keys. */
+    public static final List<String> LAUNCHER_VARIABLES = List.of("JUNCTION_JVM_OPTS");
+    /** A flag that sets both bind addresses; not a key of its own. */
+    public static final String BIND_FLAG = "--bind";
+
+    public static final List<Key> ALL = List.of(
+            new Key("http.bind", null, "127.0.0.1", false,
+                    "Address the HTTP server (WHIP, WHEP, `/health`, `/metrics`, the demo page) binds to; `--bind` sets it and `media.bind`."),
+            new Key("http.port", "--http-port", "8080", false, "HTTP port."),
+            new Key("http.max-body-bytes", null, "65536", false, "Larger request bodies get 413. Real offers are 3-12 KiB."),
+            new Key("http.token", "--token", "", true,
+                    "When set, WHIP/WHEP requests need `Authorization: Bearer <token>`. Empty: open."),
+            new Key("http.header-timeout-ms", null, "10000", false,
+                    "A request's headers must arrive within this long of the connection opening or of its previous response, else the connection is closed."),
+            new Key("http.body-timeout-ms", null, "10000", false, "A request's body must arrive within this long of its headers, else 408."),
+            new Key("http.idle-timeout-ms", null, "30000", false, "A connection silent for this long is closed."),
+            new Key("http.max-connections-per-source", null, "64", false,
+                    "Connections one client address may hold open at once; more are closed at once."),
+            new Key("media.bind", null, "127.0.0.1", false,
+                    "Address the media sockets bind to; on a public server `0.0.0.0` with `media.announce` set to the public address."),
+            new Key("media.port", "--media-port", "40000", false,
+                    "First media port: media loop *i* uses UDP (and, with ICE-TCP, TCP) port N+*i*; 0 picks free ports."),
+            new Key("media.loops", "--media-loops", "0", false, "Media event loops; 0 means one per core."),
+            new Key("media.announce", "--announce", "127.0.0.1", false,
+                    "Addresses put into SDP answers as host candidates, comma-separated (IPv4 and/or IPv6): what browsers reach."),
+            new Key("media.consent-timeout-ms", null, "30000", false,
+                    "A session whose peer passes no connectivity check for this long is closed (RFC 7675, 30 s); browsers check every 4-6 s."),
+            new Key("media.ice-tcp", "--ice-tcp", "on", false,
+                    "ICE-TCP (RFC 6544) for networks that block UDP: each loop also listens on TCP, and answers add a passive TCP candidate ranked below UDP (`on`/`off`)."));
+
+    private ConfigKeys() {
+    }
+
+    /** The key named {@code name}. */
+    public static Optional<Key> named(String name) {
+        return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
+    }
+
+    /** The key {@code flag} sets. */
+    public static Optional<Key> byFlag(String flag) {
+        return ALL.stream().filter(k -> flag.equals(k.flag())).findFirst();
+    }
+
+    /** README's table of keys, one row each, in this class's order. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| key | flag | environment | default | meaning |\n");
+        sb.append("| --- | --- | --- | --- | --- |\n");
+        for (Key k : ALL) {
+            sb.append("| `").append(k.name()).append("` | ")
+                    .append(k.flag() == null ? "" : "`" + k.flag() + "`").append(" | `")
+                    .append(k.environmentVariable()).append("` | ")
+                    .append(k.defaultValue().isEmpty() ? "(empty)" : "`" + k.defaultValue() + "`").append(" | ")
+                    .append(k.help().replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** A properties file with every key at its default and its help as a comment: {@code junction.properties}. */
+    public static String exampleProperties() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Junction's settings at their defaults (generated from ConfigKeys; `./junction config example`).\n");
+        sb.append("# Copy it, change what you need and pass it with `./junction serve --config FILE`.\n");
+        sb.append("# Precedence: these defaults, then the file, then JUNCTION_* environment variables, then flags.\n");
+        for (Key k : ALL) {
+            sb.append('\n');
+            sb.append("# ").append(k.help().replace("`", "")).append('\n');
+            sb.append(k.name()).append(" = ").append(k.defaultValue()).append('\n');
+        }
+        return sb.toString();
+    }
+}
