@@ -130,16 +130,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
             }
             v.put(name, value);
         }
-        if (v.get("--target") == null) throw new IllegalArgumentException("--target: required, e.g. --target http://127.0.0.1:8080");
-        URI target;
-        try {
-            target = URI.create(v.get("--target"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--target: not a URL: " + v.get("--target"));
-        }
-        if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme()) || target.getHost() == null) {
-            throw new IllegalArgumentException("--target: expected http://HOST:PORT, got " + v.get("--target"));
-        }
+        URI target = target(v.get("--target"));
         String transport = v.get("--transport");
         if (!transport.equals("udp") && !transport.equals("tcp")) {
             throw new IllegalArgumentException("--transport: expected udp or tcp, got '" + transport + "'");
@@ -173,6 +164,21 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
                 floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200),
                 transport.equals("tcp"));
+    }
+
+    /** The {@code --target} base URL of a WHIP/WHEP server, or a message naming the flag (also for the conformance checker). */
+    static URI target(String text) {
+        if (text == null) throw new IllegalArgumentException("--target: required, e.g. --target http://127.0.0.1:8080");
+        URI target;
+        try {
+            target = URI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--target: not a URL: " + text);
+        }
+        if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme()) || target.getHost() == null) {
+            throw new IllegalArgumentException("--target: expected http://HOST:PORT, got " + text);
+        }
+        return target;
     }
 
     private static List<Flood.Kind> floodKinds(String text) {
