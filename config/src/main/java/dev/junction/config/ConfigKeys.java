@@ -42,6 +42,8 @@ public final class ConfigKeys {
             new Key("http.max-body-bytes", null, "65536", false, "Larger request bodies get 413. Real offers are 3-12 KiB."),
             new Key("http.token", "--token", "", true,
                     "When set, WHIP/WHEP requests need `Authorization: Bearer <token>`. Empty: open."),
+            new Key("http.admin-token", "--admin-token", "", true,
+                    "When set, `POST /admin/drain` with `Authorization: Bearer <token>` puts the server in drain mode. Empty: the admin endpoints answer 403."),
             new Key("http.header-timeout-ms", null, "10000", false,
                     "A request's headers must arrive within this long of the connection opening or of its previous response, else the connection is closed."),
             new Key("http.body-timeout-ms", null, "10000", false, "A request's body must arrive within this long of its headers, else 408."),

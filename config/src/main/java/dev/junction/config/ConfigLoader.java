@@ -143,7 +143,8 @@ public final class ConfigLoader {
                 positiveInt(v.get("http.header-timeout-ms")),
                 positiveInt(v.get("http.body-timeout-ms")),
                 positiveInt(v.get("http.idle-timeout-ms")),
-                positiveInt(v.get("http.max-connections-per-source")));
+                positiveInt(v.get("http.max-connections-per-source")),
+                token(v.get("http.admin-token")));
         MediaSettings media = new MediaSettings(
                 address(v.get("media.bind")),
                 port(v.get("media.port")),

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param maxConnectionsPerSource connections one client address may hold open at once; more are closed at once
  */
 public record HttpSettings(String bindAddress, int port, int maxBodyBytes, String bearerToken, int headerTimeoutMs,
-        int bodyTimeoutMs, int idleTimeoutMs, int maxConnectionsPerSource) {
+        int bodyTimeoutMs, int idleTimeoutMs, int maxConnectionsPerSource, String adminToken) {
 
     public static final int DEFAULT_HEADER_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_BODY_TIMEOUT_MS = 10_000;
@@ -27,6 +27,7 @@ public record HttpSettings(String bindAddress, int port, int maxBodyBytes, Strin
     public HttpSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(bearerToken, "bearerToken (empty for none)");
+        Objects.requireNonNull(adminToken, "adminToken (empty for none)");
         if (port < 0 || port > 65_535) throw new IllegalArgumentException("http port out of range: " + port);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
         if (headerTimeoutMs < 1) throw new IllegalArgumentException("headerTimeoutMs must be positive: " + headerTimeoutMs);
@@ -38,7 +39,13 @@ public record HttpSettings(String bindAddress, int port, int maxBodyBytes, Strin
     /** The first four settings, the connection limits at their defaults. */
     public HttpSettings(String bindAddress, int port, int maxBodyBytes, String bearerToken) {
         this(bindAddress, port, maxBodyBytes, bearerToken, DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS,
-                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE);
+                DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, "");
+    }
+
+    /** All but the admin token, which is then unset (the admin endpoints answer 403). */
+    public HttpSettings(String bindAddress, int port, int maxBodyBytes, String bearerToken, int headerTimeoutMs,
+            int bodyTimeoutMs, int idleTimeoutMs, int maxConnectionsPerSource) {
+        this(bindAddress, port, maxBodyBytes, bearerToken, headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxConnectionsPerSource, "");
     }
 
     /** Whether WHIP/WHEP requests need a bearer token. */
@@ -51,6 +58,7 @@ public record HttpSettings(String bindAddress, int port, int maxBodyBytes, Strin
         return "HttpSettings[bindAddress=" + bindAddress + ", port=" + port + ", maxBodyBytes=" + maxBodyBytes
                 + ", bearerToken=" + (bearerToken.isEmpty() ? "none" : "<redacted>") + ", headerTimeoutMs=" + headerTimeoutMs
                 + ", bodyTimeoutMs=" + bodyTimeoutMs + ", idleTimeoutMs=" + idleTimeoutMs
-                + ", maxConnectionsPerSource=" + maxConnectionsPerSource + "]";
+                + ", maxConnectionsPerSource=" + maxConnectionsPerSource
+                + ", adminToken=" + (adminToken.isEmpty() ? "none" : "<redacted>") + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.junction.gateway;
 
 import dev.junction.config.JunctionConfig;
+import dev.junction.gateway.http.AdminSource;
 import dev.junction.gateway.http.HttpApi;
 import dev.junction.gateway.session.ConnectivityCheck;
 import dev.junction.gateway.session.MediaSessions;
@@ -21,6 +22,7 @@ public final class JunctionServer implements AutoCloseable {
     private final HttpServer http;
     private final MediaSessions sessions;
     private final String bindAddress;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions, String bindAddress) {
         this.bindAddress = bindAddress;
@@ -42,6 +44,17 @@ public final class JunctionServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
             java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
             api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
+            api.admin(new AdminSource() {
+                @Override
+                public int drain() {
+                    return sessions.drain();
+                }
+
+                @Override
+                public boolean draining() {
+                    return sessions.draining();
+                }
+            });
             HttpServer http = api.attach(vertx, vertx.createHttpServer(HttpApi.serverOptions(config.http())))
                     .listen()
                     .await(10, TimeUnit.SECONDS);
@@ -74,13 +87,18 @@ public final class JunctionServer implements AutoCloseable {
         return sessions;
     }
 
+    /**
+     * Graceful stop (SIGTERM): new sessions get 503 at once, every session is closed (DTLS close_notify to its
+     * peer), then HTTP stops; within about 5 s.
+     */
     @Override
     public void close() {
-        try {
-            vertx.close().await(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // Keep going: the media side must still be freed.
-        }
+        if (!closed.compareAndSet(false, true)) return;
         sessions.close();
+        try {
+            vertx.close().await(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Stopping anyway: the process is exiting or the test is over.
+        }
     }
 }

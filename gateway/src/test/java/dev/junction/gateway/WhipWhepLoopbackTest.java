@@ -289,6 +289,54 @@ class WhipWhepLoopbackTest {
         assertEquals(0, metric("junction_media_tcp_send_dropped_total{loop=\"0\"}") + metric("junction_media_tcp_send_dropped_total{loop=\"1\"}"));
     }
 
+    /**
+     * Issue 13, lifecycle: drain mode takes no new sessions (503 with Retry-After, /health 503) while the existing
+     * ones carry on; a graceful stop then tells every peer, over UDP and ICE-TCP, with a DTLS close_notify.
+     */
+    @Test
+    void shouldDrainThenStopTellingEveryPeer() throws Exception {
+        server.close();
+        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2",
+                "--admin-token", "adm1n"}));
+        Peer publisher = join("whip", "drain");
+        Peer subscriber = joinOverTcp("whep", "drain");
+        URI drain = URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/drain");
+        assertEquals(401, http.send(HttpRequest.newBuilder(drain).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, http.send(HttpRequest.newBuilder(drain).header("Authorization", "Bearer wrong").POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(405, http.send(HttpRequest.newBuilder(drain).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> drained = http.send(HttpRequest.newBuilder(drain).header("Authorization", "Bearer adm1n")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, drained.statusCode(), drained.body());
+        assertEquals("draining: no new sessions; 2 session(s) continue\n", drained.body());
+
+        HttpResponse<String> refused = post("/whep/drain", ClientOffer.subscriber(PEER_CERT.fingerprint(),
+                new java.net.InetSocketAddress("127.0.0.1", 9), random).sdp());
+        assertEquals(503, refused.statusCode());
+        assertEquals("30", refused.headers().firstValue("Retry-After").orElseThrow());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, health.statusCode());
+        assertEquals("draining\n", health.body());
+        for (int i = 0; i < 10; i++) publisher.sendVideo(i);
+        assertEquals(10, subscriber.awaitRtp(10, 10).size(), "the sessions in progress carry on");
+
+        server.close();
+        for (Peer p : List.of(publisher, subscriber)) {
+            String reason = p.closed.get(10, TimeUnit.SECONDS);
+            assertTrue(reason.startsWith("DTLS close notify"), reason);
+        }
+    }
+
+    @Test
+    void shouldRefuseDrainingWithoutAnAdminToken() throws Exception {
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/drain"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, refused.statusCode());
+        assertEquals("no admin token is configured (http.admin-token, --admin-token)\n", refused.body());
+    }
+
     @Test
     void shouldFillAFreeSlotWhenASecondPublisherJoins() throws Exception {
         Peer audioOnly = join("whip", "room8", 0.0, false);
@@ -698,6 +746,7 @@ class WhipWhepLoopbackTest {
         final CompletableFuture<WebRtcTransport> connected = new CompletableFuture<>();
         final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
         final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
         MediaPlane plane;
         ClientOffer offer;
@@ -796,6 +845,7 @@ class WhipWhepLoopbackTest {
 
         @Override
         public void onClosed(WebRtcTransport t, String reason) {
+            closed.complete(reason);
         }
     }
 }

@@ -41,6 +41,8 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private final SessionResource sessions;
     private final MetricsSource metrics;
     private volatile HealthSource health = HealthSource.NONE;
+    private volatile AdminSource admin = AdminSource.NONE;
+    private final BearerAuth adminAuth;
     private final DemoPage demoPage;
     private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
@@ -64,6 +66,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
                 settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.demoPage = new DemoPage(demoPageResource);
+        this.adminAuth = new BearerAuth(settings.adminToken());
     }
 
     /**
@@ -125,6 +128,12 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** What {@code POST /admin/drain} drains, and what {@code /health} reports as draining. */
+    public HttpApi admin(AdminSource source) {
+        this.admin = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** The guard {@link #attach} mounted (tests). */
     ConnectionGuard connectionGuard() {
         return guard;
@@ -160,6 +169,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case DEMO_PAGE -> demoPage.serve(request);
             case HEALTH -> serveHealth(request);
             case METRICS -> serveMetrics(request);
+            case ADMIN_DRAIN -> drain(request);
             case ENDPOINT, SESSION -> dispatchSession(request, route);
         }
     }
@@ -175,9 +185,30 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         }
     }
 
+    private void drain(HttpServerRequest request) {
+        if (settings.adminToken().isEmpty()) {
+            Reply.error(request, 403, "no admin token is configured (http.admin-token, --admin-token)");
+            return;
+        }
+        SessionException refused = adminAuth.check(request.getHeader("Authorization"));
+        if (refused != null) {
+            refused.headers().forEach(request.response()::putHeader);
+            Reply.error(request, 401, "the admin endpoints need Authorization: Bearer <admin token>");
+            return;
+        }
+        int remaining = admin.drain();
+        request.response().putHeader("Content-Type", Reply.TEXT_PLAIN)
+                .end("draining: no new sessions; " + remaining + " session(s) continue\n");
+    }
+
     private void serveHealth(HttpServerRequest request) {
         if (!request.params().contains("verbose")) {
-            request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end("ok\n");
+            // A load balancer stops sending clients to a draining server.
+            if (admin.draining()) {
+                request.response().setStatusCode(503).putHeader("Content-Type", Reply.TEXT_PLAIN).putHeader("Retry-After", "30").end("draining\n");
+            } else {
+                request.response().putHeader("Content-Type", Reply.TEXT_PLAIN).end("ok\n");
+            }
             return;
         }
         Context context = Vertx.currentContext();

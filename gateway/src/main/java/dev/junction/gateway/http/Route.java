@@ -24,6 +24,8 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         DEMO_PAGE(HttpMethod.GET),
         HEALTH(HttpMethod.GET),
         METRICS(HttpMethod.GET),
+        /** {@code /admin/drain}: drain mode, behind the admin token. */
+        ADMIN_DRAIN(HttpMethod.POST),
         /** {@code /whip/{room}}, {@code /whep/{room}}: RFC 9725 §4.2 reserves all but OPTIONS and POST. */
         ENDPOINT(HttpMethod.OPTIONS, HttpMethod.POST),
         /** {@code /whip/{room}/{id}}: PATCH and DELETE, and OPTIONS for the browser's CORS preflight. */
@@ -61,6 +63,9 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
             }
             case "/metrics" -> {
                 return new Route(Resource.METRICS, null, null, null);
+            }
+            case "/admin/drain" -> {
+                return new Route(Resource.ADMIN_DRAIN, null, null, null);
             }
             default -> {
                 return matchSession(path);

@@ -208,6 +208,20 @@ public final class MediaSessions implements AutoCloseable {
         return plane.sockets();
     }
 
+    /**
+     * Drain mode: new sessions get 503 with {@code Retry-After}, existing ones continue, {@code /health} answers
+     * 503 so that a load balancer sends clients elsewhere. Returns the sessions that continue.
+     */
+    public int drain() {
+        table.refuse("draining: this server takes no new sessions");
+        return table.size();
+    }
+
+    /** Whether new sessions are refused (drain mode, or shutting down). */
+    public boolean draining() {
+        return table.refusing();
+    }
+
     /** The connectivity self-check over these sockets and the announced addresses. */
     public ConnectivityCheck connectivity() {
         return connectivity;
@@ -230,13 +244,15 @@ public final class MediaSessions implements AutoCloseable {
     /** Ends every session and room, then stops the media loops. Blocks until done (a few seconds at most). */
     @Override
     public void close() {
+        // Requests that arrive while sessions close get 503 rather than a session that is about to end.
+        table.refuse("shutting down");
         List<CompletableFuture<String>> closing = new ArrayList<>();
         for (Session s : table.all()) {
             closing.add(s.closed);
             s.loop.close(s.transport, "server shutting down");
         }
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(3, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Best effort: closing the loops below frees what is left.
         }

@@ -21,8 +21,22 @@ final class SessionTable {
     private final DurationHistogram setupTime = new DurationHistogram();
     private final DurationHistogram connectTime = new DurationHistogram();
 
-    /** Fails with 503 when the process is at capacity. */
+    /** Why new sessions are refused (drain mode, shutting down), or null while they are taken. */
+    private volatile String refusal;
+
+    /** From now on, new sessions get 503 with {@code reason}. */
+    void refuse(String reason) {
+        refusal = reason;
+    }
+
+    boolean refusing() {
+        return refusal != null;
+    }
+
+    /** Fails with 503 while draining or shutting down, or when the process is at capacity. */
     void checkCapacity() {
+        String refused = refusal;
+        if (refused != null) throw SessionException.unavailable(refused, 30);
         if (sessions.size() >= MAX_SESSIONS) {
             throw SessionException.unavailable("at capacity: " + MAX_SESSIONS + " sessions", 5);
         }

@@ -38,10 +38,13 @@ public final class TcpPath extends Path {
         connection.write(datagram, true);
     }
 
-    /** Its session let it go (ended, or evicted it): the connection has no other use. */
+    /**
+     * Its session let it go (ended, or evicted it): the connection has no other use. It closes after the session's
+     * last writes (a close_notify follows this call).
+     */
     @Override
     protected void onUnbound() {
-        connection.close();
+        connection.closeAfterWrites();
     }
 
     @Override

@@ -36,6 +36,8 @@ public final class IceTcpConnection extends ChannelInboundHandlerAdapter impleme
 
     /** The largest frame RFC 4571's 16-bit length can announce. */
     public static final int MAX_FRAME = 65_535;
+    /** How long a connection whose session let it go stays open for that session's last words (close_notify). */
+    public static final long LINGER_MS = 500;
 
     private final MediaLoop loop;
     private final FrameReceiver receiver;
@@ -120,6 +122,19 @@ public final class IceTcpConnection extends ChannelInboundHandlerAdapter impleme
     /** Closes the connection (its session ended or dropped the path); any loop code may call it. */
     public void close() {
         if (channel != null) channel.close();
+    }
+
+    /**
+     * Closes the connection {@link #LINGER_MS} from now, once what is queued then has been sent: a session that ends
+     * lets its paths go first, and its DTLS close_notify comes back from the DTLS thread a moment later. On the loop.
+     */
+    public void closeAfterWrites() {
+        if (channel == null || closed) return;
+        loop.eventLoop().schedule(() -> {
+            if (!channel.isActive()) return;
+            pendingWrites = 0;
+            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }, LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
