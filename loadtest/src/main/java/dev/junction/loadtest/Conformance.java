@@ -69,11 +69,7 @@ public final class Conformance {
             v.put("--whep-path", "/whep/{room}");
             v.put("--token", "");
             v.put("--media", "on");
-            for (int i = 0; i < args.length; i++) {
-                if (!v.containsKey(args[i])) throw new IllegalArgumentException("unknown option '" + args[i] + "' (known: " + String.join(", ", v.keySet()) + ")");
-                if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + ": a value is required");
-                v.put(args[i], args[++i]);
-            }
+            ToolSupport.readFlags(v, args);
             URI target = LoadOptions.target(v.get("--target"));
             for (String p : List.of("--whip-path", "--whep-path")) {
                 if (!v.get(p).startsWith("/")) throw new IllegalArgumentException(p + ": must start with /");
@@ -107,19 +103,7 @@ public final class Conformance {
     }
 
     public static void main(String[] args) {
-        Options options;
-        try {
-            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-                System.out.println(Options.USAGE);
-                System.exit(0);
-            }
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("conformance: " + e.getMessage());
-            System.err.println(Options.USAGE);
-            System.exit(2);
-            return;
-        }
+        Options options = ToolSupport.optionsOrExit("conformance", Options.USAGE, args, Options::parse);
         List<Check> checks = new Conformance(options).run();
         printTable(checks, System.err);
         System.out.println(json(options, checks).encode());
@@ -337,15 +321,7 @@ public final class Conformance {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
-        try {
-            return http.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("the server did not answer: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return ToolSupport.send(http, request, options.token(), REQUEST_TIMEOUT);
     }
 
     private void add(String name, Verdict verdict, String detail, String reference) {
