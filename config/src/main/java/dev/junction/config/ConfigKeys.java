@@ -60,7 +60,11 @@ public final class ConfigKeys {
             new Key("media.consent-timeout-ms", null, "30000", false,
                     "A session whose peer passes no connectivity check for this long is closed (RFC 7675, 30 s); browsers check every 4-6 s."),
             new Key("media.ice-tcp", "--ice-tcp", "on", false,
-                    "ICE-TCP (RFC 6544) for networks that block UDP: each loop also listens on TCP, and answers add a passive TCP candidate ranked below UDP (`on`/`off`)."));
+                    "ICE-TCP (RFC 6544) for networks that block UDP: each loop also listens on TCP, and answers add a passive TCP candidate ranked below UDP (`on`/`off`)."),
+            new Key("log.format", "--log-format", "text", false, "`text` lines, or `json` lines (one JSON object per event) for a log pipeline."),
+            new Key("log.level", "--log-level", "info", false, "The root level: `trace`, `debug`, `info`, `warn`, `error` or `off`."),
+            new Key("log.levels", null, "io.netty=warn,io.vertx=warn,org.jitsi=warn", false,
+                    "Levels per logger prefix, `prefix=level` separated by commas, e.g. `dev.junction.session=debug`."));
 
     private ConfigKeys() {
     }

@@ -152,7 +152,9 @@ public final class ConfigLoader {
                 announce(v.get("media.announce")),
                 positiveInt(v.get("media.consent-timeout-ms")),
                 onOff(v.get("media.ice-tcp")));
-        return new JunctionConfig(http, media);
+        LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
+                logLevels(v.get("log.levels")));
+        return new JunctionConfig(http, media, log);
     }
 
     private static String token(Source s) {
@@ -162,6 +164,35 @@ public final class ConfigLoader {
             throw new ConfigException(s.origin() + ": a bearer token may use only letters, digits and -._~+/ (then =)");
         }
         return t;
+    }
+
+    private static boolean logFormat(Source s) {
+        return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "text" -> false;
+            case "json" -> true;
+            default -> throw new ConfigException(s.origin() + ": expected text or json, got '" + s.value() + "'");
+        };
+    }
+
+    private static String logLevel(Source s, String text) {
+        String level = LogSettings.level(text);
+        if (level == null) throw new ConfigException(s.origin() + ": expected a level (trace, debug, info, warn, error, off), got '" + text + "'");
+        return level;
+    }
+
+    /** {@code prefix=level[,prefix=level...]}, e.g. {@code io.netty=warn,dev.junction.transport=debug}; empty for none. */
+    private static Map<String, String> logLevels(Source s) {
+        Map<String, String> levels = new LinkedHashMap<>();
+        if (s.value().isBlank()) return levels;
+        for (String part : s.value().split(",", -1)) {
+            int eq = part.indexOf('=');
+            String prefix = eq < 0 ? "" : part.substring(0, eq).trim();
+            if (eq < 0 || !prefix.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*")) {
+                throw new ConfigException(s.origin() + ": expected logger=level pairs separated by commas, got '" + part.trim() + "'");
+            }
+            levels.put(prefix, logLevel(s, part.substring(eq + 1)));
+        }
+        return levels;
     }
 
     /** {@code on}/{@code true} or {@code off}/{@code false}, in any case. */

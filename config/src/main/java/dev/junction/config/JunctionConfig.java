@@ -7,12 +7,14 @@ import java.util.Objects;
  *
  * @param http  the control plane (WHIP/WHEP, health, metrics)
  * @param media the media plane (UDP sockets and the addresses put into SDP answers)
+ * @param log   the log format and levels
  */
-public record JunctionConfig(HttpSettings http, MediaSettings media) {
+public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log) {
 
     public JunctionConfig {
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(media, "media");
+        Objects.requireNonNull(log, "log");
     }
 
     /** The built-in defaults ({@link ConfigKeys}), whatever the environment says. */

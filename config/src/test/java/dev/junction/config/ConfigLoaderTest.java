@@ -166,6 +166,24 @@ class ConfigLoaderTest {
         assertTrue(all.contains("media.port = 40000  (default)"), all);
     }
 
+    @Test
+    void shouldLoadAndCheckTheLogSettings() {
+        LogSettings defaults = JunctionConfig.defaults().log();
+        assertEquals(false, defaults.json());
+        assertEquals("INFO", defaults.level());
+        assertEquals("WARN", defaults.levels().get("io.netty"));
+        LogSettings set = ConfigLoader.loadWithSources(new String[] {"--log-format", "json", "--log-level", "debug"},
+                Map.of("JUNCTION_LOG_LEVELS", "dev.junction.session=trace, io.vertx=error")).config().log();
+        assertEquals(true, set.json());
+        assertEquals("DEBUG", set.level());
+        assertEquals(Map.of("dev.junction.session", "TRACE", "io.vertx", "ERROR"), set.levels());
+        assertMessage("--log-format: expected text or json, got 'xml'", "--log-format", "xml");
+        assertMessage("--log-level: expected a level (trace, debug, info, warn, error, off), got 'loud'", "--log-level", "loud");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_LOG_LEVELS", "io.netty")));
+        assertEquals("environment JUNCTION_LOG_LEVELS: expected logger=level pairs separated by commas, got 'io.netty'", bad.getMessage());
+    }
+
     private static void assertMessage(String expected, String... args) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args));
         assertEquals(expected, e.getMessage());

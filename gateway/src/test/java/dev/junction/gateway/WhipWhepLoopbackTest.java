@@ -337,6 +337,50 @@ class WhipWhepLoopbackTest {
         assertEquals("no admin token is configured (http.admin-token, --admin-token)\n", refused.body());
     }
 
+    /**
+     * Issue 13, logs: one line per session and room event, each with the room and the session id; a session that
+     * never connected is logged as failed, with its reason.
+     */
+    @Test
+    void shouldLogEverySessionEventWithItsRoomAndId() throws Exception {
+        ch.qos.logback.classic.Logger sessionLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.junction.session");
+        ch.qos.logback.classic.Logger roomLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.junction.room");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        for (ch.qos.logback.classic.Logger l : List.of(sessionLog, roomLog)) {
+            l.addAppender(lines);
+            l.setLevel(ch.qos.logback.classic.Level.INFO);
+        }
+        try {
+            Peer publisher = join("whip", "logged");
+            String id = publisher.location.substring(publisher.location.lastIndexOf('/') + 1);
+            assertEquals(200, delete(publisher).statusCode());
+            HttpResponse<String> never = post("/whep/logged", ClientOffer.subscriber(PEER_CERT.fingerprint(),
+                    new java.net.InetSocketAddress("127.0.0.1", 9), random).sdp());
+            String neverId = never.headers().firstValue("Location").orElseThrow().replaceAll(".*/", "");
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/whep/logged/" + neverId))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            awaitCondition(() -> messages(lines).stream().anyMatch(m -> m.startsWith("session failed")), () -> messages(lines).toString());
+            List<String> got = messages(lines);
+            assertTrue(got.contains("room created room=logged home-loop=0") || got.contains("room created room=logged home-loop=1"), got.toString());
+            assertTrue(got.stream().anyMatch(m -> m.matches("session created kind=whip room=logged session=" + id + " loop=\\d")), got.toString());
+            assertTrue(got.stream().anyMatch(m -> m.matches("session connected kind=whip room=logged session=" + id + " after=\\d+ms path=udp:.*")), got.toString());
+            assertTrue(got.contains("session closed kind=whip room=logged session=" + id + " reason=\"deleted by the client (DELETE)\""), got.toString());
+            assertTrue(got.contains("session failed kind=whep room=logged session=" + neverId + " reason=\"deleted by the client (DELETE)\""), got.toString());
+        } finally {
+            for (ch.qos.logback.classic.Logger l : List.of(sessionLog, roomLog)) {
+                l.detachAppender(lines);
+                l.setLevel(null);
+            }
+        }
+    }
+
+    private static List<String> messages(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines) {
+        synchronized (lines.list) {
+            return lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
     @Test
     void shouldFillAFreeSlotWhenASecondPublisherJoins() throws Exception {
         Peer audioOnly = join("whip", "room8", 0.0, false);

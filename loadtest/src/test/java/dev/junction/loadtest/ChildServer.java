@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class ChildServer implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("junction: HTTP on http://127\\.0\\.0\\.1:(\\d+)/");
+    private static final Pattern LISTENING = Pattern.compile("HTTP on http://127\\.0\\.0\\.1:(\\d+)/");
 
     private final Process process;
     private final int httpPort;

@@ -55,6 +55,7 @@ public final class MediaSessions implements AutoCloseable {
     private final WhipWhepService service;
     private final MetricsWriter metrics;
     private final ConnectivityCheck connectivity;
+    private final LogReporter reporter;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
@@ -78,6 +79,7 @@ public final class MediaSessions implements AutoCloseable {
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
         this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory);
         this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
+        this.reporter = new LogReporter(demuxes, plane.loops());
     }
 
     /**
@@ -267,6 +269,7 @@ public final class MediaSessions implements AutoCloseable {
             }
         }
         connectivity.close();
+        reporter.close();
         plane.close();
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.
         for (Pipe pipe : openPipes) pipe.releaseQueued();

@@ -57,6 +57,7 @@ public final class RoomDirectory implements AutoCloseable {
     private final ConcurrentHashMap<String, Entry> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger[] loopRooms;
     private final long graceMs;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.junction.room");
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("junction-rooms").daemon().factory());
 
@@ -98,6 +99,7 @@ public final class RoomDirectory implements AutoCloseable {
             if (loopRooms[i].get() < loopRooms[best].get()) best = i;
         }
         loopRooms[best].incrementAndGet();
+        LOG.info("room created room={} home-loop={}", name, best);
         return new Entry(new RoomKey(name, best));
     }
 
@@ -113,7 +115,10 @@ public final class RoomDirectory implements AutoCloseable {
     }
 
     private void remove(Entry e) {
-        if (e.members.compareAndSet(0, -1)) forget(e);
+        if (e.members.compareAndSet(0, -1)) {
+            forget(e);
+            LOG.info("room removed room={} (empty for {} ms)", e.key.name(), graceMs);
+        }
     }
 
     private void forget(Entry e) {

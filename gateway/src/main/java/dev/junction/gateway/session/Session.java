@@ -27,6 +27,10 @@ final class Session implements WebRtcTransport.Listener {
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final SessionTable table;
     private final RoomDirectory directory;
+    /** One line per session event (issue 13), never per packet; each carries the room and the session id. */
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.junction.session");
+    /** Whether its transport reached SRTP keys: a close before that is a failure. */
+    private volatile boolean connected;
 
     volatile String etag;
     /** The offerer's current ICE credentials: a PATCH with them is a trickle, with new ones an ICE restart. */
@@ -56,7 +60,11 @@ final class Session implements WebRtcTransport.Listener {
 
     @Override
     public void onConnected(WebRtcTransport t) {
-        table.connectTime().record(System.nanoTime() - setupStartNs);
+        long setupNs = System.nanoTime() - setupStartNs;
+        table.connectTime().record(setupNs);
+        connected = true;
+        LOG.info("session connected kind={} room={} session={} after={}ms path={}", kind.pathSegment(), roomName, id,
+                setupNs / 1_000_000, t.path());
         // The keyframe asked for at join went out before this subscriber could receive it: ask again.
         if (member != null && member.subscriber() != null) member.subscriber().requestKeyframes(System.nanoTime());
     }
@@ -77,6 +85,11 @@ final class Session implements WebRtcTransport.Listener {
 
     @Override
     public void onClosed(WebRtcTransport t, String reason) {
+        if (connected) {
+            LOG.info("session closed kind={} room={} session={} reason=\"{}\"", kind.pathSegment(), roomName, id, reason);
+        } else {
+            LOG.warn("session failed kind={} room={} session={} reason=\"{}\"", kind.pathSegment(), roomName, id, reason);
+        }
         if (member != null) loop.roomsOnLoop().leave(member, System.nanoTime());
         member = null;
         directory.leave(room);

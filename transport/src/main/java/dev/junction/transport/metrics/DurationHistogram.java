@@ -75,6 +75,15 @@ public final class DurationHistogram {
         return n;
     }
 
+    /** Observations longer than {@code boundNs}, which must be one of the bounds (for slow-burst reports). */
+    public long countAbove(long boundNs) {
+        int at = java.util.Arrays.binarySearch(boundsNs, boundNs);
+        if (at < 0) throw new IllegalArgumentException("not a bound of this histogram: " + boundNs);
+        long n = 0;
+        for (int i = at + 1; i < buckets.length(); i++) n += buckets.get(i);
+        return n;
+    }
+
     /** Sum of the observations, in ns. */
     public long sumNs() {
         return sumNs.get();
