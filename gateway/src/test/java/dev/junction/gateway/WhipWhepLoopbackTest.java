@@ -291,7 +291,8 @@ class WhipWhepLoopbackTest {
 
     /**
      * Issue 13, lifecycle: drain mode takes no new sessions (503 with Retry-After, /health 503) while the existing
-     * ones carry on; a graceful stop then tells every peer, over UDP and ICE-TCP, with a DTLS close_notify.
+     * ones carry on; a graceful stop then tells every peer, over UDP and ICE-TCP, with an RTCP BYE and a DTLS
+     * close_notify.
      */
     @Test
     void shouldDrainThenStopTellingEveryPeer() throws Exception {
@@ -326,7 +327,18 @@ class WhipWhepLoopbackTest {
         for (Peer p : List.of(publisher, subscriber)) {
             String reason = p.closed.get(10, TimeUnit.SECONDS);
             assertTrue(reason.startsWith("DTLS close notify"), reason);
+            assertTrue(receivedBye(p), "an RTCP BYE came before the close_notify");
         }
+    }
+
+    /** Whether any RTCP compound the peer received holds a BYE (RFC 3550 §6.6, packet type 203). */
+    private static boolean receivedBye(Peer peer) {
+        for (byte[] compound : peer.rtcp) {
+            for (int at = 0; at + 4 <= compound.length; at += 4 * ((((compound[at + 2] & 0xFF) << 8) | (compound[at + 3] & 0xFF)) + 1)) {
+                if ((compound[at + 1] & 0xFF) == 203) return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -274,6 +274,11 @@ public final class LoopRooms implements MediaLoop.Participant {
         }
     }
 
+    /** RTCP BYE to every member of every room on this loop (shutdown, before the sessions close); on the loop. */
+    public void sayGoodbye(String reason) {
+        for (RoomOnLoop r : rooms.values()) r.room.sayGoodbye(reason);
+    }
+
     /** Closes every room on this loop (shutdown); on the loop. */
     public void closeAll() {
         long nowNs = System.nanoTime();

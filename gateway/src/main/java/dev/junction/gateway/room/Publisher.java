@@ -1,6 +1,7 @@
 package dev.junction.gateway.room;
 
 import dev.junction.codec.rtcp.GenericNack;
+import dev.junction.codec.rtcp.Goodbye;
 import dev.junction.codec.rtcp.ReceiverReport;
 import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
@@ -197,6 +198,14 @@ public final class Publisher implements WebRtcTransport.MediaSink {
         ByteBuf out = room.allocator().heapBuffer(12 + 4 * n + Room.SRTP_TAIL_ROOM);
         GenericNack.write(out, feedbackSsrc, mediaSsrc, dueScratch, 0, n, MissingPackets.CAPACITY);
         room.counters().nacksSentUpstream += n;
+        sender.sendRtcp(out);
+    }
+
+    /** An empty Receiver Report and an RTCP BYE for our feedback SSRC (RFC 3550 §6.6): the server is shutting down. */
+    void sayGoodbye(byte[] reason) {
+        ByteBuf out = room.allocator().heapBuffer(8 + 8 + 4 + reason.length + 4 + Room.SRTP_TAIL_ROOM);
+        ReceiverReport.write(out, feedbackSsrc, 0);
+        Goodbye.write(out, new long[] {feedbackSsrc}, 1, reason);
         sender.sendRtcp(out);
     }
 

@@ -255,6 +255,13 @@ public final class Room {
      * Removes everyone (shutdown, or a room dropped by its owner): frees the Producers' retransmission caches,
      * the only buffers a room keeps. Reports empty as usual.
      */
+    /** Tells every member's peer with an RTCP BYE that its streams end ({@code reason}, at most 255 bytes of UTF-8). */
+    public void sayGoodbye(String reason) {
+        byte[] text = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (Subscriber s : subscribers) s.sayGoodbye(text);
+        for (Publisher p : publishers) p.sayGoodbye(text);
+    }
+
     public void close(long nowNs) {
         for (Subscriber s : List.copyOf(subscribers)) removeSubscriber(s, nowNs);
         for (Publisher p : List.copyOf(publishers)) removePublisher(p, nowNs);

@@ -2,7 +2,9 @@ package dev.junction.gateway.room;
 
 import dev.junction.codec.rtcp.FullIntraRequest;
 import dev.junction.codec.rtcp.GenericNack;
+import dev.junction.codec.rtcp.Goodbye;
 import dev.junction.codec.rtcp.PictureLossIndication;
+import dev.junction.codec.rtcp.ReceiverReport;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.RtcpParseError;
 import dev.junction.codec.rtcp.RtcpType;
@@ -214,6 +216,25 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             room.counters().reportsSent++;
             sender.sendRtcp(out);
         }
+    }
+
+    /**
+     * RTCP BYE for every SSRC this subscriber receives from us (RFC 3550 §6.6), in a compound that starts with an
+     * empty Receiver Report as §6.1 asks: the streams end here (the server is shutting down).
+     */
+    void sayGoodbye(byte[] reason) {
+        long[] sources = new long[31];
+        int n = 0;
+        for (int i = 0; i < slots.size() && n < sources.length; i++) {
+            Slot slot = slots.get(i);
+            sources[n++] = slot.ssrc();
+            if (slot.rtxSsrc() >= 0 && n < sources.length) sources[n++] = slot.rtxSsrc();
+        }
+        if (n == 0) return;
+        ByteBuf out = room.allocator().heapBuffer(8 + 4 + 4 * n + 4 + reason.length + 4 + Room.SRTP_TAIL_ROOM);
+        ReceiverReport.write(out, sources[0], 0);
+        Goodbye.write(out, sources, n, reason);
+        sender.sendRtcp(out);
     }
 
     private void onKeyframeRequest(long mediaSsrc, long nowNs) {

@@ -248,6 +248,17 @@ public final class MediaSessions implements AutoCloseable {
     public void close() {
         // Requests that arrive while sessions close get 503 rather than a session that is about to end.
         table.refuse("shutting down");
+        // RTCP BYE to every peer first (its streams end), then each session's DTLS close_notify as it closes.
+        for (LoopProxy loop : loops) {
+            try {
+                loop.query(() -> {
+                    loop.roomsOnLoop().sayGoodbye("server shutting down");
+                    return null;
+                }).get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // The loop is gone or stuck: the close_notify below still ends the sessions.
+            }
+        }
         List<CompletableFuture<String>> closing = new ArrayList<>();
         for (Session s : table.all()) {
             closing.add(s.closed);
