@@ -145,6 +145,41 @@ class IceTcpLoopbackTest {
         awaitCondition(() -> listener.openConnections() == 0, () -> listener.openConnections() + " open");
     }
 
+    /**
+     * A session connected over UDP moves to ICE-TCP when the client nominates a TCP pair (a browser whose network
+     * starts blocking UDP does so after an ICE restart): the server then sends on the TCP connection.
+     */
+    @Test
+    void shouldMoveAUdpSessionToTcpOnANewNomination() throws Exception {
+        listen(IceTcpListener.Limits.DEFAULT);
+        clientPlane = MediaPlane.start(ONE_LOOP, i -> clientDemux);
+        SecureRandom random = new SecureRandom();
+        IceCredentials serverIce = IceCredentials.generate(random);
+        IceCredentials clientIce = IceCredentials.generate(random);
+        WebRtcTransport serverSide = WebRtcTransport.server(serverPlane.sockets().get(0), serverDemux, serverIce, clientIce,
+                SERVER_CERT, List.of(CLIENT_CERT.fingerprint()), WebRtcTransport.Options.DEFAULT, server);
+        serverSide.start();
+        WebRtcTransport clientSide = WebRtcTransport.client(clientPlane.sockets().get(0), clientDemux, clientIce, serverIce,
+                List.of(serverPlane.sockets().get(0).localAddress()), CLIENT_CERT, List.of(SERVER_CERT.fingerprint()),
+                WebRtcTransport.Options.DEFAULT, new Random(3), client);
+        clientSide.start();
+        assertNotNull(server.connected.get(20, TimeUnit.SECONDS));
+        assertTrue(onLoop(serverSide, () -> serverSide.path().toString()).startsWith("udp:"));
+
+        Socket socket = rawClient();
+        writeFrame(socket.getOutputStream(), check(serverIce.ufrag() + ":" + clientIce.ufrag(), serverIce.pwd(), true));
+        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket).messageType());
+        awaitCondition(() -> call(() -> onLoop(serverSide, () -> serverSide.path().toString())).startsWith("tcp:"),
+                () -> "the session moved to the TCP path: " + call(() -> onLoop(serverSide, () -> serverSide.path().toString())));
+        long framesOut = listener.counter(IceTcpListener.FRAMES_OUT);
+        send(serverSide, rtp(0x22222222, 1, "over tcp now"), false);
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] frame = new byte[in.readUnsignedShort()];
+        in.readFully(frame);
+        assertEquals(0x80, frame[0] & 0xC0, "an SRTP (or SRTCP) packet came over the TCP connection");
+        assertTrue(listener.counter(IceTcpListener.FRAMES_OUT) > framesOut);
+    }
+
     /** Frames split over many TCP segments, and several frames in one segment, reach the session whole. */
     @Test
     void shouldReassembleFramesSplitAndCoalescedAcrossReads() throws Exception {

@@ -250,14 +250,20 @@ class WebRtcTransportLoopbackTest {
 
     /** A Binding request as a controlling agent sends it, signed with {@code password}. */
     static byte[] check(String username, String password) {
+        return check(username, password, false);
+    }
+
+    /** As above; with {@code nominate}, USE-CANDIDATE: the controlling agent picks this pair (RFC 8445 §8.1.1). */
+    static byte[] check(String username, String password, boolean nominate) {
         ByteBuf out = io.netty.buffer.Unpooled.buffer();
         try {
             byte[] transaction = new byte[12];
             new SecureRandom().nextBytes(transaction);
-            new dev.junction.codec.stun.StunWriter()
+            dev.junction.codec.stun.StunWriter writer = new dev.junction.codec.stun.StunWriter()
                     .begin(out, dev.junction.codec.stun.StunMessageType.BINDING_REQUEST, transaction)
-                    .username(username).priority(1).iceControlling(1)
-                    .messageIntegrity(dev.junction.codec.stun.StunIntegrity.shortTerm(password))
+                    .username(username).priority(1).iceControlling(1);
+            if (nominate) writer.useCandidate();
+            writer.messageIntegrity(dev.junction.codec.stun.StunIntegrity.shortTerm(password))
                     .fingerprint().finish();
             return ByteBufUtil.getBytes(out);
         } finally {
