@@ -20,6 +20,7 @@ import dev.junction.transport.WebRtcTransportLoopbackTest.Recorder;
 import dev.junction.transport.socket.IceTcpConnection;
 import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaPlane;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -137,8 +138,7 @@ class IceTcpLoopbackTest {
         serverSide.start();
         Socket socket = rawClient();
         writeFrame(socket.getOutputStream(), check(serverIce.ufrag() + ":" + clientIce.ufrag(), serverIce.pwd()));
-        StunMessage answer = readStun(socket);
-        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, answer.messageType());
+        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket));
         awaitCondition(() -> call(() -> onLoop(serverSide, serverSide::pathCount)) == 1, () -> "authorized");
         serverSide.closeAsync("test over");
         assertEquals(-1, readUntilClosed(socket), "the connection closed with its session");
@@ -168,7 +168,7 @@ class IceTcpLoopbackTest {
 
         Socket socket = rawClient();
         writeFrame(socket.getOutputStream(), check(serverIce.ufrag() + ":" + clientIce.ufrag(), serverIce.pwd(), true));
-        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket).messageType());
+        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket));
         awaitCondition(() -> call(() -> onLoop(serverSide, () -> serverSide.path().toString())).startsWith("tcp:"),
                 () -> "the session moved to the TCP path: " + call(() -> onLoop(serverSide, () -> serverSide.path().toString())));
         long framesOut = listener.counter(IceTcpListener.FRAMES_OUT);
@@ -198,18 +198,18 @@ class IceTcpLoopbackTest {
             out.write(b);
             out.flush();
         }
-        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket).messageType());
+        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket));
         byte[] three = new byte[framed.length * 3];
         for (int i = 0; i < 3; i++) System.arraycopy(framed, 0, three, i * framed.length, framed.length);
         out.write(three);
         out.flush();
-        for (int i = 0; i < 3; i++) assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket).messageType(), "answer " + i);
+        for (int i = 0; i < 3; i++) assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket), "answer " + i);
         // An empty frame and a frame of garbage are dropped and counted; the connection stays.
         long notWebRtc = serverDemux.drops(DropReason.NOT_WEBRTC);
         out.write(new byte[] {0, 0, 0, 3, 'x', 'y', 'z'});
         out.write(framed);
         out.flush();
-        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket).messageType());
+        assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, readStun(socket));
         assertEquals(notWebRtc + 2, serverDemux.drops(DropReason.NOT_WEBRTC));
     }
 
@@ -310,13 +310,19 @@ class IceTcpLoopbackTest {
         out.flush();
     }
 
-    private static StunMessage readStun(Socket socket) throws IOException {
+    /** The message type of the next framed STUN message; the buffer it was parsed from is released here. */
+    private static int readStun(Socket socket) throws IOException {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         byte[] packet = new byte[in.readUnsignedShort()];
         in.readFully(packet);
-        StunMessage message = new StunMessage();
-        assertEquals(StunParseResult.OK, message.wrap(Unpooled.wrappedBuffer(packet), 0, packet.length));
-        return message;
+        ByteBuf buf = Unpooled.wrappedBuffer(packet);
+        try {
+            StunMessage message = new StunMessage();
+            assertEquals(StunParseResult.OK, message.wrap(buf, 0, packet.length));
+            return message.messageType();
+        } finally {
+            buf.release();
+        }
     }
 
     /** Reads and discards until the peer closes; -1 then. A read timeout (20 s) fails the test. */

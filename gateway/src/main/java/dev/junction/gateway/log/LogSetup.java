@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -45,6 +46,13 @@ public final class LogSetup {
         }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
+        // java.util.logging's levels follow Logback's, so a library's disabled FINE call is refused by JUL itself
+        // instead of becoming a LogRecord that SLF4J then drops (jitsi-srtp may log on the packet path).
+        LevelChangePropagator propagator = new LevelChangePropagator();
+        propagator.setContext(context);
+        propagator.setResetJUL(true);
+        propagator.start();
+        context.addListener(propagator);
         Encoder<ILoggingEvent> encoder;
         if (settings.json()) {
             JsonEncoder json = new JsonEncoder();
@@ -82,7 +90,5 @@ public final class LogSetup {
         for (Map.Entry<String, String> e : settings.levels().entrySet()) {
             context.getLogger(e.getKey()).setLevel(Level.toLevel(e.getValue()));
         }
-        // java.util.logging hands SLF4J only what its own levels let through: let everything through to Logback.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.ALL);
     }
 }

@@ -157,7 +157,7 @@ final class WhipWhepService implements SessionService {
         }
         // From here the session's transport owns the directory count: its close gives it back.
         table.add(session);
-        Session.LOG.info("session created kind={} room={} session={} loop={}", kind.pathSegment(), roomName, session.id, loopIndex(session));
+        Session.LOG.info("session created kind={} room={} session={} loop={}", kind.pathSegment(), roomName, session.id, session.loop.index());
         Session joining = session;
         byte[] answer = answered.sdp().getBytes(StandardCharsets.UTF_8);
         return session.loop.join(room.key(), kind == SessionKind.WHIP, answered.negotiated(), session.transport, session::onJoined)
@@ -170,10 +170,6 @@ final class WhipWhepService implements SessionService {
                     }
                     throw new SessionException(500, "could not join room " + roomName + ": " + failure.getMessage());
                 });
-    }
-
-    private static int loopIndex(Session session) {
-        return session.loop.index();
     }
 
     private List<InetSocketAddress> hostAddresses(int loopIndex) {

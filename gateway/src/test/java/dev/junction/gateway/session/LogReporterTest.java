@@ -44,6 +44,10 @@ class LogReporterTest {
     private static void garbage(MediaDemux demux, int count) {
         ByteBuf junk = Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, 1, 2, 3});
         InetSocketAddress from = new InetSocketAddress("127.0.0.1", 9);
-        for (int i = 0; i < count; i++) demux.onDatagram(null, junk, from, System.nanoTime());
+        try {
+            for (int i = 0; i < count; i++) demux.onDatagram(null, junk, from, System.nanoTime());
+        } finally {
+            junk.release(); // borrowed by the demux, ours to free
+        }
     }
 }

@@ -99,7 +99,7 @@ public final class IceTcpListener {
 
     /** Any thread; values may lag by a packet. */
     public long counter(int which) {
-        return counters.get(which);
+        return counters.getAcquire(which);
     }
 
     /** Connections open now, authenticated or not; any thread. */
@@ -116,8 +116,9 @@ public final class IceTcpListener {
         return closing;
     }
 
+    /** On the loop, the counters' single writer (frames are counted per packet): a release store, no atomic add. */
     void count(int which) {
-        counters.incrementAndGet(which);
+        counters.setRelease(which, counters.getPlain(which) + 1);
     }
 
     /**
