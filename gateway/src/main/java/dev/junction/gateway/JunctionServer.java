@@ -44,6 +44,7 @@ public final class JunctionServer implements AutoCloseable {
             HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
             java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
             api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
+            api.dashboard(sessions.dashboard());
             api.admin(new AdminSource() {
                 @Override
                 public int drain() {

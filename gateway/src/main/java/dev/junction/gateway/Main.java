@@ -28,6 +28,8 @@ public final class Main {
         for (ConfigLoader.Setting s : loaded.settings()) log.info("config {}", s.describe());
         JunctionServer server = JunctionServer.start(config);
         log.info("HTTP on {}", server.httpUrl());
+        log.info("dashboard: {}dashboard{}", server.httpUrl(), config.http().adminToken().isEmpty()
+                ? " (its data needs an admin token: set http.admin-token or --admin-token)" : "#token=<admin token>");
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("junction-shutdown").unstarted(() -> {
             log.info("stopping: new sessions get 503, every session is closed");
             server.close();

@@ -331,6 +331,99 @@ class WhipWhepLoopbackTest {
         }
     }
 
+    /**
+     * Issue 13, the dashboard's data from real sessions: the series count the packets and sessions, the room table
+     * lists the room, and the room's detail shows the publisher's track and layer, and the subscriber's slot, its
+     * loss and its round-trip time, taken from a Receiver Report that echoes the server's Sender Report over SRTCP.
+     */
+    @Test
+    void shouldShowRealSessionsOnTheDashboard() throws Exception {
+        Peer publisher = join("whip", "dash");
+        Peer subscriber = join("whep", "dash");
+        for (int i = 0; i < 50; i++) publisher.sendVideo(i);
+        List<byte[]> got = subscriber.awaitRtp(50, 10);
+        assertEquals(50, got.size());
+        long slotSsrc = ssrc(got.get(0));
+        // The publisher's Sender Report lets the server send its own to the subscriber (once a second).
+        publisher.transport.eventLoop().submit(() -> {
+            ByteBuf sr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+            dev.junction.codec.rtcp.SenderReport.write(sr, publisher.offer.videoSsrc(), 0xE000_0000_0000_0000L, 49 * 3000, 50, 50_000, 0);
+            publisher.transport.sendRtcp(sr);
+        }).get(5, TimeUnit.SECONDS);
+        long lsr = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lsr < 0 && System.nanoTime() < deadline) {
+            byte[] rtcp = subscriber.rtcp.poll(100, TimeUnit.MILLISECONDS);
+            if (rtcp != null && (rtcp[1] & 0xFF) == 200) lsr = java.nio.ByteBuffer.wrap(rtcp, 10, 4).getInt() & 0xFFFF_FFFFL;
+        }
+        assertTrue(lsr >= 0, "the server sent the subscriber a Sender Report");
+        long echoedLsr = lsr;
+        subscriber.transport.eventLoop().submit(() -> {
+            ByteBuf rr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+            dev.junction.codec.rtcp.ReceiverReport.write(rr, 0x5EED, 1);
+            dev.junction.codec.rtcp.ReportBlock.write(rr, slotSsrc, 32, 6, 49, 0, echoedLsr, 0);
+            subscriber.transport.sendRtcp(rr);
+        }).get(5, TimeUnit.SECONDS);
+
+        var dashboard = server.sessions().dashboard();
+        awaitCondition(() -> {
+            String json = dashboard.room("dash").toCompletableFuture().join();
+            io.vertx.core.json.JsonArray subs = json == null ? null : new io.vertx.core.json.JsonObject(json).getJsonArray("subscribers");
+            return subs != null && !subs.isEmpty() && subs.getJsonObject(0).getValue("rtt_ms") != null;
+        }, () -> "the subscriber's RTT reached the dashboard: " + dashboard.room("dash").toCompletableFuture().join());
+        io.vertx.core.json.JsonObject room = new io.vertx.core.json.JsonObject(dashboard.room("dash").toCompletableFuture().join());
+        io.vertx.core.json.JsonObject sub = room.getJsonArray("subscribers").getJsonObject(0);
+        assertEquals(12.5, sub.getDouble("loss_percent"), "fraction lost 32/256");
+        assertTrue(sub.getDouble("rtt_ms") >= 0 && sub.getDouble("rtt_ms") < 10_000, sub.encode());
+        assertEquals("connected", sub.getString("state"));
+        assertTrue(sub.getString("path").startsWith("udp:"), sub.encode());
+        io.vertx.core.json.JsonObject videoSlot = sub.getJsonArray("slots").stream().map(o -> (io.vertx.core.json.JsonObject) o)
+                .filter(o -> o.getString("kind").equals("video")).findFirst().orElseThrow();
+        assertEquals(0, videoSlot.getInteger("layer"));
+        assertEquals("highest active layer", videoSlot.getString("reason"));
+        assertTrue(videoSlot.getLong("packets_sent") >= 50, videoSlot.encode());
+        io.vertx.core.json.JsonObject pub = room.getJsonArray("publishers").getJsonObject(0);
+        io.vertx.core.json.JsonObject videoTrack = pub.getJsonArray("tracks").stream().map(o -> (io.vertx.core.json.JsonObject) o)
+                .filter(o -> o.getString("kind").equals("video")).findFirst().orElseThrow();
+        assertEquals(publisher.offer.videoSsrc(), videoTrack.getJsonArray("layers").getJsonObject(0).getLong("ssrc"));
+        assertEquals(50, videoTrack.getLong("packets_in"));
+        assertEquals(1, videoTrack.getInteger("consumers"));
+        assertEquals(null, dashboard.room("nobody").toCompletableFuture().join());
+
+        // The sampler runs once a second: wait for a sample that saw both sessions, then check what it counted.
+        awaitCondition(() -> Double.valueOf(1).equals(last(dashboard.series(0), "subscribers")) && last(dashboard.series(0), "loss_p99") != null,
+                () -> "the series caught up: " + dashboard.series(0).substring(0, 300));
+        String series = dashboard.series(0);
+        assertEquals(2.0, last(series, "sessions"));
+        assertEquals(1.0, last(series, "publishers"));
+        assertEquals(1.0, last(series, "rooms"));
+        assertEquals(12.5, last(series, "loss_p99"), "the subscriber's 12.5 % is the worst of the two transports");
+        assertNotNull(last(series, "rtt_p50"));
+        assertTrue(max(series, "packets_in") > 0 && max(series, "packets_out") > 0 && max(series, "bits_in") > 8 * 1000);
+        assertTrue(last(series, "heap_used") > 0 && last(series, "direct_memory") >= 0 && last(series, "loop0:lag") >= 0);
+        io.vertx.core.json.JsonObject rooms = new io.vertx.core.json.JsonObject(dashboard.rooms());
+        io.vertx.core.json.JsonObject listed = rooms.getJsonArray("rooms").getJsonObject(0);
+        assertEquals("dash", listed.getString("name"));
+        assertEquals(2, listed.getInteger("sessions"));
+        assertEquals(1, listed.getInteger("publishers"));
+        assertEquals(1, listed.getInteger("subscribers"));
+    }
+
+    /** The last value of series {@code name} in a series document, or null. */
+    private static Double last(String series, String name) {
+        io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject(series);
+        io.vertx.core.json.JsonArray column = doc.getJsonArray("data").getJsonArray(doc.getJsonArray("names").getList().indexOf(name));
+        Object v = column.isEmpty() ? null : column.getValue(column.size() - 1);
+        return v == null ? null : ((Number) v).doubleValue();
+    }
+
+    /** The highest value of series {@code name}, or -1. */
+    private static double max(String series, String name) {
+        io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject(series);
+        io.vertx.core.json.JsonArray column = doc.getJsonArray("data").getJsonArray(doc.getJsonArray("names").getList().indexOf(name));
+        return column.stream().filter(java.util.Objects::nonNull).mapToDouble(v -> ((Number) v).doubleValue()).max().orElse(-1);
+    }
+
     /** Whether any RTCP compound the peer received holds a BYE (RFC 3550 §6.6, packet type 203). */
     private static boolean receivedBye(Peer peer) {
         for (byte[] compound : peer.rtcp) {

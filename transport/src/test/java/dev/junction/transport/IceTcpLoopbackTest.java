@@ -110,6 +110,9 @@ class IceTcpLoopbackTest {
         assertEquals(1, (int) onLoop(pair.server, serverDemux::boundAddressCount), "one connection, one path");
         assertEquals(1, listener.openConnections());
         assertTrue(listener.counter(IceTcpListener.FRAMES_IN) > 50 && listener.counter(IceTcpListener.FRAMES_OUT) > 50);
+        // Every SRTP packet is at least its 12-byte header and 10-byte tag; STUN and DTLS frames are bigger still.
+        assertTrue(listener.counter(IceTcpListener.BYTES_IN) >= 22 * listener.counter(IceTcpListener.FRAMES_IN));
+        assertTrue(listener.counter(IceTcpListener.BYTES_OUT) >= 22 * listener.counter(IceTcpListener.FRAMES_OUT));
         assertEquals(0, listener.counter(IceTcpListener.SEND_DROPPED));
     }
 

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code OPTIONS} on those: CORS preflight with {@code Accept-Post}/{@code Accept-Patch} ({@link Cors});</li>
  *   <li>{@code GET /}: the demo page; {@code GET /health}: {@code ok} ({@code ?verbose}: the connectivity
  *       self-check); {@code GET /metrics}: Prometheus text.</li>
+ *   <li>{@code GET /dashboard}: the live dashboard's page and uPlot ({@code /dashboard/uplot.js|css}); its data,
+ *       {@code /dashboard/api/series?since=ms}, {@code /dashboard/api/rooms} and {@code /dashboard/api/rooms/{room}},
+ *       is JSON behind the admin token ({@link DashboardSource}); {@code POST /admin/drain}: drain mode.</li>
  * </ul>
  * Every response carries the CORS headers, and every error a one-line plain-text reason.
  *
@@ -43,7 +46,11 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private volatile HealthSource health = HealthSource.NONE;
     private volatile AdminSource admin = AdminSource.NONE;
     private final BearerAuth adminAuth;
-    private final DemoPage demoPage;
+    private final StaticFile demoPage;
+    private final StaticFile dashboardPage = new StaticFile(StaticFile.DASHBOARD_PAGE, "text/html; charset=utf-8");
+    private final StaticFile uplotJs = StaticFile.uplot(StaticFile.UPLOT_JS, "text/javascript; charset=utf-8");
+    private final StaticFile uplotCss = StaticFile.uplot(StaticFile.UPLOT_CSS, "text/css; charset=utf-8");
+    private volatile DashboardSource dashboard = DashboardSource.NONE;
     private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
     /** Set by {@link #attach}: the slow-client and per-source limits of the server this API serves. */
@@ -54,7 +61,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     }
 
     public HttpApi(HttpSettings settings, SessionService sessions, MetricsSource metrics, Duration serviceTimeout) {
-        this(settings, sessions, metrics, serviceTimeout, DemoPage.RESOURCE);
+        this(settings, sessions, metrics, serviceTimeout, StaticFile.DEMO_PAGE);
     }
 
     /** Tests: another classpath resource (or a missing one) as the demo page. */
@@ -65,7 +72,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
                 settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.demoPage = new DemoPage(demoPageResource);
+        this.demoPage = new StaticFile(demoPageResource, "text/html; charset=utf-8");
         this.adminAuth = new BearerAuth(settings.adminToken());
     }
 
@@ -134,6 +141,12 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** What {@code /dashboard} plots and lists. */
+    public HttpApi dashboard(DashboardSource source) {
+        this.dashboard = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** The guard {@link #attach} mounted (tests). */
     ConnectionGuard connectionGuard() {
         return guard;
@@ -170,6 +183,17 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case HEALTH -> serveHealth(request);
             case METRICS -> serveMetrics(request);
             case ADMIN_DRAIN -> drain(request);
+            case DASHBOARD -> dashboardPage.serve(request);
+            case DASHBOARD_ASSET -> (route.id().endsWith(".js") ? uplotJs : uplotCss).serve(request);
+            case DASHBOARD_SERIES -> {
+                if (admitAdmin(request)) serveSeries(request);
+            }
+            case DASHBOARD_ROOMS -> {
+                if (admitAdmin(request)) json(request, dashboard.rooms());
+            }
+            case DASHBOARD_ROOM -> {
+                if (admitAdmin(request)) serveRoom(request, route.room());
+            }
             case ENDPOINT, SESSION -> dispatchSession(request, route);
         }
     }
@@ -185,17 +209,57 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         }
     }
 
-    private void drain(HttpServerRequest request) {
+    /**
+     * Whether the request carries the admin token; answers it (403 without a configured token, 401 with a wrong or
+     * missing one) when not. The admin endpoints and the dashboard's data are closed until an operator sets a token.
+     */
+    private boolean admitAdmin(HttpServerRequest request) {
         if (settings.adminToken().isEmpty()) {
             Reply.error(request, 403, "no admin token is configured (http.admin-token, --admin-token)");
-            return;
+            return false;
         }
         SessionException refused = adminAuth.check(request.getHeader("Authorization"));
         if (refused != null) {
             refused.headers().forEach(request.response()::putHeader);
             Reply.error(request, 401, "the admin endpoints need Authorization: Bearer <admin token>");
-            return;
+            return false;
         }
+        return true;
+    }
+
+    private void serveSeries(HttpServerRequest request) {
+        String since = request.getParam("since");
+        long sinceMs = 0;
+        if (since != null) {
+            try {
+                sinceMs = Long.parseLong(since);
+            } catch (NumberFormatException e) {
+                Reply.error(request, 400, "since must be Unix milliseconds, not " + since);
+                return;
+            }
+        }
+        json(request, dashboard.series(sinceMs));
+    }
+
+    private void serveRoom(HttpServerRequest request, String room) {
+        Context context = Vertx.currentContext();
+        dashboard.room(room).whenComplete((json, failure) -> context.runOnContext(v -> {
+            if (failure != null) {
+                Reply.error(request, 503, "the media loops did not answer: " + failure);
+            } else if (json == null) {
+                Reply.error(request, 404, "no such room: " + room);
+            } else {
+                json(request, json);
+            }
+        }));
+    }
+
+    private static void json(HttpServerRequest request, String body) {
+        request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body);
+    }
+
+    private void drain(HttpServerRequest request) {
+        if (!admitAdmin(request)) return;
         int remaining = admin.drain();
         request.response().putHeader("Content-Type", Reply.TEXT_PLAIN)
                 .end("draining: no new sessions; " + remaining + " session(s) continue\n");

@@ -24,6 +24,16 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         DEMO_PAGE(HttpMethod.GET),
         HEALTH(HttpMethod.GET),
         METRICS(HttpMethod.GET),
+        /** {@code /dashboard}: the live dashboard's page (no data in it). */
+        DASHBOARD(HttpMethod.GET),
+        /** {@code /dashboard/uplot.js} and {@code /dashboard/uplot.css}: uPlot, from its webjar; {@code id} names which. */
+        DASHBOARD_ASSET(HttpMethod.GET),
+        /** {@code /dashboard/api/series}: the plotted series, behind the admin token. */
+        DASHBOARD_SERIES(HttpMethod.GET),
+        /** {@code /dashboard/api/rooms}: the room table, behind the admin token. */
+        DASHBOARD_ROOMS(HttpMethod.GET),
+        /** {@code /dashboard/api/rooms/{room}}: one room's sessions, behind the admin token. */
+        DASHBOARD_ROOM(HttpMethod.GET),
         /** {@code /admin/drain}: drain mode, behind the admin token. */
         ADMIN_DRAIN(HttpMethod.POST),
         /** {@code /whip/{room}}, {@code /whep/{room}}: RFC 9725 §4.2 reserves all but OPTIONS and POST. */
@@ -67,13 +77,31 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
             case "/admin/drain" -> {
                 return new Route(Resource.ADMIN_DRAIN, null, null, null);
             }
+            case "/dashboard" -> {
+                return new Route(Resource.DASHBOARD, null, null, null);
+            }
+            case "/dashboard/uplot.js", "/dashboard/uplot.css" -> {
+                return new Route(Resource.DASHBOARD_ASSET, null, null, path.substring("/dashboard/".length()));
+            }
+            case "/dashboard/api/series" -> {
+                return new Route(Resource.DASHBOARD_SERIES, null, null, null);
+            }
+            case "/dashboard/api/rooms" -> {
+                return new Route(Resource.DASHBOARD_ROOMS, null, null, null);
+            }
             default -> {
-                return matchSession(path);
+                return matchNamed(path);
             }
         }
     }
 
-    private static PathMatch matchSession(String path) {
+    private static PathMatch matchNamed(String path) {
+        String roomsPrefix = "/dashboard/api/rooms/";
+        if (path.startsWith(roomsPrefix)) {
+            String room = path.substring(roomsPrefix.length());
+            if (!isValidName(room)) return new PathMatch.Miss(404, "no such room: room names match " + NAME_PATTERN);
+            return new Route(Resource.DASHBOARD_ROOM, null, room, null);
+        }
         // Split keeps empty segments ("/whip//x", "/whip/r/"), which then fail as names.
         String[] segments = path.split("/", -1);
         SessionKind kind = segments.length >= 3 && segments[0].isEmpty() ? SessionKind.ofPathSegment(segments[1]) : null;

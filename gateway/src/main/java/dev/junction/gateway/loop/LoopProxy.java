@@ -95,6 +95,12 @@ public final class LoopProxy {
         return answer;
     }
 
+    /** This loop's figures for the dashboard, and its lag: how long this request waited for the loop. */
+    public CompletableFuture<LoopSnapshot> snapshot() {
+        long queuedNs = System.nanoTime();
+        return query(() -> rooms.snapshot(queuedNs));
+    }
+
     // ---- between loops: the pipe protocol ------------------------------------------------------------------------
 
     /** To the home loop: start piping room {@code key}'s Producers into {@code pipe}. */

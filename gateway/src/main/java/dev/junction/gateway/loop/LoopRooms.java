@@ -2,6 +2,8 @@ package dev.junction.gateway.loop;
 
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.gateway.room.Producer;
+import dev.junction.gateway.room.Publisher;
+import dev.junction.gateway.room.Subscriber;
 import dev.junction.gateway.room.ProducerInfo;
 import dev.junction.gateway.room.Room;
 import dev.junction.transport.WebRtcTransport;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.DoubleStream;
 
 /**
  * The rooms of one media loop (DESIGN §3.2): a room exists on a loop only while the loop has a member of it or
@@ -272,6 +275,33 @@ public final class LoopRooms implements MediaLoop.Participant {
             // Keeps publishing while rooms live; one last time after the last one went, then rests.
             nextPublishNs = rooms.isEmpty() ? Long.MAX_VALUE : nowNs + PUBLISH_INTERVAL_NS;
         }
+    }
+
+    /**
+     * This loop's figures for the dashboard (never per packet: once a second); on the loop. {@code queuedNs} is
+     * when the request was handed to the loop.
+     */
+    LoopSnapshot snapshot(long queuedNs) {
+        long lagNs = Math.max(0, System.nanoTime() - queuedNs);
+        List<LoopSnapshot.RoomPart> parts = new ArrayList<>(rooms.size());
+        DoubleStream.Builder losses = DoubleStream.builder();
+        DoubleStream.Builder rtts = DoubleStream.builder();
+        for (RoomOnLoop r : rooms.values()) {
+            Room room = r.room;
+            List<Publisher> publishers = room.publishers();
+            List<Subscriber> subscribers = room.subscribers();
+            parts.add(new LoopSnapshot.RoomPart(r.key.name(), r.home, publishers.size(), subscribers.size(), room.counters().rtpIn(),
+                    room.counters().rtpForwarded(), room.counters().bytesForwarded()));
+            for (Publisher p : publishers) {
+                if (p.lossFraction() >= 0) losses.add(p.lossFraction());
+            }
+            for (Subscriber s : subscribers) {
+                if (s.lossFraction() >= 0) losses.add(s.lossFraction());
+                if (s.rttNs() >= 0) rtts.add(s.rttNs() / 1e6);
+            }
+        }
+        return new LoopSnapshot(Thread.currentThread().threadId(), lagNs, List.copyOf(parts), losses.build().toArray(),
+                rtts.build().toArray());
     }
 
     /** RTCP BYE to every member of every room on this loop (shutdown, before the sessions close); on the loop. */

@@ -102,6 +102,11 @@ public final class RoomTotals {
         }
     }
 
+    /** Packets the rooms of {@code loops} dropped for {@code reason}, as last published; any thread. */
+    public static long dropped(RoomTotals[] loops, RoomDrop reason) {
+        return sum(loops, COUNTERS.size() + reason.ordinal());
+    }
+
     private static long sum(RoomTotals[] loops, int index) {
         long total = 0;
         for (RoomTotals t : loops) {

@@ -69,6 +69,13 @@ public final class Consumer {
 
     /** The highest layer this subscriber may receive (its preference); all by default. */
     private int maxLayer = Integer.MAX_VALUE;
+    /** Why {@link #targetLayer} was chosen (a constant or one string per choice, never per packet). */
+    private String reason = "not chosen yet";
+
+    /** Why its target layer was chosen, in words (the dashboard shows it). */
+    public String layerReason() {
+        return reason;
+    }
 
     /** The layer it is about to switch to (its layer when it is not switching), -1 for none. */
     public int targetLayer() {
@@ -89,6 +96,13 @@ public final class Consumer {
     void chooseLayer(long nowNs) {
         int best = producer.highestActiveLayer(maxLayer, nowNs);
         int wanted = best >= 0 ? best : layer;
+        if (best < 0) {
+            reason = "no active layer: keeps its current one";
+        } else if (maxLayer < producer.layerCount() - 1 && best == maxLayer) {
+            reason = "capped at layer " + maxLayer + " (viewer preference)";
+        } else {
+            reason = "highest active layer";
+        }
         if (wanted == targetLayer) return;
         producer.retarget(this, targetLayer, wanted);
         targetLayer = wanted;

@@ -3,6 +3,8 @@ package dev.junction.gateway.room;
 import dev.junction.codec.rtcp.FullIntraRequest;
 import dev.junction.codec.rtcp.GenericNack;
 import dev.junction.codec.rtcp.PictureLossIndication;
+import dev.junction.codec.rtcp.ReceiverReport;
+import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtp.RtpPacket;
@@ -23,6 +25,8 @@ final class Flyweights {
     final RtpPacket recovered = new RtpPacket();
     final RtcpCompound compound = new RtcpCompound();
     final SenderReport senderReport = new SenderReport();
+    final ReceiverReport receiverReport = new ReceiverReport();
+    final ReportBlock reportBlock = new ReportBlock();
     final GenericNack nack = new GenericNack();
     final PictureLossIndication pli = new PictureLossIndication();
     final FullIntraRequest fir = new FullIntraRequest();

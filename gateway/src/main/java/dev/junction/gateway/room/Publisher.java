@@ -236,6 +236,37 @@ public final class Publisher implements WebRtcTransport.MediaSink {
         for (KeyframeRequests k : keyframes) k.clear();
     }
 
+    /**
+     * The highest fraction lost of its streams in their last Receiver Report interval (0..1), or -1 before the
+     * first report. On the loop.
+     */
+    public double lossFraction() {
+        int worst = -1;
+        for (RtpStreamRecv s : listener.streams()) worst = Math.max(worst, s.fractionLost());
+        return worst < 0 ? -1 : worst / 256.0;
+    }
+
+    /** Its tracks and their layers now, for the dashboard; on the loop. */
+    public Figures.Publisher figures(long nowNs) {
+        List<Figures.Track> tracks = new ArrayList<>(producers.size());
+        List<RtpStreamRecv> streams = listener.streams();
+        for (Producer p : producers) {
+            List<Figures.Layer> layers = new ArrayList<>(p.layerCount());
+            for (int i = 0; i < p.layerCount(); i++) {
+                long bitrate = 0;
+                for (RtpStreamRecv s : streams) {
+                    if (s.producer == p && s.layer == i) bitrate += s.bitrateBps(nowNs);
+                }
+                String rid = i < p.media().simulcastLayers().size() ? p.media().simulcastLayers().get(i).rid() : "";
+                layers.add(new Figures.Layer(i, rid, p.layerSsrc(i), p.layer(i).active(nowNs), bitrate));
+            }
+            tracks.add(new Figures.Track(p.id(), p.mid(), p.kind().name().toLowerCase(java.util.Locale.ROOT), p.packetsIn(),
+                    p.consumerCount(), List.copyOf(layers)));
+        }
+        double loss = lossFraction();
+        return new Figures.Publisher(loss < 0 ? -1 : loss * 100, List.copyOf(tracks));
+    }
+
     /** Missing sequence numbers of {@code producer}'s {@code layer} (0 for audio); for tests. */
     int missingCount(Producer producer, int layer) {
         int n = 0;

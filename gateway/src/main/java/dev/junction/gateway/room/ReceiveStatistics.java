@@ -23,6 +23,8 @@ final class ReceiveStatistics {
 
     /** Jitter in timestamp units, scaled by 16 as in RFC 3550 A.8 to keep integer precision. */
     private long jitterQ4;
+    /** The fraction lost of the last report block written, over 256; -1 before the first. */
+    private int lastFractionLost = -1;
     private boolean haveTransit;
     private long firstArrivalNs;
     private int lastTransit;
@@ -94,6 +96,11 @@ final class ReceiveStatistics {
         return sequenceNumbers.highest() - baseExtended + 1;
     }
 
+    /** The fraction lost in the last reporting interval, over 256 (as the report block carries it); -1 before one. */
+    int fractionLost() {
+        return lastFractionLost;
+    }
+
     /** The interarrival jitter in timestamp units. */
     long jitter() {
         return jitterQ4 >> 4;
@@ -116,6 +123,7 @@ final class ReceiveStatistics {
         receivedPrior = received;
         long lostInterval = expectedInterval - receivedInterval;
         int fraction = expectedInterval == 0 || lostInterval <= 0 ? 0 : (int) ((lostInterval << 8) / expectedInterval);
+        lastFractionLost = Math.min(fraction, 255);
         long lsr = 0;
         long dlsr = 0;
         if (haveSenderReport) {

@@ -129,6 +129,16 @@ final class RtpStreamRecv {
         return bitrateBps;
     }
 
+    /** As {@link #bitrateBps()}, but 0 once no packet has come for two windows (a stopped layer). */
+    long bitrateBps(long nowNs) {
+        return nowNs - windowStartNs < 2 * BITRATE_WINDOW_NS ? bitrateBps : 0;
+    }
+
+    /** The fraction lost in the last Receiver Report interval, over 256; -1 before the first report. */
+    int fractionLost() {
+        return statistics.fractionLost();
+    }
+
     private void countBytes(int bytes, long nowNs) {
         if (nowNs - windowStartNs >= BITRATE_WINDOW_NS) {
             bitrateBps = nowNs - windowStartNs < 2 * BITRATE_WINDOW_NS ? windowBytes * 8 : 0;

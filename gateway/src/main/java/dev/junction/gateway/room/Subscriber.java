@@ -5,6 +5,7 @@ import dev.junction.codec.rtcp.GenericNack;
 import dev.junction.codec.rtcp.Goodbye;
 import dev.junction.codec.rtcp.PictureLossIndication;
 import dev.junction.codec.rtcp.ReceiverReport;
+import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.RtcpParseError;
 import dev.junction.codec.rtcp.RtcpType;
@@ -44,6 +45,10 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
 
     // State, on the loop.
     private long nextReportNs;
+    /** The highest fraction lost (over 256) of our streams in its last report, -1 before one. */
+    private int fractionLost = -1;
+    /** The round-trip time its last report block with an LSR gave, -1 before one. */
+    private long rttNs = -1;
 
     Subscriber(Room room, NegotiatedSession session, MediaSender sender) {
         this.room = room;
@@ -115,7 +120,14 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         while (compound.next()) {
             int type = compound.packetType();
             int format = compound.format();
-            if (type == RtcpType.PSFB && format == RtcpType.FMT_PLI) {
+            if (type == RtcpType.RR) {
+                ReceiverReport rr = room.flyweights().receiverReport;
+                if (rr.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    onReceiverReport(rr, nowNs);
+                } else {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                }
+            } else if (type == RtcpType.PSFB && format == RtcpType.FMT_PLI) {
                 PictureLossIndication pli = room.flyweights().pli;
                 if (pli.wrap(compound.buffer(), compound.offset(), compound.length())) {
                     onKeyframeRequest(pli.mediaSsrc(), nowNs);
@@ -143,6 +155,54 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         if (compound.error() != RtcpParseError.NONE) {
             room.counters().drop(RoomDrop.MALFORMED_RTCP);
         }
+    }
+
+    /**
+     * Takes the loss and the round-trip time from the blocks about our slots' streams (RFC 3550 §6.4.1): the
+     * highest fraction lost, and RTT = now - LSR - DLSR in the compact NTP clock of our Sender Reports. A block
+     * with no LSR (no Sender Report reached it yet) gives no RTT; one that comes out negative or over a minute
+     * (a block about an SR from before a clock step, or a forged one) is ignored.
+     */
+    private void onReceiverReport(ReceiverReport rr, long nowNs) {
+        ReportBlock block = room.flyweights().reportBlock;
+        int worst = -1;
+        for (int i = 0, n = rr.reportCount(); i < n; i++) {
+            rr.reportBlock(i, block);
+            if (slotBySsrc(block.ssrc()) == null) continue;
+            worst = Math.max(worst, block.fractionLost());
+            long lsr = block.lastSenderReport();
+            if (lsr == 0) continue;
+            long compactNow = (room.ntpTimestamp(nowNs) >>> 16) & 0xFFFF_FFFFL;
+            long rtt = (compactNow - lsr - block.delaySinceLastSenderReport()) & 0xFFFF_FFFFL;
+            if (rtt < MAX_RTT_COMPACT) rttNs = rtt * 1_000_000_000L >>> 16;
+        }
+        if (worst >= 0) fractionLost = worst;
+    }
+
+    /** 60 s in the compact NTP format (1/65536 s). */
+    private static final long MAX_RTT_COMPACT = 60L << 16;
+
+    /** The fraction lost its last Receiver Report gave for our streams (0..1), -1 before one. On the loop. */
+    public double lossFraction() {
+        return fractionLost < 0 ? -1 : fractionLost / 256.0;
+    }
+
+    /** The round-trip time its last Receiver Report gave, in nanoseconds, -1 before one. On the loop. */
+    public long rttNs() {
+        return rttNs;
+    }
+
+    /** Its slots, their layers and why, its loss and RTT, for the dashboard; on the loop. */
+    public Figures.Subscriber figures(long nowNs) {
+        List<Figures.Slot> out = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            Consumer c = s.consumer();
+            out.add(new Figures.Slot(s.mid(), s.kind().name().toLowerCase(java.util.Locale.ROOT), c == null ? -1 : c.producer().id(),
+                    c == null ? -1 : c.layer(), c == null ? -1 : c.targetLayer(), c == null ? "no track" : c.layerReason(),
+                    s.packetsSent(), s.retransmissions(), s.packetsDropped()));
+        }
+        double loss = lossFraction();
+        return new Figures.Subscriber(loss < 0 ? -1 : loss * 100, rttNs < 0 ? -1 : rttNs / 1e6, List.copyOf(out));
     }
 
     /** Answers every sequence number of one NACK from the Producer's cache (RFC 4585 §6.2.1). */

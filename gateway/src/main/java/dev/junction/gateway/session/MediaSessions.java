@@ -7,6 +7,7 @@ import dev.junction.codec.sdp.jsep.RtcpFeedback;
 import dev.junction.codec.sdp.jsep.SdpNegotiator;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.MediaSettings;
+import dev.junction.gateway.http.DashboardSource;
 import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.http.SessionService;
 import dev.junction.gateway.loop.LoopProxy;
@@ -56,6 +57,7 @@ public final class MediaSessions implements AutoCloseable {
     private final MetricsWriter metrics;
     private final ConnectivityCheck connectivity;
     private final LogReporter reporter;
+    private final DashboardFeed dashboard;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
@@ -80,6 +82,7 @@ public final class MediaSessions implements AutoCloseable {
         this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory);
         this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
         this.reporter = new LogReporter(demuxes, plane.loops());
+        this.dashboard = new DashboardFeed(loops, plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory).start();
     }
 
     /**
@@ -135,6 +138,11 @@ public final class MediaSessions implements AutoCloseable {
     /** WHIP and WHEP, for the HTTP API. */
     public SessionService service() {
         return service;
+    }
+
+    /** {@code /dashboard}'s data, for the HTTP API. */
+    public DashboardSource dashboard() {
+        return dashboard;
     }
 
     /** {@code /metrics}, for the HTTP API. */
@@ -281,6 +289,7 @@ public final class MediaSessions implements AutoCloseable {
         }
         connectivity.close();
         reporter.close();
+        dashboard.close();
         plane.close();
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.
         for (Pipe pipe : openPipes) pipe.releaseQueued();

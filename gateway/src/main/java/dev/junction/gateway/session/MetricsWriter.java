@@ -121,6 +121,8 @@ final class MetricsWriter implements MetricsSource {
         }
         tcpCounter(out, "junction_media_tcp_frames_in_total", "RFC 4571 frames received over ICE-TCP.", IceTcpListener.FRAMES_IN);
         tcpCounter(out, "junction_media_tcp_frames_out_total", "RFC 4571 frames sent over ICE-TCP.", IceTcpListener.FRAMES_OUT);
+        tcpCounter(out, "junction_media_tcp_bytes_in_total", "Bytes of the ICE-TCP frames received, length prefixes excluded.", IceTcpListener.BYTES_IN);
+        tcpCounter(out, "junction_media_tcp_bytes_out_total", "Bytes of the ICE-TCP frames sent, length prefixes excluded.", IceTcpListener.BYTES_OUT);
         tcpCounter(out, "junction_media_tcp_send_dropped_total", "Packets not sent over ICE-TCP: the peer read too slowly (its queue was past the high water mark) or the connection had closed.", IceTcpListener.SEND_DROPPED);
         tcpCounter(out, "junction_media_tcp_errors_total", "ICE-TCP connections that ended in an error (a reset, a failed write).", IceTcpListener.CONNECTION_ERRORS);
         tcpCounter(out, "junction_media_tcp_receiver_errors_total", "ICE-TCP frames whose handling threw (a bug); the connection stays open.", IceTcpListener.RECEIVER_ERRORS);

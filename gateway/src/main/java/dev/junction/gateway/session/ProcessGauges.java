@@ -49,6 +49,14 @@ final class ProcessGauges {
         return used;
     }
 
+    /**
+     * Direct memory in use: the JDK's direct buffers plus what Netty allocated outside the JDK's accounting (its
+     * pooled arenas use one or the other, depending on what the JVM allows it).
+     */
+    static long directMemory() {
+        return Math.max(0, directBufferBytes()) + Math.max(0, PlatformDependent.usedDirectMemory());
+    }
+
     private static long directBufferBytes() {
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) return pool.getMemoryUsed();

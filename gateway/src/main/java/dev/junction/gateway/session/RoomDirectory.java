@@ -40,6 +40,11 @@ public final class RoomDirectory implements AutoCloseable {
             return key;
         }
 
+        /** Sessions in the room now. */
+        public int members() {
+            return Math.max(0, members.get());
+        }
+
         /** The loop for the next subscriber: round-robin from the home loop. */
         public int nextSubscriberLoop() {
             return Math.floorMod(key.home() + subscriberTurn.getAndIncrement(), loopRooms.length);
@@ -86,6 +91,16 @@ public final class RoomDirectory implements AutoCloseable {
     /** Rooms that exist (empty ones in their grace period included). */
     public int size() {
         return rooms.size();
+    }
+
+    /** The rooms now (a weakly consistent view: rooms made or removed meanwhile may or may not be in it). */
+    public java.util.Collection<Entry> entries() {
+        return rooms.values();
+    }
+
+    /** Room {@code name}, or null. */
+    public Entry find(String name) {
+        return rooms.get(name);
     }
 
     /** Empty rooms whose removal is scheduled (their grace period runs). */

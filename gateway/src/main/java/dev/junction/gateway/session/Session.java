@@ -97,6 +97,27 @@ final class Session implements WebRtcTransport.Listener {
         closed.complete(reason);
     }
 
+    /**
+     * What the dashboard shows of this session now: its transport's state and path, and its publisher's tracks or its
+     * subscriber's slots with their figures. On its loop (the member is the loop's).
+     */
+    io.vertx.core.json.JsonObject figures(long nowNs) {
+        io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject()
+                .put("id", id)
+                .put("kind", kind.pathSegment())
+                .put("loop", loop.index());
+        WebRtcTransport t = transport;
+        out.put("state", t == null ? "new" : t.state().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("path", t == null || t.path() == null ? null : t.path().toString());
+        RoomMember m = member;
+        if (m != null && m.publisher() != null) {
+            DashboardJson.publisher(out, m.publisher().figures(nowNs));
+        } else if (m != null && m.subscriber() != null) {
+            DashboardJson.subscriber(out, m.subscriber().figures(nowNs));
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "Session[" + kind + " " + roomName + "/" + id + "]";

@@ -94,6 +94,23 @@ final class WebDriver implements AutoCloseable {
         command("POST", "/element/" + id + "/click", new JsonObject());
     }
 
+    /** Opens a new tab and makes it current; the previous tab keeps running (its WebRTC sessions too). */
+    void newTab() throws Exception {
+        String handle = command("POST", "/window/new", new JsonObject().put("type", "tab")).getJsonObject("value").getString("handle");
+        command("POST", "/window", new JsonObject().put("handle", handle));
+    }
+
+    /** Resizes the browser window (what a screenshot shows). */
+    void windowSize(int width, int height) throws Exception {
+        command("POST", "/window/rect", new JsonObject().put("width", width).put("height", height));
+    }
+
+    /** A PNG of the current tab's viewport, written to {@code file}. */
+    void screenshot(Path file) throws Exception {
+        String base64 = command("GET", "/screenshot", null).getString("value");
+        Files.write(file, java.util.Base64.getDecoder().decode(base64));
+    }
+
     /** Runs {@code script} in the page and returns its result as text. */
     String script(String script) throws Exception {
         Object value = command("POST", "/execute/sync", new JsonObject().put("script", script).put("args", new JsonArray())).getValue("value");

@@ -192,7 +192,7 @@ class HttpApiGuardTest {
     }
 
     private static TestApi limited() throws Exception {
-        return new TestApi("", MAX_BODY_BYTES, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, MetricsSource.NONE);
+        return new TestApi("", MAX_BODY_BYTES, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, MetricsSource.NONE);
     }
 
     /** Reads until the server closes the connection (bounded by a socket timeout, so a hang fails). */

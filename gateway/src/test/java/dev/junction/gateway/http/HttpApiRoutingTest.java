@@ -108,7 +108,7 @@ class HttpApiRoutingTest {
     @Test
     void shouldServeMetricsInPrometheusTextFormat() throws Exception {
         MetricsSource source = out -> out.append("# TYPE junction_sessions gauge\n").append("junction_sessions{kind=\"whip\"} 3\n");
-        try (TestApi api = new TestApi("", 1024, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, source)) {
+        try (TestApi api = new TestApi("", 1024, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, source)) {
             api.get("/nope");
             HttpResponse<String> metrics = api.get("/metrics");
 
@@ -125,7 +125,7 @@ class HttpApiRoutingTest {
         MetricsSource broken = out -> {
             throw new IllegalStateException("counter gone");
         };
-        try (TestApi api = new TestApi("", 1024, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, broken)) {
+        try (TestApi api = new TestApi("", 1024, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, broken)) {
             HttpResponse<String> failed = api.get("/metrics");
             assertEquals(500, failed.statusCode());
             assertTrue(failed.body().startsWith("metrics source failed"), failed.body());
@@ -154,7 +154,7 @@ class HttpApiRoutingTest {
         try (TestApi api = new TestApi("", 1024, HttpApi.DEFAULT_SERVICE_TIMEOUT, "/web/no-such-page.html", MetricsSource.NONE)) {
             HttpResponse<String> missing = api.get("/");
             assertEquals(500, missing.statusCode());
-            assertEquals("demo page missing: classpath resource /web/no-such-page.html not found\n", missing.body());
+            assertEquals("page missing: classpath resource /web/no-such-page.html not found\n", missing.body());
         }
     }
 }

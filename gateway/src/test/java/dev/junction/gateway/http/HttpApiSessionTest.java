@@ -211,7 +211,7 @@ class HttpApiSessionTest {
     @Test
     void shouldTimeOutASilentServiceWith500AndKeepServing() throws Exception {
         api.close();
-        api = new TestApi("", 16_384, Duration.ofMillis(200), DemoPage.RESOURCE, MetricsSource.NONE);
+        api = new TestApi("", 16_384, Duration.ofMillis(200), StaticFile.DEMO_PAGE, MetricsSource.NONE);
         CompletableFuture<Created> never = new CompletableFuture<>();
         api.service.onCreate = call -> never;
 

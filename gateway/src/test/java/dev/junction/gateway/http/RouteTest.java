@@ -14,6 +14,13 @@ class RouteTest {
         assertEquals(new Route(Route.Resource.DEMO_PAGE, null, null, null), Route.match("/"));
         assertEquals(new Route(Route.Resource.HEALTH, null, null, null), Route.match("/health"));
         assertEquals(new Route(Route.Resource.METRICS, null, null, null), Route.match("/metrics"));
+        assertEquals(new Route(Route.Resource.DASHBOARD, null, null, null), Route.match("/dashboard"));
+        assertEquals(new Route(Route.Resource.DASHBOARD_ASSET, null, null, "uplot.js"), Route.match("/dashboard/uplot.js"));
+        assertEquals(new Route(Route.Resource.DASHBOARD_SERIES, null, null, null), Route.match("/dashboard/api/series"));
+        assertEquals(new Route(Route.Resource.DASHBOARD_ROOMS, null, null, null), Route.match("/dashboard/api/rooms"));
+        assertEquals(new Route(Route.Resource.DASHBOARD_ROOM, null, "room-1", null), Route.match("/dashboard/api/rooms/room-1"));
+        assertEquals(404, ((PathMatch.Miss) Route.match("/dashboard/api/rooms/")).status());
+        assertEquals(404, ((PathMatch.Miss) Route.match("/dashboard/api/rooms/a/b")).status());
     }
 
     @Test

@@ -39,15 +39,15 @@ final class TestApi implements AutoCloseable {
     static TestApi withLimits(int headerTimeoutMs, int bodyTimeoutMs, int maxConnectionsPerSource) throws Exception {
         HttpSettings settings = new HttpSettings("127.0.0.1", 0, 16_384, "", headerTimeoutMs, bodyTimeoutMs,
                 HttpSettings.DEFAULT_IDLE_TIMEOUT_MS, maxConnectionsPerSource);
-        return new TestApi(settings, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, MetricsSource.NONE);
+        return new TestApi(settings, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, MetricsSource.NONE);
     }
 
     static TestApi open() throws Exception {
-        return new TestApi("", 16_384, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, MetricsSource.NONE);
+        return new TestApi("", 16_384, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, MetricsSource.NONE);
     }
 
     static TestApi withToken(String token) throws Exception {
-        return new TestApi(token, 16_384, HttpApi.DEFAULT_SERVICE_TIMEOUT, DemoPage.RESOURCE, MetricsSource.NONE);
+        return new TestApi(token, 16_384, HttpApi.DEFAULT_SERVICE_TIMEOUT, StaticFile.DEMO_PAGE, MetricsSource.NONE);
     }
 
     int port() {

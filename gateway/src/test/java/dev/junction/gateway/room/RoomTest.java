@@ -893,6 +893,80 @@ class RoomTest {
         assertFalse(walk.next(), "no SR for the audio slot: its source sent no Sender Report");
         assertTrue(srAtNs < nowNs);
     }
+    /** A subscriber's Receiver Report: its loss and, echoing our Sender Report, its round-trip time (dashboard). */
+    @Test
+    void shouldTakeLossAndRoundTripTimeFromTheSubscribersReceiverReport() {
+        Pub pub = new Pub("chromium-publisher-vp8.sdp");
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        pub.send(MediaKind.VIDEO, 1, 5_000, 100);
+        feedRtcp(pub.publisher, senderReport(pub.ssrc(MediaKind.VIDEO), 0x1234_5678_0000_0000L, 5_000));
+        assertEquals(-1, sub.subscriber.lossFraction(), "no report yet");
+        assertEquals(-1, sub.subscriber.rttNs());
+        sub.sender.clear();
+        nowNs += Room.REPORT_INTERVAL_NS;
+        room.handleTimeout(nowNs);
+        ByteBuf compound = sub.sender.rtcp.get(0);
+        SenderReport sr = new SenderReport();
+        assertTrue(sr.wrap(compound, compound.readerIndex(), compound.readableBytes()));
+        long lsr = sr.compactNtp();
+
+        // 150 ms later the report arrives; the subscriber held our SR for 100 ms of that: RTT 50 ms.
+        nowNs += 150 * MS;
+        long videoSsrc = sub.slot(MediaKind.VIDEO).ssrc();
+        ByteBuf rr = Unpooled.buffer();
+        ReceiverReport.write(rr, 0x5EED, 3);
+        ReportBlock.write(rr, 0xABCDEF, 255, 9, 1, 0, 0, 0); // not one of ours: ignored
+        ReportBlock.write(rr, videoSsrc, 64, 3, 100, 0, lsr, 100 * 65_536 / 1_000);
+        ReportBlock.write(rr, sub.slot(MediaKind.AUDIO).ssrc(), 0, 0, 100, 0, 0, 0); // no LSR: no RTT
+        sub.handleRtcp(rr);
+        assertEquals(0.25, sub.subscriber.lossFraction(), "the highest of our streams: 64/256");
+        assertEquals(50.0, sub.subscriber.rttNs() / 1e6, 0.1);
+
+        Figures.Subscriber figures = sub.subscriber.figures(nowNs);
+        assertEquals(25.0, figures.lossPercent());
+        assertEquals(50.0, figures.rttMs(), 0.1);
+        Figures.Slot video = figures.slots().stream().filter(s -> s.kind().equals("video")).findFirst().orElseThrow();
+        assertEquals(sub.slot(MediaKind.VIDEO).producer().id(), video.producerId());
+        assertEquals(0, video.layer());
+        assertEquals("highest active layer", video.reason());
+        assertEquals(1, video.packetsSent());
+
+        // A block whose echo comes out negative (an SR from before a clock step) leaves the RTT as it was.
+        rr = Unpooled.buffer();
+        ReceiverReport.write(rr, 0x5EED, 1);
+        ReportBlock.write(rr, videoSsrc, 0, 3, 100, 0, (lsr + (10L << 16)) & 0xFFFF_FFFFL, 0);
+        sub.handleRtcp(rr);
+        assertEquals(50.0, sub.subscriber.rttNs() / 1e6, 0.1);
+        assertEquals(0, sub.subscriber.lossFraction());
+        assertEquals(0, room.counters().dropped(RoomDrop.MALFORMED_RTCP));
+    }
+
+    /** The publisher's figures: its tracks, their layers' SSRCs and bitrates, and the loss of its last report. */
+    @Test
+    void shouldDescribeThePublishersTracksLayersAndLoss() {
+        Pub pub = new Pub("chromium-publisher-vp8.sdp");
+        assertEquals(-1, pub.publisher.lossFraction(), "no Receiver Report yet");
+        for (int seq = 1; seq <= 10; seq++) {
+            nowNs += 120 * MS;
+            if (seq != 5) pub.send(MediaKind.VIDEO, seq, 3000L * seq, 100);
+        }
+        room.handleTimeout(nowNs);
+        assertEquals(25 / 256.0, pub.publisher.lossFraction(), 1e-9, "1 of 10 lost: 25/256");
+        Figures.Publisher figures = pub.publisher.figures(nowNs);
+        assertEquals(25 * 100 / 256.0, figures.lossPercent(), 1e-9);
+        Figures.Track video = figures.tracks().stream().filter(t -> t.kind().equals("video")).findFirst().orElseThrow();
+        assertEquals(9, video.packetsIn());
+        Figures.Layer layer = video.layers().get(0);
+        assertEquals(pub.ssrc(MediaKind.VIDEO), layer.ssrc());
+        assertTrue(layer.active());
+        assertTrue(layer.bitrateBps() > 0, "a full second of packets was counted: " + layer);
+        nowNs += 3 * Room.REPORT_INTERVAL_NS;
+        Figures.Layer stopped = pub.publisher.figures(nowNs).tracks().stream().filter(t -> t.kind().equals("video")).findFirst()
+                .orElseThrow().layers().get(0);
+        assertFalse(stopped.active());
+        assertEquals(0, stopped.bitrateBps(), "no packet for three seconds");
+    }
+
     @Test
     void shouldRequestKeyframesAgainWhenTheSubscribersTransportConnects() {
         Pub pub = new Pub("chromium-publisher-vp8.sdp");

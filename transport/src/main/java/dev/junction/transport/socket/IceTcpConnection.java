@@ -102,7 +102,7 @@ public final class IceTcpConnection extends ChannelInboundHandlerAdapter impleme
         frame.writeShort(length).writeBytes(packet, packet.readerIndex(), length);
         packet.release();
         channel.write(frame, channel.voidPromise());
-        if (listener != null) listener.count(IceTcpListener.FRAMES_OUT);
+        if (listener != null) listener.countFrame(IceTcpListener.FRAMES_OUT, IceTcpListener.BYTES_OUT, length);
         pendingWrites++;
         if (loop.inBurst()) {
             loop.markDirty(this);
@@ -206,7 +206,7 @@ public final class IceTcpConnection extends ChannelInboundHandlerAdapter impleme
             // The frame in place: the receiver sees exactly its bytes, then the indexes move past it.
             buf.setIndex(start + 2, start + 2 + length);
             try {
-                if (listener != null) listener.count(IceTcpListener.FRAMES_IN);
+                if (listener != null) listener.countFrame(IceTcpListener.FRAMES_IN, IceTcpListener.BYTES_IN, length);
                 receiver.onFrame(this, buf, nowNs);
             } catch (RuntimeException e) {
                 if (listener != null) listener.count(IceTcpListener.RECEIVER_ERRORS);

@@ -60,7 +60,10 @@ public final class IceTcpListener {
     public static final int SEND_DROPPED = 6;
     public static final int RECEIVER_ERRORS = 7;
     public static final int CONNECTION_ERRORS = 8;
-    private static final int COUNTERS = 9;
+    /** Payload bytes of the frames in and out (the RFC 4571 length prefix excluded, as for UDP datagrams). */
+    public static final int BYTES_IN = 9;
+    public static final int BYTES_OUT = 10;
+    private static final int COUNTERS = 11;
 
     private final MediaLoop loop;
     private final FrameReceiver receiver;
@@ -119,6 +122,12 @@ public final class IceTcpListener {
     /** On the loop, the counters' single writer (frames are counted per packet): a release store, no atomic add. */
     void count(int which) {
         counters.setRelease(which, counters.getPlain(which) + 1);
+    }
+
+    /** One frame of {@code bytes} in or out ({@link #FRAMES_IN} and {@link #BYTES_IN}, or the OUT pair); on the loop. */
+    void countFrame(int frames, int bytesCounter, int bytes) {
+        counters.setRelease(frames, counters.getPlain(frames) + 1);
+        counters.setRelease(bytesCounter, counters.getPlain(bytesCounter) + bytes);
     }
 
     /**

@@ -1,0 +1,97 @@
+package dev.junction.gateway.browser;
+
+import dev.junction.config.MediaSettings;
+import dev.junction.transport.MediaDemux;
+import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.client.ClientOffer;
+import dev.junction.transport.client.ServerAnswer;
+import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.socket.MediaPlane;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Junction's own client-role stack publishing over WHIP (as the load tool does): its own socket and media loop,
+ * ICE as the controlling agent, DTLS as client, then VP8-shaped video at 50 packets a second and Opus-shaped audio
+ * at 50 a second, paced on its loop, until closed.
+ */
+final class ClientPublisher implements AutoCloseable, WebRtcTransport.Listener {
+    private static final DtlsCertificate CERT = DtlsCertificate.generate();
+
+    private final MediaDemux demux = new MediaDemux();
+    private final MediaPlane plane;
+    private final CompletableFuture<WebRtcTransport> connected = new CompletableFuture<>();
+    private final ClientOffer offer;
+    private final WebRtcTransport transport;
+    private ScheduledFuture<?> pacing;
+    private int seq;
+
+    ClientPublisher(String baseUrl, String room) throws Exception {
+        plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
+        try {
+            offer = ClientOffer.publisher(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());
+            HttpResponse<String> created;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                created = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/whip/" + room)).header("Content-Type", "application/sdp")
+                        .POST(HttpRequest.BodyPublishers.ofString(offer.sdp())).build(), HttpResponse.BodyHandlers.ofString());
+            }
+            if (created.statusCode() != 201) throw new AssertionError("WHIP POST answered " + created.statusCode() + ": " + created.body());
+            ServerAnswer answer = ServerAnswer.parse(created.body());
+            transport = WebRtcTransport.client(plane.sockets().get(0), demux, offer.ice(), answer.ice(), answer.candidates(), CERT,
+                    answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(1), this);
+            transport.start();
+            connected.get(20, TimeUnit.SECONDS);
+            pacing = transport.eventLoop().scheduleAtFixedRate(this::sendTick, 0, 20, TimeUnit.MILLISECONDS);
+        } catch (Exception | AssertionError e) {
+            plane.close();
+            throw e;
+        }
+    }
+
+    /** One audio and one video packet; every 30th video packet starts a keyframe. On the loop. */
+    private void sendTick() {
+        int s = seq++;
+        ByteBuf audio = PooledByteBufAllocator.DEFAULT.heapBuffer(200);
+        audio.writeByte(0x80).writeByte(ClientOffer.OPUS_PT).writeShort(s).writeInt(s * 960).writeInt((int) offer.audioSsrc()).writeZero(80);
+        transport.sendRtp(audio);
+        ByteBuf video = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
+        video.writeByte(0x80).writeByte((s % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(s).writeInt(s * 1800)
+                .writeInt((int) offer.videoSsrc());
+        video.writeByte(0x10).writeByte(s % 30 == 0 ? 0x00 : 0x01).writeZero(1000);
+        transport.sendRtp(video);
+    }
+
+    @Override
+    public void onConnected(WebRtcTransport t) {
+        connected.complete(t);
+    }
+
+    @Override
+    public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+    }
+
+    @Override
+    public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+    }
+
+    @Override
+    public void onClosed(WebRtcTransport t, String reason) {
+        connected.completeExceptionally(new IllegalStateException("closed: " + reason));
+    }
+
+    @Override
+    public void close() {
+        if (pacing != null) pacing.cancel(false);
+        plane.close();
+    }
+}
