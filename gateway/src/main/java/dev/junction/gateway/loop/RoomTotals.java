@@ -43,7 +43,8 @@ public final class RoomTotals {
             new Counter("packets_recovered_upstream", "Packets missing from a publisher's stream that arrived after being NACKed.", RoomCounters::packetsRecoveredUpstream),
             new Counter("rtp_routed", "RTP packets a Producer handed to at least one Consumer or pipe (in = routed + the packet drops).", RoomCounters::rtpRouted),
             new Counter("rtp_piped_in", "RTP packets a room received from its home loop through a pipe (a publisher's packets counted again on each other loop with subscribers).", RoomCounters::rtpPipedIn),
-            new Counter("repairs_requested", "NACKed packets a loop's cache lacked and asked of the home loop through the pipe.", RoomCounters::repairsRequested));
+            new Counter("repairs_requested", "NACKed packets a loop's cache lacked and asked of the home loop through the pipe.", RoomCounters::repairsRequested),
+            new Counter("transport_cc_feedback_sent", "Transport-wide congestion control feedback messages sent to publishers (their estimators run on it).", RoomCounters::transportCcFeedbackSent));
     private static final RoomDrop[] DROPS = RoomDrop.values();
     /** Slots: the named counters, then one per drop reason. */
     static final int SIZE = COUNTERS.size() + DROPS.length;

@@ -1,5 +1,6 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.rtp.KeyframeDetector;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
@@ -28,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by {@link #close()}.
  */
 public final class Producer {
+    /** A Consumer waiting to switch layers asks for the target's keyframe again this long after the last ask. */
+    static final long SWITCH_KEYFRAME_RETRY_NS = 500_000_000L;
     /** A layer with no packet for this long is inactive (about a second, as in mediasoup). */
     public static final long LAYER_ACTIVE_NS = 1_000_000_000L;
     static final long UNKNOWN_SSRC = ProducerLayer.UNKNOWN_SSRC;
@@ -204,7 +207,7 @@ public final class Producer {
         boolean wasActive = l.active(nowNs);
         l.onPacket(rtp, nowNs);
         if (!wasActive || watchedLayerWentStale(layer, nowNs)) reselect(nowNs);
-        if (l.pendingSwitches > 0) switchTo(l, nowNs);
+        if (l.pendingSwitches > 0) switchTo(l, rtp, nowNs);
         boolean local = route(l);
         // Cached also when only pipes take it: this loop answers their repairs.
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
@@ -291,20 +294,32 @@ public final class Producer {
         for (int i = 0, n = consumers.size(); i < n; i++) consumers.get(i).chooseLayer(nowNs);
     }
 
-    /** Moves the Consumers whose target is {@code to} onto it, at this packet of it. */
-    private void switchTo(ProducerLayer to, long nowNs) {
+    /**
+     * Moves the Consumers whose target is {@code to} onto it at this packet: a Consumer not forwarding yet at once
+     * (its first keyframe was asked for when it joined), one already forwarding another layer only at a keyframe of
+     * this one, so its decoder never gets a delta frame of a stream it has not started (issue 11: switching up at
+     * a keyframe, and down too). Until one comes it keeps its current layer, and the keyframe is asked for again
+     * every {@link #SWITCH_KEYFRAME_RETRY_NS}. A codec whose keyframes Junction cannot read switches at once.
+     */
+    private void switchTo(ProducerLayer to, RtpPacket rtp, long nowNs) {
+        int codec = codecs.keyframeCodec(rtp.payloadType());
+        boolean keyframe = codec == KeyframeDetector.UNKNOWN_CODEC || KeyframeDetector.isKeyframeStart(codec, rtp);
+        boolean waiting = false;
         for (int i = 0, n = consumers.size(); i < n; i++) {
             Consumer c = consumers.get(i);
             if (c.targetLayer() != to.index || c.layer() == to.index) continue;
+            if (c.layer() >= 0 && !keyframe) {
+                waiting = true;
+                continue;
+            }
             if (c.layer() >= 0) layers[c.layer()].consumers.remove(c);
             to.consumers.add(c);
             to.pendingSwitches--;
-            boolean wasForwarding = c.layer() >= 0;
             c.onSwitched(to.index, nowNs);
-            if (wasForwarding) {
-                // A new layer needs a keyframe (a first layer got one asked for when the Consumer joined).
-                requestKeyframe(to.index, nowNs);
-            }
+        }
+        if (waiting && nowNs - to.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
+            to.switchKeyframeAskedNs = nowNs;
+            requestKeyframe(to.index, nowNs);
         }
     }
 

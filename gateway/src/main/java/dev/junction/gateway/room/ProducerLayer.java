@@ -27,6 +27,8 @@ final class ProducerLayer {
     boolean seen;
     /** Consumers whose target is this layer but that have not switched to it yet. */
     int pendingSwitches;
+    /** When a keyframe was last asked for Consumers waiting to switch to this layer. */
+    long switchKeyframeAskedNs = Long.MIN_VALUE / 2;
     /** A reselect ran while this layer was stale and watched; cleared when it sends again. */
     boolean staleHandled;
     long senderReportRtp;

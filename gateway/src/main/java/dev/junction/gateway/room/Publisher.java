@@ -10,6 +10,7 @@ import dev.junction.codec.rtcp.RtcpType;
 import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
+import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.transport.MediaSender;
@@ -46,14 +47,26 @@ public final class Publisher implements WebRtcTransport.MediaSink {
     /** Scratch for the sequence numbers of one NACK; never escapes a call. */
     private final int[] dueScratch = new int[MissingPackets.CAPACITY];
 
+    /** The transport-wide sequence number's extension id, 0 when transport-cc was not negotiated. */
+    private final int transportCcId;
+    /** Feedback for the publisher's own estimator; null without transport-cc. */
+    private final TransportCcReceiver transportCc;
+    private final java.util.function.Consumer<ByteBuf> sendFeedback;
+
     // State, on the loop.
     private long nextReportNs;
 
-    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder) {
+    Publisher(Room room, NegotiatedSession session, MediaSender sender, long feedbackSsrc, long joinOrder, long nowNs) {
         this.room = room;
         this.session = session;
         this.sender = sender;
         this.feedbackSsrc = feedbackSsrc;
+        this.transportCcId = transportCcId(session);
+        this.transportCc = transportCcId > 0 ? new TransportCcReceiver(nowNs) : null;
+        this.sendFeedback = packet -> {
+            room.counters().transportCcFeedbackSent++;
+            sender.sendRtcp(packet);
+        };
         int order = 0;
         for (NegotiatedMedia m : session.media()) {
             if (m.receives() && (m.kind() == MediaKind.AUDIO || m.kind() == MediaKind.VIDEO) && !m.codecs().isEmpty()) {
@@ -64,6 +77,19 @@ public final class Publisher implements WebRtcTransport.MediaSink {
                 listener.add(p);
             }
         }
+    }
+
+    /**
+     * The id BUNDLE gives the transport-wide sequence number on every m-section that negotiated it (RFC 8843 §9.2:
+     * one id per URI across the bundle), 0 without transport-cc.
+     */
+    private static int transportCcId(NegotiatedSession session) {
+        for (NegotiatedMedia m : session.media()) {
+            if (!m.receives()) continue;
+            java.util.OptionalInt id = m.headerExtensionId(HeaderExtensionUri.TRANSPORT_CC);
+            if (id.isPresent()) return id.getAsInt();
+        }
+        return 0;
     }
 
     public Room room() {
@@ -115,6 +141,8 @@ public final class Publisher implements WebRtcTransport.MediaSink {
             counters.drop(RoomDrop.MALFORMED_RTP);
             return;
         }
+        // Every packet counts for the publisher's estimator, padding-only probes and RTX included, before any drop.
+        if (transportCc != null) recordTransportCc(rtp, nowNs);
         RtpListener.Entry e = listener.find(rtp);
         if (e == null) {
             counters.drop(RoomDrop.UNKNOWN_SSRC);
@@ -131,6 +159,18 @@ public final class Publisher implements WebRtcTransport.MediaSink {
         }
         e.stream.onPacket(rtp, nowNs);
         e.producer.onRtp(e.layer, rtp, nowNs);
+    }
+
+    private void recordTransportCc(RtpPacket rtp, long nowNs) {
+        long found = rtp.findExtension(transportCcId);
+        if (found == RtpPacket.NOT_FOUND || RtpPacket.foundLength(found) < 2) return;
+        int seq = rtp.buffer().getUnsignedShort(RtpPacket.foundOffset(found));
+        if (transportCc.onPacket(seq, rtp.ssrc(), nowNs)) room.wakeAt(transportCc.nextFeedbackNs());
+    }
+
+    /** Transport-cc feedback messages sent to this publisher (0 without transport-cc). */
+    long transportCcFeedbackSent() {
+        return transportCc == null ? 0 : transportCc.sent();
     }
 
     /**
@@ -171,13 +211,15 @@ public final class Publisher implements WebRtcTransport.MediaSink {
     /** The earliest of the next report, NACK and coalesced keyframe request. */
     long nextTimeoutNs() {
         long next = nextReportNs;
+        if (transportCc != null) next = Room.earlier(next, transportCc.nextFeedbackNs());
         for (RtpStreamRecv s : listener.streams()) next = Room.earlier(next, s.nextNackNs());
         for (KeyframeRequests k : keyframes) next = Room.earlier(next, k.nextTimeoutNs());
         return next;
     }
 
-    /** Sends what is due: NACKs for the streams' losses, coalesced keyframe requests, the Receiver Report. */
+    /** Sends what is due: transport-cc feedback, NACKs for the streams' losses, coalesced keyframe requests, the Receiver Report. */
     void handleTimeout(long nowNs) {
+        if (transportCc != null) transportCc.sendDue(nowNs, feedbackSsrc, room.allocator(), Room.SRTP_TAIL_ROOM, sendFeedback);
         List<RtpStreamRecv> streams = listener.streams();
         for (int i = 0, n = streams.size(); i < n; i++) {
             RtpStreamRecv s = streams.get(i);

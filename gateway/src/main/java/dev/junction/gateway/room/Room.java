@@ -123,7 +123,7 @@ public final class Room {
      */
     public Publisher addPublisher(NegotiatedSession session, MediaSender sender, long nowNs) {
         long feedbackSsrc = 1 + random.nextLong(0xFFFF_FFFEL);
-        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joins++);
+        Publisher p = new Publisher(this, session, sender, feedbackSsrc, joins++, nowNs);
         publishers.add(p);
         p.startReports(nowNs);
         for (Producer added : p.producerList()) {

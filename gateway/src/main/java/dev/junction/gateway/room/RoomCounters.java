@@ -23,9 +23,15 @@ public final class RoomCounters {
     long rtpPipedIn;
     long rtpRouted;
     long repairsRequested;
+    long transportCcFeedbackSent;
 
     void drop(RoomDrop reason) {
         drops[reason.ordinal()]++;
+    }
+
+    /** Transport-wide congestion control feedback messages sent to publishers. */
+    public long transportCcFeedbackSent() {
+        return transportCcFeedbackSent;
     }
 
     /** RTP packets received from publishers, before any check. */

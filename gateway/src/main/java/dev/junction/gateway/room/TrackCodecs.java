@@ -1,5 +1,6 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.rtp.KeyframeDetector;
 import dev.junction.codec.sdp.jsep.NegotiatedCodec;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import dev.junction.codec.sdp.jsep.RtcpFeedback;
@@ -16,6 +17,8 @@ final class TrackCodecs {
     private final boolean[] rtx = new boolean[128];
     private final int[] associated = new int[128];
     private final boolean[] nack = new boolean[128];
+    /** {@link KeyframeDetector}'s constant for each payload type's codec. */
+    private final int[] keyframeCodec = new int[128];
     private final boolean useFir;
     private final int clockRate;
 
@@ -29,6 +32,7 @@ final class TrackCodecs {
                 associated[pt & 0x7F] = c.payloadType() & 0x7F;
             });
             nack[c.payloadType() & 0x7F] = c.supports(RtcpFeedback.NACK);
+            keyframeCodec[c.payloadType() & 0x7F] = KeyframeDetector.codecOf(c.name());
             pli |= c.supports(RtcpFeedback.NACK_PLI);
             fir |= c.supports(RtcpFeedback.CCM_FIR);
         }
@@ -50,6 +54,11 @@ final class TrackCodecs {
     /** Whether the codec of payload type {@code pt} negotiated {@code a=rtcp-fb:<pt> nack}. */
     boolean nacks(int pt) {
         return nack[pt & 0x7F];
+    }
+
+    /** The {@link KeyframeDetector} codec of payload type {@code pt} ({@link KeyframeDetector#UNKNOWN_CODEC} for audio). */
+    int keyframeCodec(int pt) {
+        return keyframeCodec[pt & 0x7F];
     }
 
     boolean useFir() {

@@ -75,7 +75,7 @@ public final class MediaSessions implements AutoCloseable {
         }
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs);
-        this.service = new WhipWhepService(new SdpNegotiator(capabilities()), certificate, options, config.media().announce(),
+        this.service = new WhipWhepService(new SdpNegotiator(publisherCapabilities()), new SdpNegotiator(subscriberCapabilities()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
@@ -119,19 +119,32 @@ public final class MediaSessions implements AutoCloseable {
     }
 
     /**
-     * What the gateway negotiates: the codec defaults less transport-wide congestion control. Junction does not
-     * send TWCC feedback yet, and a Chrome sender that negotiated it and hears none backs its bitrate off to a
-     * trickle; without it Chrome keeps its start bitrate. The capability returns with the feedback.
+     * What the gateway negotiates with publishers (WHIP): the codec defaults with transport-wide congestion control
+     * (the header extension and {@code transport-cc} feedback: Junction sends the feedback their own estimators run
+     * on, see {@code TransportCcReceiver}) and without REMB, which a sender needs only when transport-cc is missing.
      */
-    public static MediaCapabilities capabilities() {
-        MediaCapabilities defaults = MediaCapabilities.defaults();
+    public static MediaCapabilities publisherCapabilities() {
+        return withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.GOOG_REMB, null);
+    }
+
+    /**
+     * What the gateway negotiates with subscribers (WHEP): the codec defaults less transport-wide congestion
+     * control. Junction does not estimate a subscriber's bandwidth from transport-cc yet (it would have to number
+     * each subscriber's packets itself), and a browser that negotiated it would send feedback nobody reads.
+     */
+    public static MediaCapabilities subscriberCapabilities() {
+        return withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.TRANSPORT_CC, HeaderExtensionUri.TRANSPORT_CC);
+    }
+
+    /** {@code defaults} less one feedback type on every codec and, when not null, one header extension. */
+    private static MediaCapabilities withoutFeedback(MediaCapabilities defaults, RtcpFeedback feedback, String extension) {
         List<CodecCapability> codecs = defaults.codecs().stream()
                 .map(c -> new CodecCapability(c.kind(), c.name(), c.clockRate(), c.channels(), c.parameters(),
-                        c.rtcpFeedback().stream().filter(f -> !f.equals(RtcpFeedback.TRANSPORT_CC))
+                        c.rtcpFeedback().stream().filter(f -> !f.equals(feedback))
                                 .collect(Collectors.toCollection(LinkedHashSet::new)),
                         c.rtx()))
                 .toList();
-        List<String> extensions = defaults.headerExtensions().stream().filter(u -> !u.equals(HeaderExtensionUri.TRANSPORT_CC)).toList();
+        List<String> extensions = defaults.headerExtensions().stream().filter(u -> !u.equals(extension)).toList();
         return new MediaCapabilities(codecs, extensions);
     }
 

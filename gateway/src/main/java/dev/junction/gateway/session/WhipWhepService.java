@@ -48,7 +48,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class WhipWhepService implements SessionService {
 
-    private final SdpNegotiator negotiator;
+    private final SdpNegotiator publisherNegotiator;
+    private final SdpNegotiator subscriberNegotiator;
     private final DtlsCertificate certificate;
     private final WebRtcTransport.Options options;
     private final List<String> announce;
@@ -61,10 +62,11 @@ final class WhipWhepService implements SessionService {
     private final SessionTable table;
     private final SecureRandom random = new SecureRandom();
 
-    WhipWhepService(SdpNegotiator negotiator, DtlsCertificate certificate, WebRtcTransport.Options options, List<String> announce,
+    WhipWhepService(SdpNegotiator publisherNegotiator, SdpNegotiator subscriberNegotiator, DtlsCertificate certificate, WebRtcTransport.Options options, List<String> announce,
             List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory,
             SessionTable table) {
-        this.negotiator = negotiator;
+        this.publisherNegotiator = publisherNegotiator;
+        this.subscriberNegotiator = subscriberNegotiator;
         this.certificate = certificate;
         this.options = options;
         this.announce = List.copyOf(announce);
@@ -140,7 +142,7 @@ final class WhipWhepService implements SessionService {
                     : AnswerParameters.subscriber(certificate.fingerprint().toSdpAttribute(), addresses, random,
                             new SlotSsrcAllocator(new SplittableRandom(random.nextLong()), newToken(8), roomName)))
                     .withTcpHostAddresses(tcpHostAddresses(loopIndex));
-            AnswerResult result = negotiator.answer(offer, parameters);
+            AnswerResult result = (kind == SessionKind.WHIP ? publisherNegotiator : subscriberNegotiator).answer(offer, parameters);
             if (result instanceof AnswerResult.Rejected rejected) throw SessionException.badRequest(rejected.error().message());
             answered = (AnswerResult.Answered) result;
             NegotiatedSession negotiated = answered.negotiated();

@@ -45,7 +45,7 @@ class PipeTest {
         SecureRandom random = new SecureRandom();
         DtlsCertificate cert = DtlsCertificate.generate();
         InetSocketAddress here = new InetSocketAddress("127.0.0.1", 40000);
-        AnswerResult result = new SdpNegotiator(MediaSessions.capabilities()).answer(
+        AnswerResult result = new SdpNegotiator(MediaSessions.publisherCapabilities()).answer(
                 ClientOffer.publisher(cert.fingerprint(), here, random).sdp(),
                 AnswerParameters.publisher(cert.fingerprint().toSdpAttribute(), List.of(here), random));
         NegotiatedMedia video = ((AnswerResult.Answered) result).negotiated().acceptedMedia().stream()

@@ -52,7 +52,7 @@ class RoomTotalsTest {
         Room room = new Room(name, PooledByteBufAllocator.DEFAULT, Room.Listener.NONE);
         rooms.add(room);
         String offer = ClientOffer.publisher(CERT.fingerprint(), HERE, random).sdp();
-        AnswerResult result = new SdpNegotiator(MediaSessions.capabilities())
+        AnswerResult result = new SdpNegotiator(MediaSessions.publisherCapabilities())
                 .answer(offer, AnswerParameters.publisher(CERT.fingerprint().toSdpAttribute(), List.of(HERE), random));
         NegotiatedSession negotiated = ((AnswerResult.Answered) result).negotiated();
         return room.addPublisher(negotiated, REFUSING, System.nanoTime());
@@ -87,13 +87,14 @@ class RoomTotalsTest {
         Map<String, Long> samples = scrape(new RoomTotals());
         for (String name : List.of("rtp_in", "rtp_forwarded", "bytes_forwarded", "rtcp_in", "keyframe_requests_in",
                 "keyframe_requests_sent", "keyframe_requests_coalesced", "source_switches", "nacks_in", "retransmissions",
-                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_routed", "rtp_piped_in", "repairs_requested")) {
+                "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_routed", "rtp_piped_in", "repairs_requested",
+                "transport_cc_feedback_sent")) {
             assertEquals(0L, samples.get("junction_room_" + name + "_total"), name);
         }
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
-        assertEquals(16 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
+        assertEquals(17 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.RtcpType;
 import dev.junction.codec.rtcp.SenderReport;
+import dev.junction.codec.rtcp.TransportCcFeedback;
 import dev.junction.codec.rtcp.SourceDescription;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
@@ -358,6 +359,7 @@ class RoomTest {
 
         long firstNs = nowNs;
         nowNs += 100 * MS;
+        room.handleTimeout(nowNs); // the transport-cc feedback for the packet above: nothing left due but the PLI
         new Sub("firefox-subscriber.sdp");
         nowNs += 100 * MS;
         new Sub("chromium-subscriber-vp8.sdp");
@@ -468,10 +470,53 @@ class RoomTest {
         }
         assertEquals(expected, lengthsOut);
         assertEquals(1, sub.slot(MediaKind.VIDEO).consumer().layer(), "this subscriber's Consumer chose h");
-        // Up to h at once; up to f 90 ms later, coalesced until the 500 ms window ends; down to h at once.
-        assertEquals(List.of(0x2222L, 0x3333L, 0x2222L), pub.sender.pliMediaSsrcs());
+        // Every packet here starts a keyframe: each switch happens at the target's first packet and asks for nothing.
+        assertEquals(List.of(), pub.sender.pliMediaSsrcs());
         assertTrue(room.counters().dropped(RoomDrop.LAYER_NOT_SELECTED) > 0);
         assertEquals(0x3333L, pub.publisher.producers().get(1).layerSsrc(2));
+    }
+
+    /**
+     * Issue 11: a subscriber forwarding one layer moves to another only at a keyframe of it, so its decoder never
+     * gets a delta frame of a stream it has not started; until then it keeps its layer, and the keyframe is asked
+     * for once, then again every 500 ms. Numbering stays continuous across the switch.
+     */
+    @Test
+    void shouldSwitchLayersOnlyAtAKeyframeOfTheTarget() {
+        Pub pub = new Pub("chromium-publisher-vp8-simulcast.sdp");
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        NegotiatedMedia video = pub.media(MediaKind.VIDEO);
+        int mid = extensionId(video, HeaderExtensionUri.MID);
+        int rid = extensionId(video, HeaderExtensionUri.RID);
+        int[] seqs = {100, 2000};
+        long[] ssrcs = {0x1111, 0x2222};
+        int[] lengths = {10, 20};
+        String[] rids = {"q", "h"};
+        // q sends a keyframe, then deltas; from tick 3 h sends deltas only, until its keyframe at tick 30.
+        for (int tick = 0; tick < 40; tick++) {
+            nowNs += 30 * MS;
+            if (room.nextTimeoutNs() - nowNs <= 0) room.handleTimeout(nowNs);
+            for (int layer = 0; layer < 2; layer++) {
+                if (layer == 1 && tick < 3) continue;
+                boolean keyframe = layer == 0 ? tick == 0 : tick == 30;
+                ByteBuf packet = RoomFixtures.rtpWithText(96, seqs[layer]++, 2700L * tick, ssrcs[layer], lengths[layer],
+                        new int[] {mid, rid}, new String[] {"1", rids[layer]});
+                pub.feed(RoomFixtures.withPayloadStart(packet, lengths[layer], keyframe ? RoomFixtures.VP8_KEYFRAME : RoomFixtures.VP8_DELTA));
+            }
+        }
+        List<RtpPacket> out = sub.received(MediaKind.VIDEO);
+        assertContinuous(out);
+        List<Integer> lengthsOut = out.stream().map(RtpPacket::payloadLength).toList();
+        List<Integer> expected = new ArrayList<>();
+        for (int tick = 0; tick < 40; tick++) {
+            if (tick <= 30) expected.add(10); // tick 30's q packet comes before h's keyframe
+            if (tick >= 30) expected.add(20);
+        }
+        assertEquals(expected, lengthsOut, "q until h's keyframe at tick 30, then h");
+        assertEquals(1, sub.slot(MediaKind.VIDEO).consumer().layer());
+        // Nothing was sending at the join, so nothing was asked then. Waiting for h asked at h's first packet
+        // (tick 3), then again after 500 ms of waiting (tick 20); the keyframe came at tick 30, before a third.
+        assertEquals(List.of(0x2222L, 0x2222L), pub.sender.pliMediaSsrcs());
     }
 
     /**
@@ -893,6 +938,34 @@ class RoomTest {
         assertFalse(walk.next(), "no SR for the audio slot: its source sent no Sender Report");
         assertTrue(srAtNs < nowNs);
     }
+    /** Transport-cc toward the publisher: its browser's estimator needs to hear when each packet arrived (issue 11). */
+    @Test
+    void shouldSendTransportCcFeedbackToThePublisherForEveryPacketIncludingOnesItDrops() {
+        Pub pub = new Pub("chromium-publisher-vp8.sdp");
+        long start = nowNs;
+        for (int seq = 1; seq <= 5; seq++) {
+            nowNs += 2 * MS;
+            if (seq != 3) pub.send(MediaKind.VIDEO, seq, 3000L * seq, 100); // the test's transport-wide number is seq
+        }
+        TransportCcFeedback fb = new TransportCcFeedback();
+        room.handleTimeout(start + 101 * MS);
+        assertTrue(pub.sender.rtcp.stream().noneMatch(b -> fb.wrap(b, b.readerIndex(), b.readableBytes())), "not before 100 ms");
+        nowNs = start + 102 * MS;
+        room.handleTimeout(nowNs);
+        ByteBuf out = pub.sender.rtcp.stream().filter(b -> fb.wrap(b, b.readerIndex(), b.readableBytes())).findFirst().orElseThrow();
+        assertTrue(fb.wrap(out, out.readerIndex(), out.readableBytes()));
+        assertEquals(pub.publisher.feedbackSsrc(), fb.senderSsrc());
+        assertEquals(1, fb.baseSequenceNumber());
+        assertEquals(5, fb.packetStatusCount());
+        assertEquals(4, fb.receivedCount(), "3 never came");
+        List<Long> arrivals = new ArrayList<>();
+        while (fb.next()) arrivals.add(fb.isReceived() ? fb.arrivalTimeUs() : -1);
+        assertEquals(-1, arrivals.get(2));
+        assertEquals(2_000, arrivals.get(1) - arrivals.get(0));
+        assertEquals(4_000, arrivals.get(3) - arrivals.get(1));
+        assertEquals(1, room.counters().transportCcFeedbackSent());
+    }
+
     /** A subscriber's Receiver Report: its loss and, echoing our Sender Report, its round-trip time (dashboard). */
     @Test
     void shouldTakeLossAndRoundTripTimeFromTheSubscribersReceiverReport() {

@@ -1,0 +1,68 @@
+package dev.junction.gateway.browser;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.gateway.JunctionServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11: a Chromium publisher sending three simulcast layers from a 1280x720 camera reaches its top layer
+ * within 5 s of connecting, because Junction sends it transport-cc feedback (without it Chromium's estimate
+ * climbs from 300 kbit/s at a few percent a second, and its top layer started after about 20 s). The layer's
+ * activity is read where the server sees it: the room's detail on the dashboard.
+ */
+@Tag("browser")
+class PublisherRampBrowserIT {
+    private static final Duration TOP_LAYER_WITHIN = Duration.ofSeconds(5);
+    /** The top layer counts as started once it carries this much (Chromium's own minimum for a 1280x720 layer is higher). */
+    private static final long TOP_LAYER_MIN_BPS = 300_000;
+
+    @Test
+    void shouldReceiveTheTopSimulcastLayerWithinFiveSecondsOfConnecting() throws Exception {
+        try (JunctionServer server = WhipWhepBrowserIT.startServer();
+             BrowserHarness harness = BrowserHarness.start()) {
+            harness.open("publisher", "e2e.html", WhipWhepBrowserIT.page(server, "ramp", "publish", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, ""));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long connectedNs = 0;
+            while (connectedNs == 0) {
+                assertTrue(System.nanoTime() < deadline, "the publisher did not connect");
+                if (server.sessions().connectedSessionCount() == 1) connectedNs = System.nanoTime();
+                LockSupport.parkNanos(10_000_000);
+            }
+            JsonArray layers = null;
+            long topNs = 0;
+            long giveUp = connectedNs + TimeUnit.SECONDS.toNanos((System.getenv("RAMP_TRACE") != null) ? 30 : 30);
+            while (topNs == 0 && System.nanoTime() < giveUp) {
+                layers = videoLayers(server);
+                if (layers != null && layers.size() == 3 && layers.getJsonObject(2).getBoolean("active")
+                        && layers.getJsonObject(2).getLong("bitrate_bps") >= TOP_LAYER_MIN_BPS) topNs = System.nanoTime();
+                if ((System.getenv("RAMP_TRACE") != null)) System.out.printf("ramp %d ms: %s%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedNs), layers);
+                LockSupport.parkNanos(50_000_000);
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(topNs - connectedNs);
+            System.out.printf("publisher ramp: top simulcast layer active %d ms after the session connected; layers %s%n",
+                    topNs == 0 ? -1 : ms, layers == null ? null : layers.encode());
+            assertTrue(topNs != 0, "the top layer never came within 30 s: " + layers);
+            assertTrue(ms <= TOP_LAYER_WITHIN.toMillis(), "the top layer came " + ms + " ms after connecting; layers " + layers.encode());
+        }
+    }
+
+    /** The publisher's video layers as the server sees them (the dashboard's room detail), or null before it joined. */
+    private static JsonArray videoLayers(JunctionServer server) {
+        String json = server.sessions().dashboard().room("ramp").toCompletableFuture().join();
+        if (json == null) return null;
+        JsonArray publishers = new JsonObject(json).getJsonArray("publishers");
+        if (publishers.isEmpty()) return null;
+        for (Object t : publishers.getJsonObject(0).getJsonArray("tracks", new JsonArray())) {
+            JsonObject track = (JsonObject) t;
+            if (track.getString("kind").equals("video")) return track.getJsonArray("layers");
+        }
+        return null;
+    }
+}
