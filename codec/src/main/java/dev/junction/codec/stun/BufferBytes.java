@@ -61,6 +61,29 @@ final class BufferBytes {
         dst.writerIndex(dst.writerIndex() + length);
     }
 
+    /**
+     * Appends {@code length} bytes of {@code src} at absolute {@code index} to {@code dst}'s writer index,
+     * growing it if needed. Heap to heap is one array copy; anything else moves eight bytes at a time, since
+     * {@code writeBytes(ByteBuf, ...)} may duplicate an NIO view of a direct buffer per call.
+     */
+    static void copy(ByteBuf src, int index, ByteBuf dst, int length) {
+        if (index < 0 || length < 0 || index > src.capacity() - length) {
+            throw new IndexOutOfBoundsException("index " + index + ", length " + length + ", capacity " + src.capacity());
+        }
+        dst.ensureWritable(length);
+        if (src.hasArray()) {
+            write(dst, src.array(), src.arrayOffset() + index, length);
+            return;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            dst.writeLong(src.getLong(index + i));
+        }
+        for (; i < length; i++) {
+            dst.writeByte(src.getByte(index + i));
+        }
+    }
+
     /** The array paths bypass the buffer's own bounds checks, so they are repeated here. */
     private static void checkRange(ByteBuf buf, int index, int length) {
         if (index < 0 || length < 0 || index > buf.capacity() - length) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * Reusable flyweight over one STUN message in a {@link ByteBuf} (RFC 8489, RFC 5389, ICE attributes of
- * RFC 8445 §16.1).
+ * RFC 8445 §16.1, TURN attributes of RFC 8656 §18).
  *
  * <pre>
  *  0                   1                   2                   3
@@ -78,7 +78,21 @@ public final class StunMessage {
     private static final int SLOT_SOFTWARE = 11;
     private static final int SLOT_REALM = 12;
     private static final int SLOT_NONCE = 13;
-    private static final int SLOT_COUNT = 14;
+    // TURN (RFC 8656 §18).
+    private static final int SLOT_CHANNEL_NUMBER = 14;
+    private static final int SLOT_LIFETIME = 15;
+    private static final int SLOT_XOR_PEER_ADDRESS = 16;
+    private static final int SLOT_DATA = 17;
+    private static final int SLOT_XOR_RELAYED_ADDRESS = 18;
+    private static final int SLOT_REQUESTED_ADDRESS_FAMILY = 19;
+    private static final int SLOT_EVEN_PORT = 20;
+    private static final int SLOT_REQUESTED_TRANSPORT = 21;
+    private static final int SLOT_DONT_FRAGMENT = 22;
+    private static final int SLOT_RESERVATION_TOKEN = 23;
+    private static final int SLOT_ADDITIONAL_ADDRESS_FAMILY = 24;
+    private static final int SLOT_ADDRESS_ERROR_CODE = 25;
+    private static final int SLOT_ICMP = 26;
+    private static final int SLOT_COUNT = 27;
     /** Returned by {@link #validate} for a type this class does not understand. */
     private static final int NOT_UNDERSTOOD = -1;
     /** Returned by {@link #validate} for an understood type whose value is invalid. */
@@ -225,6 +239,21 @@ public final class StunMessage {
             case StunAttribute.XOR_MAPPED_ADDRESS -> validAddress(valueOffset, valueLength) ? SLOT_XOR_MAPPED_ADDRESS : INVALID;
             case StunAttribute.ERROR_CODE -> validErrorCode(valueOffset, valueLength) ? SLOT_ERROR_CODE : INVALID;
             case StunAttribute.UNKNOWN_ATTRIBUTES -> (valueLength & 1) == 0 ? SLOT_UNKNOWN_ATTRIBUTES : INVALID;
+            // TURN, RFC 8656 §18: fixed lengths. Values a server judges (a family, a protocol, a channel
+            // number's range) are left to it, since each has its own error code.
+            case StunAttribute.CHANNEL_NUMBER -> valueLength == 4 ? SLOT_CHANNEL_NUMBER : INVALID;
+            case StunAttribute.LIFETIME -> valueLength == 4 ? SLOT_LIFETIME : INVALID;
+            case StunAttribute.XOR_PEER_ADDRESS -> validAddress(valueOffset, valueLength) ? SLOT_XOR_PEER_ADDRESS : INVALID;
+            case StunAttribute.DATA -> SLOT_DATA;
+            case StunAttribute.XOR_RELAYED_ADDRESS -> validAddress(valueOffset, valueLength) ? SLOT_XOR_RELAYED_ADDRESS : INVALID;
+            case StunAttribute.REQUESTED_ADDRESS_FAMILY -> valueLength == 4 ? SLOT_REQUESTED_ADDRESS_FAMILY : INVALID;
+            case StunAttribute.EVEN_PORT -> valueLength == 1 ? SLOT_EVEN_PORT : INVALID;
+            case StunAttribute.REQUESTED_TRANSPORT -> valueLength == 4 ? SLOT_REQUESTED_TRANSPORT : INVALID;
+            case StunAttribute.DONT_FRAGMENT -> valueLength == 0 ? SLOT_DONT_FRAGMENT : INVALID;
+            case StunAttribute.RESERVATION_TOKEN -> valueLength == 8 ? SLOT_RESERVATION_TOKEN : INVALID;
+            case StunAttribute.ADDITIONAL_ADDRESS_FAMILY -> valueLength == 4 ? SLOT_ADDITIONAL_ADDRESS_FAMILY : INVALID;
+            case StunAttribute.ADDRESS_ERROR_CODE -> validErrorCode(valueOffset, valueLength) ? SLOT_ADDRESS_ERROR_CODE : INVALID;
+            case StunAttribute.ICMP -> valueLength == 8 ? SLOT_ICMP : INVALID;
             default -> NOT_UNDERSTOOD;
         };
     }
@@ -237,7 +266,10 @@ public final class StunMessage {
         return (family == FAMILY_IPV4 && valueLength == 8) || (family == FAMILY_IPV6 && valueLength == 20);
     }
 
-    /** RFC 8489 §14.8: class 3 to 6, number 0 to 99, reason phrase at most 763 bytes. */
+    /**
+     * RFC 8489 §14.8: class 3 to 6, number 0 to 99, reason phrase at most 763 bytes. ADDRESS-ERROR-CODE
+     * (RFC 8656 §18.12) has the same layout with the family in the first byte.
+     */
     private boolean validErrorCode(int valueOffset, int valueLength) {
         if (valueLength < 4 || valueLength > 4 + 763) {
             return false;
@@ -388,6 +420,16 @@ public final class StunMessage {
         return -1;
     }
 
+    /** Index of the next processed attribute of {@code type} at or after {@code fromIndex}, or -1 (for repeated ones such as XOR-PEER-ADDRESS). */
+    public int nextIndexOf(int type, int fromIndex) {
+        for (int i = Math.max(fromIndex, 0); i < attributeCount; i++) {
+            if (attributeTypes[i] == type) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private void checkIndex(int index) {
         if (index < 0 || index >= attributeCount) {
             throw new IndexOutOfBoundsException("attribute " + index + " of " + attributeCount);
@@ -504,18 +546,18 @@ public final class StunMessage {
         return i < 0 ? 0 : buf.getLong(valueOffsets[i]);
     }
 
-    // ---- XOR-MAPPED-ADDRESS (RFC 8489 §14.2) ----
+    // ---- XOR-MAPPED-ADDRESS (RFC 8489 §14.2), XOR-PEER-ADDRESS and XOR-RELAYED-ADDRESS (RFC 8656 §18.3, §18.5) ----
 
     /** {@link #FAMILY_IPV4}, {@link #FAMILY_IPV6}, or 0 when absent. */
     public int xorMappedAddressFamily() {
         int i = firstIndex[SLOT_XOR_MAPPED_ADDRESS];
-        return i < 0 ? 0 : buf.getUnsignedByte(valueOffsets[i] + 1);
+        return i < 0 ? 0 : xorAddressFamily(i);
     }
 
     /** The mapped port, un-XOR'ed, or -1 when absent. */
     public int xorMappedPort() {
         int i = firstIndex[SLOT_XOR_MAPPED_ADDRESS];
-        return i < 0 ? -1 : buf.getUnsignedShort(valueOffsets[i] + 2) ^ (MAGIC_COOKIE >>> 16);
+        return i < 0 ? -1 : xorAddressPort(i);
     }
 
     /**
@@ -524,11 +566,51 @@ public final class StunMessage {
      */
     public int xorMappedAddress(byte[] dst, int dstOffset) {
         int i = firstIndex[SLOT_XOR_MAPPED_ADDRESS];
-        if (i < 0) {
-            return 0;
-        }
-        int addressOffset = valueOffsets[i] + 4;
-        int addressLength = valueLengths[i] - 4;
+        return i < 0 ? 0 : xorAddress(i, dst, dstOffset);
+    }
+
+    /** The mapped transport address, or null when absent. Allocates; for the client role. */
+    public InetSocketAddress xorMappedSocketAddress() {
+        int i = firstIndex[SLOT_XOR_MAPPED_ADDRESS];
+        return i < 0 ? null : xorSocketAddress(i);
+    }
+
+    /** Index of the first XOR-PEER-ADDRESS, or -1; later ones follow with {@link #nextIndexOf}. */
+    public int xorPeerAddressIndex() {
+        return firstIndex[SLOT_XOR_PEER_ADDRESS];
+    }
+
+    /** Index of the first XOR-RELAYED-ADDRESS, or -1 (a dual allocation answer carries two). */
+    public int xorRelayedAddressIndex() {
+        return firstIndex[SLOT_XOR_RELAYED_ADDRESS];
+    }
+
+    /** {@link #FAMILY_IPV4} or {@link #FAMILY_IPV6} of the XOR address attribute at {@code index}. */
+    public int xorAddressFamily(int index) {
+        checkXorAddress(index);
+        return buf.getUnsignedByte(valueOffsets[index] + 1);
+    }
+
+    /** The port of the XOR address attribute at {@code index}, un-XOR'ed. */
+    public int xorAddressPort(int index) {
+        checkXorAddress(index);
+        return buf.getUnsignedShort(valueOffsets[index] + 2) ^ (MAGIC_COOKIE >>> 16);
+    }
+
+    /** The IPv4 address of the XOR address attribute at {@code index}, un-XOR'ed, as a big-endian int; 0 for IPv6. */
+    public int xorAddressIpv4(int index) {
+        checkXorAddress(index);
+        return valueLengths[index] == 8 ? buf.getInt(valueOffsets[index] + 4) ^ MAGIC_COOKIE : 0;
+    }
+
+    /**
+     * Writes the address of the XOR address attribute at {@code index}, un-XOR'ed, into {@code dst} at
+     * {@code dstOffset} (4 bytes for IPv4, 16 for IPv6) and returns how many bytes were written.
+     */
+    public int xorAddress(int index, byte[] dst, int dstOffset) {
+        checkXorAddress(index);
+        int addressOffset = valueOffsets[index] + 4;
+        int addressLength = valueLengths[index] - 4;
         // The address is XOR'ed with the magic cookie followed, for IPv6, by the transaction ID, which
         // are exactly the 16 header bytes starting at offset 4.
         for (int b = 0; b < addressLength; b++) {
@@ -537,19 +619,117 @@ public final class StunMessage {
         return addressLength;
     }
 
-    /** The mapped transport address, or null when absent. Allocates; for the client role. */
-    public InetSocketAddress xorMappedSocketAddress() {
-        int family = xorMappedAddressFamily();
-        if (family == 0) {
-            return null;
-        }
-        byte[] address = new byte[family == FAMILY_IPV4 ? 4 : 16];
-        xorMappedAddress(address, 0);
+    /** The transport address of the XOR address attribute at {@code index}. Allocates. */
+    public InetSocketAddress xorSocketAddress(int index) {
+        byte[] address = new byte[xorAddressFamily(index) == FAMILY_IPV4 ? 4 : 16];
+        xorAddress(index, address, 0);
         try {
-            return new InetSocketAddress(InetAddress.getByAddress(address), xorMappedPort());
+            return new InetSocketAddress(InetAddress.getByAddress(address), xorAddressPort(index));
         } catch (UnknownHostException e) {
             throw new AssertionError("4 or 16 bytes are always a valid address", e);
         }
+    }
+
+    private void checkXorAddress(int index) {
+        checkIndex(index);
+        int type = attributeTypes[index];
+        if (type != StunAttribute.XOR_MAPPED_ADDRESS && type != StunAttribute.XOR_PEER_ADDRESS
+                && type != StunAttribute.XOR_RELAYED_ADDRESS) {
+            throw new IllegalArgumentException("attribute " + index + " is " + StunAttribute.name(type) + ", not an XOR address");
+        }
+    }
+
+    // ---- TURN attributes (RFC 8656 §18) ----
+
+    /** CHANNEL-NUMBER's 16-bit number (RFFU ignored), or -1 when absent. The range is the server's to judge. */
+    public int channelNumber() {
+        int i = firstIndex[SLOT_CHANNEL_NUMBER];
+        return i < 0 ? -1 : buf.getUnsignedShort(valueOffsets[i]);
+    }
+
+    /** LIFETIME in seconds (unsigned 32-bit), or -1 when absent. */
+    public long lifetimeSeconds() {
+        int i = firstIndex[SLOT_LIFETIME];
+        return i < 0 ? -1 : buf.getUnsignedInt(valueOffsets[i]);
+    }
+
+    public boolean hasData() {
+        return firstIndex[SLOT_DATA] >= 0;
+    }
+
+    /** Absolute index of the DATA value, or -1. */
+    public int dataOffset() {
+        int i = firstIndex[SLOT_DATA];
+        return i < 0 ? -1 : valueOffsets[i];
+    }
+
+    /** Length of the DATA value (before padding), or -1. */
+    public int dataLength() {
+        int i = firstIndex[SLOT_DATA];
+        return i < 0 ? -1 : valueLengths[i];
+    }
+
+    /** REQUESTED-TRANSPORT's protocol number (17 is UDP), or -1 when absent. */
+    public int requestedTransport() {
+        int i = firstIndex[SLOT_REQUESTED_TRANSPORT];
+        return i < 0 ? -1 : buf.getUnsignedByte(valueOffsets[i]);
+    }
+
+    /** REQUESTED-ADDRESS-FAMILY's family byte as sent (not checked against 1 and 2), or -1 when absent. */
+    public int requestedAddressFamily() {
+        int i = firstIndex[SLOT_REQUESTED_ADDRESS_FAMILY];
+        return i < 0 ? -1 : buf.getUnsignedByte(valueOffsets[i]);
+    }
+
+    /** ADDITIONAL-ADDRESS-FAMILY's family byte as sent (only IPv6 is legal), or -1 when absent. */
+    public int additionalAddressFamily() {
+        int i = firstIndex[SLOT_ADDITIONAL_ADDRESS_FAMILY];
+        return i < 0 ? -1 : buf.getUnsignedByte(valueOffsets[i]);
+    }
+
+    public boolean hasEvenPort() {
+        return firstIndex[SLOT_EVEN_PORT] >= 0;
+    }
+
+    /** EVEN-PORT's R bit: reserve the next higher port too. False when absent. */
+    public boolean evenPortReserve() {
+        int i = firstIndex[SLOT_EVEN_PORT];
+        return i >= 0 && (buf.getUnsignedByte(valueOffsets[i]) & 0x80) != 0;
+    }
+
+    /** Whether DONT-FRAGMENT is present. */
+    public boolean dontFragment() {
+        return firstIndex[SLOT_DONT_FRAGMENT] >= 0;
+    }
+
+    public boolean hasReservationToken() {
+        return firstIndex[SLOT_RESERVATION_TOKEN] >= 0;
+    }
+
+    /** RESERVATION-TOKEN's 8 bytes; 0 when absent, so check {@link #hasReservationToken()}. */
+    public long reservationToken() {
+        int i = firstIndex[SLOT_RESERVATION_TOKEN];
+        return i < 0 ? 0 : buf.getLong(valueOffsets[i]);
+    }
+
+    /** ADDRESS-ERROR-CODE's family byte, or -1 when absent. */
+    public int addressErrorFamily() {
+        int i = firstIndex[SLOT_ADDRESS_ERROR_CODE];
+        return i < 0 ? -1 : buf.getUnsignedByte(valueOffsets[i]);
+    }
+
+    /** ADDRESS-ERROR-CODE's code (class * 100 + number), or -1 when absent. */
+    public int addressErrorCode() {
+        int i = firstIndex[SLOT_ADDRESS_ERROR_CODE];
+        if (i < 0) {
+            return -1;
+        }
+        return (buf.getUnsignedByte(valueOffsets[i] + 2) & 0x07) * 100 + buf.getUnsignedByte(valueOffsets[i] + 3);
+    }
+
+    /** Whether ICMP is present (a relay's report in a Data indication; its fields are not read here). */
+    public boolean hasIcmp() {
+        return firstIndex[SLOT_ICMP] >= 0;
     }
 
     // ---- ERROR-CODE (RFC 8489 §14.8) and UNKNOWN-ATTRIBUTES (§14.9) of received responses ----

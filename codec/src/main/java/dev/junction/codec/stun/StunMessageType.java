@@ -1,7 +1,7 @@
 package dev.junction.codec.stun;
 
 /**
- * The 14-bit STUN message type: a 12-bit method interleaved with a 2-bit class (RFC 8489 §5).
+ * The 14-bit STUN message type: a 12-bit method interleaved with a 2-bit class.
  *
  * <pre>
  *  0                 1
@@ -26,7 +26,40 @@ public final class StunMessageType {
     public static final int BINDING_SUCCESS_RESPONSE = 0x0101;
     public static final int BINDING_ERROR_RESPONSE = 0x0111;
 
+    // TURN methods (RFC 8656 §17). Send and Data are only ever indications (§10).
+    public static final int METHOD_ALLOCATE = 0x003;
+    public static final int METHOD_REFRESH = 0x004;
+    public static final int METHOD_SEND = 0x006;
+    public static final int METHOD_DATA = 0x007;
+    public static final int METHOD_CREATE_PERMISSION = 0x008;
+    public static final int METHOD_CHANNEL_BIND = 0x009;
+
+    public static final int ALLOCATE_REQUEST = 0x0003;
+    public static final int ALLOCATE_SUCCESS_RESPONSE = 0x0103;
+    public static final int ALLOCATE_ERROR_RESPONSE = 0x0113;
+    public static final int REFRESH_REQUEST = 0x0004;
+    public static final int REFRESH_SUCCESS_RESPONSE = 0x0104;
+    public static final int REFRESH_ERROR_RESPONSE = 0x0114;
+    public static final int SEND_INDICATION = 0x0016;
+    public static final int DATA_INDICATION = 0x0017;
+    public static final int CREATE_PERMISSION_REQUEST = 0x0008;
+    public static final int CREATE_PERMISSION_SUCCESS_RESPONSE = 0x0108;
+    public static final int CREATE_PERMISSION_ERROR_RESPONSE = 0x0118;
+    public static final int CHANNEL_BIND_REQUEST = 0x0009;
+    public static final int CHANNEL_BIND_SUCCESS_RESPONSE = 0x0109;
+    public static final int CHANNEL_BIND_ERROR_RESPONSE = 0x0119;
+
     private StunMessageType() {
+    }
+
+    /** The success response type for a request type (same method). */
+    public static int successResponseOf(int requestType) {
+        return of(method(requestType), CLASS_SUCCESS_RESPONSE);
+    }
+
+    /** The error response type for a request type (same method). */
+    public static int errorResponseOf(int requestType) {
+        return of(method(requestType), CLASS_ERROR_RESPONSE);
     }
 
     /** The class (C1 C0) of a message type. */

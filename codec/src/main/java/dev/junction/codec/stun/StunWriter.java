@@ -25,7 +25,7 @@ import java.net.InetSocketAddress;
  *
  * <p>Not thread-safe: one instance per owner, reused for every message. The writer does not own the output
  * buffer: the caller allocates it, and releases it or passes it on; the writer only appends to it.
- * Nothing is allocated per message except by {@link #xorMappedAddress(InetSocketAddress)}.
+ * Nothing is allocated per message except by the {@link InetSocketAddress} overloads, which copy the address.
  */
 public final class StunWriter {
 
@@ -158,11 +158,39 @@ public final class StunWriter {
      * XOR the cookie followed by the transaction ID (IPv6).
      */
     public StunWriter xorMappedAddress(byte[] address, int port) {
+        return xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, address, port);
+    }
+
+    /** XOR-PEER-ADDRESS (RFC 8656 §18.3), encoded like XOR-MAPPED-ADDRESS. */
+    public StunWriter xorPeerAddress(byte[] address, int port) {
+        return xorAddress(StunAttribute.XOR_PEER_ADDRESS, address, port);
+    }
+
+    /** XOR-PEER-ADDRESS for a resolved socket address; copies the address bytes (one small array). */
+    public StunWriter xorPeerAddress(InetSocketAddress address) {
+        return xorAddress(StunAttribute.XOR_PEER_ADDRESS, address);
+    }
+
+    /** XOR-RELAYED-ADDRESS (RFC 8656 §18.5), encoded like XOR-MAPPED-ADDRESS. */
+    public StunWriter xorRelayedAddress(byte[] address, int port) {
+        return xorAddress(StunAttribute.XOR_RELAYED_ADDRESS, address, port);
+    }
+
+    /** XOR-RELAYED-ADDRESS for a resolved socket address; copies the address bytes (one small array). */
+    public StunWriter xorRelayedAddress(InetSocketAddress address) {
+        return xorAddress(StunAttribute.XOR_RELAYED_ADDRESS, address);
+    }
+
+    /**
+     * Any XOR'ed transport address attribute ({@code type} is XOR-MAPPED-ADDRESS, XOR-PEER-ADDRESS or
+     * XOR-RELAYED-ADDRESS) for a 4-byte (IPv4) or 16-byte (IPv6) address. Allocation-free.
+     */
+    public StunWriter xorAddress(int type, byte[] address, int port) {
         if (address.length != 4 && address.length != 16) {
             throw new IllegalArgumentException("address must be 4 or 16 bytes, not " + address.length);
         }
         checkPort(port);
-        header(StunAttribute.XOR_MAPPED_ADDRESS, 4 + address.length);
+        header(type, 4 + address.length);
         out.writeByte(0);
         out.writeByte(address.length == 4 ? StunMessage.FAMILY_IPV4 : StunMessage.FAMILY_IPV6);
         out.writeShort(port ^ (StunMessage.MAGIC_COOKIE >>> 16));
@@ -170,6 +198,13 @@ public final class StunWriter {
             out.writeByte(address[i] ^ out.getByte(start + 4 + i));
         }
         return attributeWritten();
+    }
+
+    private StunWriter xorAddress(int type, InetSocketAddress address) {
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address: " + address);
+        }
+        return xorAddress(type, address.getAddress().getAddress(), address.getPort());
     }
 
     /** XOR-MAPPED-ADDRESS for an IPv4 address given as a big-endian int. */
@@ -188,10 +223,123 @@ public final class StunWriter {
      * allocation-free overloads take cached bytes.
      */
     public StunWriter xorMappedAddress(InetSocketAddress address) {
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("unresolved address: " + address);
+        return xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, address);
+    }
+
+    // ---- TURN attributes (RFC 8656 §18) ----
+
+    /**
+     * CHANNEL-NUMBER (RFC 8656 §18.1): the 16-bit number, then 16 RFFU bits of zero. The range is checked
+     * by whoever chose the number; the writer takes any 16-bit value so tests can write bad ones.
+     */
+    public StunWriter channelNumber(int channel) {
+        if ((channel & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException("channel number is 16 bits: " + channel);
         }
-        return xorMappedAddress(address.getAddress().getAddress(), address.getPort());
+        header(StunAttribute.CHANNEL_NUMBER, 4);
+        out.writeShort(channel);
+        out.writeShort(0);
+        return attributeWritten();
+    }
+
+    /** LIFETIME in seconds (RFC 8656 §18.2), unsigned 32-bit. */
+    public StunWriter lifetime(long seconds) {
+        if (seconds < 0 || seconds > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("lifetime is unsigned 32-bit: " + seconds);
+        }
+        header(StunAttribute.LIFETIME, 4);
+        out.writeInt((int) seconds);
+        return attributeWritten();
+    }
+
+    /**
+     * DATA (RFC 8656 §18.4) copied from {@code src} at absolute {@code index}; the source's indexes do not
+     * move. Allocation-free for heap and direct buffers alike.
+     */
+    public StunWriter data(ByteBuf src, int index, int length) {
+        if (length < 0 || length > MAX_VALUE_LENGTH) {
+            throw new IllegalArgumentException("DATA too long: " + length);
+        }
+        header(StunAttribute.DATA, length);
+        BufferBytes.copy(src, index, out, length);
+        pad(length);
+        return attributeWritten();
+    }
+
+    /** DATA from an array. */
+    public StunWriter data(byte[] value, int valueOffset, int valueLength) {
+        return attribute(StunAttribute.DATA, value, valueOffset, valueLength);
+    }
+
+    /** REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.6): the family byte, then 24 RFFU bits. */
+    public StunWriter requestedAddressFamily(int family) {
+        return familyAttribute(StunAttribute.REQUESTED_ADDRESS_FAMILY, family);
+    }
+
+    /** ADDITIONAL-ADDRESS-FAMILY (RFC 8656 §18.11), same layout; only IPv6 is legal. */
+    public StunWriter additionalAddressFamily(int family) {
+        return familyAttribute(StunAttribute.ADDITIONAL_ADDRESS_FAMILY, family);
+    }
+
+    private StunWriter familyAttribute(int type, int family) {
+        header(type, 4);
+        out.writeByte(family);
+        out.writeMedium(0);
+        return attributeWritten();
+    }
+
+    /** EVEN-PORT (RFC 8656 §18.7): one byte whose top bit (R) asks to reserve the next port; padded to four. */
+    public StunWriter evenPort(boolean reserveNext) {
+        header(StunAttribute.EVEN_PORT, 1);
+        out.writeByte(reserveNext ? 0x80 : 0);
+        pad(1);
+        return attributeWritten();
+    }
+
+    /** REQUESTED-TRANSPORT (RFC 8656 §18.8): the IANA protocol number (17 for UDP), then 24 RFFU bits. */
+    public StunWriter requestedTransport(int protocol) {
+        if ((protocol & ~0xFF) != 0) {
+            throw new IllegalArgumentException("protocol is 8 bits: " + protocol);
+        }
+        header(StunAttribute.REQUESTED_TRANSPORT, 4);
+        out.writeByte(protocol);
+        out.writeMedium(0);
+        return attributeWritten();
+    }
+
+    /** DONT-FRAGMENT (RFC 8656 §18.9), a flag with an empty value. */
+    public StunWriter dontFragment() {
+        header(StunAttribute.DONT_FRAGMENT, 0);
+        return attributeWritten();
+    }
+
+    /** RESERVATION-TOKEN (RFC 8656 §18.10), 8 opaque bytes. */
+    public StunWriter reservationToken(long token) {
+        header(StunAttribute.RESERVATION_TOKEN, 8);
+        out.writeLong(token);
+        return attributeWritten();
+    }
+
+    /**
+     * ADDRESS-ERROR-CODE (RFC 8656 §18.12): why the relayed address of {@code family} was not allocated
+     * in a dual allocation. ERROR-CODE's layout with the family in the first byte.
+     */
+    public StunWriter addressErrorCode(int family, int code, CharSequence reason) {
+        if (code < 300 || code > 699) {
+            throw new IllegalArgumentException("error code must be 300..699: " + code);
+        }
+        int reasonLength = ByteBufUtil.utf8Bytes(reason);
+        if (reasonLength > 763) {
+            throw new IllegalArgumentException("reason phrase over 763 bytes");
+        }
+        header(StunAttribute.ADDRESS_ERROR_CODE, 4 + reasonLength);
+        out.writeByte(family);
+        out.writeByte(0);
+        out.writeByte(code / 100);
+        out.writeByte(code % 100);
+        ByteBufUtil.writeUtf8(out, reason);
+        pad(4 + reasonLength);
+        return attributeWritten();
     }
 
     /**

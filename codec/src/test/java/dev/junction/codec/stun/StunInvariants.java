@@ -88,6 +88,21 @@ final class StunInvariants {
                 .append(message.errorCode()).append(message.errorReason())
                 .append(message.software()).append(message.realm()).append(message.nonce())
                 .append(message.hasMessageIntegritySha256());
+        // TURN attributes (RFC 8656 §18); DATA by its position relative to the message, which differs per shape.
+        d.append(message.channelNumber()).append(message.lifetimeSeconds())
+                .append(message.hasData() ? message.dataOffset() - offset : -1).append(message.dataLength())
+                .append(message.requestedTransport()).append(message.requestedAddressFamily())
+                .append(message.additionalAddressFamily()).append(message.hasEvenPort()).append(message.evenPortReserve())
+                .append(message.dontFragment()).append(message.hasReservationToken()).append(message.reservationToken())
+                .append(message.addressErrorFamily()).append(message.addressErrorCode()).append(message.hasIcmp());
+        if (message.hasData()) {
+            assertTrue(message.dataOffset() + message.dataLength() <= offset + bytes.length);
+        }
+        for (int type : new int[] {StunAttribute.XOR_MAPPED_ADDRESS, StunAttribute.XOR_PEER_ADDRESS, StunAttribute.XOR_RELAYED_ADDRESS}) {
+            for (int i = message.nextIndexOf(type, 0); i >= 0; i = message.nextIndexOf(type, i + 1)) {
+                d.append(message.xorSocketAddress(i)).append(message.xorAddressIpv4(i));
+            }
+        }
         for (int i = 0; i < message.reportedUnknownAttributeCount(); i++) {
             d.append(message.reportedUnknownAttribute(i));
         }

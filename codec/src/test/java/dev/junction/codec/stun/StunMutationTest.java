@@ -41,6 +41,10 @@ class StunMutationTest {
                 StunFixtures.LONG_TERM_USERNAME, StunFixtures.LONG_TERM_REALM, StunFixtures.LONG_TERM_PASSWORD)));
         seeds.add(new Seed("chrome check", StunFixtures.chromeBindingRequest(), StunIntegrity.shortTerm(StunFixtures.LOCAL_PASSWORD)));
         seeds.add(new Seed("420", unknownAttributeErrorResponse(), null));
+        seeds.add(new Seed("TURN Allocate", TurnFixtures.allocateRequest(), TurnFixtures.INTEGRITY));
+        seeds.add(new Seed("TURN Allocate answer", TurnFixtures.allocateSuccessResponse(), TurnFixtures.INTEGRITY));
+        seeds.add(new Seed("TURN Send", TurnFixtures.SEND_INDICATION, null));
+        seeds.add(new Seed("TURN ChannelBind", TurnFixtures.channelBindRequest(), TurnFixtures.INTEGRITY));
         return seeds;
     }
 
@@ -186,7 +190,10 @@ class StunMutationTest {
                     int h = headers.get(random.nextInt(headers.size()));
                     int[] types = {StunAttribute.MESSAGE_INTEGRITY, StunAttribute.FINGERPRINT, StunAttribute.USERNAME,
                             StunAttribute.XOR_MAPPED_ADDRESS, StunAttribute.ERROR_CODE, StunAttribute.PRIORITY,
-                            StunAttribute.MESSAGE_INTEGRITY_SHA256, StunAttribute.UNKNOWN_ATTRIBUTES, 0x0033, 0xC057};
+                            StunAttribute.MESSAGE_INTEGRITY_SHA256, StunAttribute.UNKNOWN_ATTRIBUTES, 0x0033, 0xC057,
+                            StunAttribute.XOR_PEER_ADDRESS, StunAttribute.XOR_RELAYED_ADDRESS, StunAttribute.DATA,
+                            StunAttribute.CHANNEL_NUMBER, StunAttribute.LIFETIME, StunAttribute.EVEN_PORT,
+                            StunAttribute.REQUESTED_TRANSPORT, StunAttribute.ADDRESS_ERROR_CODE};
                     int type = types[random.nextInt(types.length)];
                     b[h] = (byte) (type >>> 8);
                     b[h + 1] = (byte) type;
