@@ -61,6 +61,8 @@ public final class ConfigKeys {
                     "A session whose peer passes no connectivity check for this long is closed (RFC 7675, 30 s); browsers check every 4-6 s."),
             new Key("media.ice-tcp", "--ice-tcp", "on", false,
                     "ICE-TCP (RFC 6544) for networks that block UDP: each loop also listens on TCP, and answers add a passive TCP candidate ranked below UDP (`on`/`off`)."),
+            new Key("media.spread-after", "--spread-after", "200", false,
+                    "Subscribers a room keeps on its home media loop before new ones go to the least-loaded loop: below this fan-out, handing packets to another loop costs more than it saves. 0 spreads from the first."),
             new Key("log.format", "--log-format", "text", false, "`text` lines, or `json` lines (one JSON object per event) for a log pipeline."),
             new Key("log.level", "--log-level", "info", false, "The root level: `trace`, `debug`, `info`, `warn`, `error` or `off`."),
             new Key("log.levels", null, "io.netty=warn,io.vertx=warn,org.jitsi=warn", false,

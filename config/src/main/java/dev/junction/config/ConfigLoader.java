@@ -151,7 +151,8 @@ public final class ConfigLoader {
                 nonNegativeInt(v.get("media.loops")),
                 announce(v.get("media.announce")),
                 positiveInt(v.get("media.consent-timeout-ms")),
-                onOff(v.get("media.ice-tcp")));
+                onOff(v.get("media.ice-tcp")),
+                nonNegativeInt(v.get("media.spread-after")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log);

@@ -18,7 +18,10 @@ import java.util.Objects;
  *                    socket, and answers carry a passive TCP candidate per announced address after the UDP ones
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
-        boolean iceTcp) {
+        boolean iceTcp, int spreadAfter) {
+
+    /** Subscribers a room keeps on its home loop before it spreads (the {@code media.spread-after} default). */
+    public static final int DEFAULT_SPREAD_AFTER = 200;
 
     /** RFC 7675 §5.1: consent expires 30 s after the last answered check. */
     public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
@@ -28,12 +31,18 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
         this(bindAddress, basePort, loops, announce, DEFAULT_CONSENT_TIMEOUT_MS, false);
     }
 
+    /** All but the spread, which takes its default. */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp) {
+        this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, DEFAULT_SPREAD_AFTER);
+    }
+
     public MediaSettings {
         if (consentTimeoutMs < 1) throw new IllegalArgumentException("consentTimeoutMs must be positive: " + consentTimeoutMs);
         Objects.requireNonNull(bindAddress, "bindAddress");
         announce = List.copyOf(announce);
         if (basePort < 0 || basePort > 65_535) throw new IllegalArgumentException("media port out of range: " + basePort);
         if (loops < 0) throw new IllegalArgumentException("loops must not be negative: " + loops);
+        if (spreadAfter < 0) throw new IllegalArgumentException("spreadAfter must not be negative: " + spreadAfter);
         if (announce.isEmpty()) throw new IllegalArgumentException("at least one announced address is required");
     }
 

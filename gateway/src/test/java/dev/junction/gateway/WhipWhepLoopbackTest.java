@@ -55,9 +55,12 @@ class WhipWhepLoopbackTest {
     private final List<Peer> peers = new ArrayList<>();
     private final SecureRandom random = new SecureRandom();
 
+    /** These tests exercise rooms spread over both loops (pipes): spread from the first subscriber. */
+    private static final String[] TWO_LOOPS = {"--http-port", "0", "--media-port", "0", "--media-loops", "2", "--spread-after", "0"};
+
     @BeforeEach
     void start() {
-        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2"}));
+        server = JunctionServer.start(ConfigLoader.load(TWO_LOOPS));
         http = HttpClient.newHttpClient();
     }
 
@@ -94,6 +97,35 @@ class WhipWhepLoopbackTest {
         }
     }
 
+    /**
+     * Issue 15: a small room stays on its home loop (no pipe, no second wake-up); from the {@code --spread-after}th
+     * subscriber on, new ones go to the least-loaded loop, and every subscriber still gets every packet.
+     */
+    @Test
+    void shouldKeepASmallRoomOnItsHomeLoopAndSpreadPastTheThreshold() throws Exception {
+        server.close();
+        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2",
+                "--spread-after", "2"}));
+        Peer publisher = join("whip", "small");
+        List<Peer> subscribers = List.of(join("whep", "small"), join("whep", "small"), join("whep", "small"));
+        assertEquals(loopOf(publisher), loopOf(subscribers.get(0)), "the first two subscribers sit on the home loop");
+        assertEquals(loopOf(publisher), loopOf(subscribers.get(1)));
+        assertTrue(loopOf(subscribers.get(3 - 1)) == loopOf(publisher), "the third is the first dealt round-robin: home");
+        Peer fourth = join("whep", "small");
+        assertTrue(loopOf(fourth) != loopOf(publisher), "the fourth goes to the other loop");
+        for (int i = 0; i < 50; i++) publisher.sendVideo(i);
+        for (Peer s : subscribers) assertEquals(50, s.awaitRtp(50, 10).size());
+        assertEquals(50, fourth.awaitRtp(50, 10).size(), "through the pipe to the other loop");
+
+        // A second room is homed on the loop with fewer sessions: the other one.
+        Peer other = join("whip", "second");
+        assertTrue(loopOf(other) != loopOf(publisher), "homed on the least-loaded loop (1 session against 4)");
+        List<Integer> expected = new ArrayList<>(List.of(0, 0));
+        expected.set(loopOf(publisher), 1); // "small"
+        expected.set(loopOf(other), 2); // "small" for the fourth subscriber, and "second"
+        assertEquals(expected, server.sessions().roomsPerLoop());
+    }
+
     @Test
     void shouldRefillAFreedSlotFromTheNextPublisherWithoutRenegotiation() throws Exception {
         Peer first = join("whip", "room4");
@@ -124,7 +156,7 @@ class WhipWhepLoopbackTest {
     @Test
     void shouldRefillASlotFromAWaitingPublisherWhenTheFirstVanishes() throws Exception {
         server.close();
-        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2"}),
+        server = JunctionServer.start(ConfigLoader.load(TWO_LOOPS),
                 new WebRtcTransport.Options(CONSENT_MS, dev.junction.transport.dtls.DtlsSettings.DEFAULT));
         Peer first = join("whip", "vanish");
         Peer waiting = join("whip", "vanish");
@@ -298,7 +330,7 @@ class WhipWhepLoopbackTest {
     void shouldDrainThenStopTellingEveryPeer() throws Exception {
         server.close();
         server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "2",
-                "--admin-token", "adm1n"}));
+                "--spread-after", "0", "--admin-token", "adm1n"}));
         Peer publisher = join("whip", "drain");
         Peer subscriber = joinOverTcp("whep", "drain");
         URI drain = URI.create("http://127.0.0.1:" + server.httpPort() + "/admin/drain");

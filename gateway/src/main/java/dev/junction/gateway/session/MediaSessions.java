@@ -74,7 +74,7 @@ public final class MediaSessions implements AutoCloseable {
             throw e;
         }
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
-        this.directory = new RoomDirectory(count, roomGraceMs);
+        this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
         this.service = new WhipWhepService(new SdpNegotiator(publisherCapabilities()), new SdpNegotiator(subscriberCapabilities()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];

@@ -9,8 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Which rooms exist and where each one's home is (the cluster directory later): room name to its
- * {@link RoomKey}, with the number of sessions in it. A new room is homed on the loop with the fewest rooms; its
- * subscribers are dealt over the loops round-robin from there.
+ * {@link RoomKey}, with the number of sessions in it, and where each session goes ({@link Seat}). A new room is
+ * homed on the least-loaded loop (fewest sessions, then fewest rooms). Its publishers sit on the home loop, and so
+ * do its first {@code media.spread-after} subscribers (200): below that fan-out, handing packets to another loop costs more
+ * than it saves (a pipe, a second wake-up per burst, measured in README "Small rooms stay on one loop"). From
+ * there new subscribers are dealt over the loops round-robin from the home loop, which spreads one big room
+ * evenly whatever else runs.
  *
  * <p>A room with no session is forgotten {@code graceMs} after its last session left (or after it was made, if
  * every offer for it was refused), unless someone joins meanwhile; a re-join within the grace keeps its home.
@@ -24,11 +28,18 @@ public final class RoomDirectory implements AutoCloseable {
     /** How long an empty room waits for someone to (re)join before it is forgotten. */
     public static final long DEFAULT_GRACE_MS = 5_000;
 
+    /** A session's place: its room and its loop. Give it back with {@link #leave(Seat)}. */
+    public record Seat(Entry room, int loop, boolean subscriber) {
+    }
+
     /** One room. */
     public final class Entry {
         private final RoomKey key;
         private final AtomicInteger members = new AtomicInteger();
-        private final AtomicInteger subscriberTurn = new AtomicInteger();
+        /** Subscribers seated now (they decide when the room spreads). */
+        private final AtomicInteger subscribers = new AtomicInteger();
+        /** Subscribers seated while spread, for the round-robin. */
+        private final AtomicInteger spreadTurn = new AtomicInteger();
         /** Guarded by this entry. */
         private ScheduledFuture<?> removal;
 
@@ -45,9 +56,9 @@ public final class RoomDirectory implements AutoCloseable {
             return Math.max(0, members.get());
         }
 
-        /** The loop for the next subscriber: round-robin from the home loop. */
-        public int nextSubscriberLoop() {
-            return Math.floorMod(key.home() + subscriberTurn.getAndIncrement(), loopRooms.length);
+        /** Subscribers in the room now. */
+        public int subscribers() {
+            return subscribers.get();
         }
 
         private boolean join() {
@@ -61,21 +72,58 @@ public final class RoomDirectory implements AutoCloseable {
 
     private final ConcurrentHashMap<String, Entry> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger[] loopRooms;
+    /** Sessions seated on each loop. */
+    private final AtomicInteger[] loopSessions;
+    private final int spreadAfter;
     private final long graceMs;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.junction.room");
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("junction-rooms").daemon().factory());
 
-    public RoomDirectory(int loops, long graceMs) {
+    /** {@code spreadAfter}: subscribers a room keeps on its home loop before new ones go to the least-loaded loop. */
+    public RoomDirectory(int loops, long graceMs, int spreadAfter) {
         // A room that refills within its grace period cancels its removal: the task leaves the queue at once.
         timer.setRemoveOnCancelPolicy(true);
         this.loopRooms = new AtomicInteger[loops];
-        for (int i = 0; i < loops; i++) loopRooms[i] = new AtomicInteger();
+        this.loopSessions = new AtomicInteger[loops];
+        for (int i = 0; i < loops; i++) {
+            loopRooms[i] = new AtomicInteger();
+            loopSessions[i] = new AtomicInteger();
+        }
         this.graceMs = graceMs;
+        this.spreadAfter = Math.max(0, spreadAfter);
     }
 
-    /** Counts a session into room {@code name}, making the room if needed. Pair with one {@link #leave}. */
-    public Entry enter(String name) {
+    /**
+     * Seats a session in room {@code name}, making the room if needed: a publisher on the home loop; a subscriber
+     * there too while the room has fewer than {@code spreadAfter} subscribers, else dealt round-robin from home.
+     */
+    public Seat enter(String name, boolean subscriber) {
+        Entry e = enter(name);
+        int loop = e.key.home();
+        if (subscriber && e.subscribers.getAndIncrement() >= spreadAfter) {
+            loop = Math.floorMod(e.key.home() + e.spreadTurn.getAndIncrement(), loopSessions.length);
+        }
+        loopSessions[loop].incrementAndGet();
+        return new Seat(e, loop, subscriber);
+    }
+
+    /** Gives back a {@link #enter(String, boolean)}: its loop's count, its room's, and the room when it was the last. */
+    public void leave(Seat seat) {
+        loopSessions[seat.loop()].decrementAndGet();
+        if (seat.subscriber()) seat.room().subscribers.decrementAndGet();
+        leave(seat.room());
+    }
+
+    /** Sessions seated on each loop now. */
+    public int[] sessionsPerLoop() {
+        int[] out = new int[loopSessions.length];
+        for (int i = 0; i < out.length; i++) out[i] = loopSessions[i].get();
+        return out;
+    }
+
+    /** Counts a session into room {@code name}, making the room if needed. Pair with one {@link #leave(Entry)}. */
+    Entry enter(String name) {
         while (true) {
             Entry e = rooms.computeIfAbsent(name, this::newEntry);
             if (e.join()) return e;
@@ -84,7 +132,7 @@ public final class RoomDirectory implements AutoCloseable {
     }
 
     /** Counts a session out; the last one arms the room's removal. */
-    public void leave(Entry e) {
+    void leave(Entry e) {
         if (e.members.decrementAndGet() == 0) scheduleRemoval(e);
     }
 
@@ -109,9 +157,11 @@ public final class RoomDirectory implements AutoCloseable {
     }
 
     private Entry newEntry(String name) {
+        // The least-loaded loop: fewest sessions, then fewest rooms (empty rooms in their grace period count).
         int best = 0;
         for (int i = 1; i < loopRooms.length; i++) {
-            if (loopRooms[i].get() < loopRooms[best].get()) best = i;
+            int bySessions = Integer.compare(loopSessions[i].get(), loopSessions[best].get());
+            if (bySessions < 0 || (bySessions == 0 && loopRooms[i].get() < loopRooms[best].get())) best = i;
         }
         loopRooms[best].incrementAndGet();
         LOG.info("room created room={} home-loop={}", name, best);

@@ -21,6 +21,8 @@ final class Session implements WebRtcTransport.Listener {
     final String roomName;
     final String id;
     final RoomDirectory.Entry room;
+    /** Its room and loop in the directory, given back when it closes. */
+    private final RoomDirectory.Seat seat;
     final LoopProxy loop;
     /** When the offer reached the service (System.nanoTime): the setup time's start. */
     final long setupStartNs;
@@ -39,13 +41,14 @@ final class Session implements WebRtcTransport.Listener {
     /** Its publisher or subscriber, on the loop; null until joined. */
     private RoomMember member;
 
-    Session(SessionKind kind, String roomName, String id, String etag, RoomDirectory.Entry room, LoopProxy loop,
+    Session(SessionKind kind, String roomName, String id, String etag, RoomDirectory.Seat seat, LoopProxy loop,
             IceCredentials remoteIce, long setupStartNs, SessionTable table, RoomDirectory directory) {
         this.kind = kind;
         this.roomName = roomName;
         this.id = id;
         this.etag = etag;
-        this.room = room;
+        this.seat = seat;
+        this.room = seat.room();
         this.loop = loop;
         this.remoteIce = remoteIce;
         this.setupStartNs = setupStartNs;
@@ -92,7 +95,7 @@ final class Session implements WebRtcTransport.Listener {
         }
         if (member != null) loop.roomsOnLoop().leave(member, System.nanoTime());
         member = null;
-        directory.leave(room);
+        directory.leave(seat);
         table.remove(this);
         closed.complete(reason);
     }

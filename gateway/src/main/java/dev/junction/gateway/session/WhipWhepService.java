@@ -131,11 +131,12 @@ final class WhipWhepService implements SessionService {
     /** Opens a session; {@code setupStartNs} is when its offer reached this service (the setup time's start). */
     private CompletionStage<Created> open(SessionKind kind, String roomName, byte[] offer, long setupStartNs) {
         table.checkCapacity();
-        RoomDirectory.Entry room = directory.enter(roomName);
+        RoomDirectory.Seat seat = directory.enter(roomName, kind == SessionKind.WHEP);
+        RoomDirectory.Entry room = seat.room();
         Session session;
         AnswerResult.Answered answered;
         try {
-            int loopIndex = kind == SessionKind.WHIP ? room.key().home() : room.nextSubscriberLoop();
+            int loopIndex = seat.loop();
             List<InetSocketAddress> addresses = hostAddresses(loopIndex);
             AnswerParameters parameters = (kind == SessionKind.WHIP
                     ? AnswerParameters.publisher(certificate.fingerprint().toSdpAttribute(), addresses, random)
@@ -149,12 +150,12 @@ final class WhipWhepService implements SessionService {
             List<Fingerprint> remoteFingerprints = negotiated.remoteFingerprints().stream()
                     .flatMap(f -> Fingerprint.fromSdp(f).stream()).toList();
             if (remoteFingerprints.isEmpty()) throw SessionException.badRequest("the offer has no fingerprint Junction can verify");
-            session = new Session(kind, roomName, newToken(16), newToken(8), room, loops[loopIndex], negotiated.remoteIce(),
+            session = new Session(kind, roomName, newToken(16), newToken(8), seat, loops[loopIndex], negotiated.remoteIce(),
                     setupStartNs, table, directory);
             session.transport = WebRtcTransport.server(sockets.get(loopIndex), demuxes[loopIndex], negotiated.localIce(),
                     negotiated.remoteIce(), certificate, remoteFingerprints, options, session);
         } catch (RuntimeException e) {
-            directory.leave(room);
+            directory.leave(seat);
             throw e;
         }
         // From here the session's transport owns the directory count: its close gives it back.
@@ -168,7 +169,7 @@ final class WhipWhepService implements SessionService {
                     if (member == null && joining.transport.state() == WebRtcTransport.State.NEW) {
                         // Never reached its loop (shutting down): nothing else will give its counts back.
                         table.remove(joining);
-                        directory.leave(room);
+                        directory.leave(seat);
                     }
                     throw new SessionException(500, "could not join room " + roomName + ": " + failure.getMessage());
                 });
