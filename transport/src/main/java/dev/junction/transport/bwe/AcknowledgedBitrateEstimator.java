@@ -1,7 +1,7 @@
 package dev.junction.transport.bwe;
 
 /**
- * The rate at which the receiver got our packets: bytes reported received over the last 500 ms of their
+ * The rate at which the receiver got our packets: bytes reported received over the last 250 ms of their
  * arrival times (receiver clock). This is the incoming bitrate {@code R_hat} of draft-ietf-rmcat-gcc-02
  * §5.5, measured at the sender from feedback: the rate controller decreases to a fraction of it and caps
  * increases by it.
@@ -14,7 +14,7 @@ package dev.junction.transport.bwe;
  */
 public final class AcknowledgedBitrateEstimator {
 
-    static final long WINDOW_NS = 500_000_000;
+    static final long WINDOW_NS = 250_000_000;
     private static final long MIN_SPAN_NS = 150_000_000;
 
     private final long[] arrivalNs;

@@ -16,7 +16,7 @@ import dev.junction.codec.rtcp.TransportCcFeedback;
  *            ▼              │              │                  ▼
  *      TrendlineFilter      │              │          LossBasedController (§6) ── As
  *      (§5.3) ▼             ▼              ▼
- *      OveruseDetector ─▶ AimdRateControl (§5.5) ── Ar
+ *      OveruseDetector ─▶ AimdRateControl (§5.5) ── Ar ◀── StandingQueueDetector (drain)
  *      (§5.4)                                      target = clamp(min(Ar, As))
  *                                                        │
  *        ProbeController (start, ALR, stable, need) ◀────┘ ─▶ pollProbeCluster ─▶ Pacer
@@ -63,6 +63,7 @@ public final class BandwidthEstimator {
     }
 
     private static final long TIMER_INTERVAL_NS = 25_000_000;
+    private static final double DRAIN_TIME_S = 2.0;
 
     // Passed by argument.
     private final Settings settings;
@@ -80,6 +81,7 @@ public final class BandwidthEstimator {
     private final ProbeBitrateEstimator probeEstimator = new ProbeBitrateEstimator();
     private final ProbeController probeController;
     private final AlrDetector alr;
+    private final StandingQueueDetector standingQueue = new StandingQueueDetector();
 
     private boolean started;
     private long lastNowNs;
@@ -92,6 +94,10 @@ public final class BandwidthEstimator {
     private long rttMs = 200;
     private double feedbackRttMs = -1;
     private long desiredBps = -1;
+    private boolean hasTargetDecrease;
+    private long lastTargetDecreaseNs;
+    private boolean hasDrain;
+    private long lastDrainNs;
 
     // Counters.
     private long packetsReceived;
@@ -99,6 +105,7 @@ public final class BandwidthEstimator {
     private long delayDecreases;
     private long lossDecreases;
     private long probeIncreases;
+    private long queueDrains;
 
     public BandwidthEstimator(Settings settings) {
         this.settings = settings;
@@ -132,7 +139,7 @@ public final class BandwidthEstimator {
         startIfNeeded(nowNs);
         long extended = history.handlePacketSent(nowNs, sequenceNumber, sizeBytes, kind, probeClusterId);
         if (probeClusterId != SendHistory.NO_PROBE) {
-            probeEstimator.onPacketSent(probeClusterId, extended);
+            probeEstimator.onPacketSent(probeClusterId, extended, sizeBytes);
         }
         alr.onMediaSent(nowNs, kind == SentKind.PADDING ? 0 : sizeBytes);
         return extended;
@@ -146,6 +153,7 @@ public final class BandwidthEstimator {
         int received = 0;
         boolean anyReceived = false;
         long newestSendNs = 0;
+        standingQueue.beginFeedback();
         for (int i = 0; i < count; i++) {
             long seq = results.sequence(i);
             if (seq > highestReported) {
@@ -153,6 +161,9 @@ public final class BandwidthEstimator {
             }
             if (!results.isReceived(i)) {
                 lost++;
+                if (results.probeClusterId(i) != SendHistory.NO_PROBE) {
+                    probeEstimator.onPacketLost(results.probeClusterId(i));
+                }
                 continue;
             }
             received++;
@@ -160,6 +171,7 @@ public final class BandwidthEstimator {
             long arrivalNs = results.arrivalTimeNs(i);
             int size = results.sizeBytes(i);
             acked.onPacketReceived(arrivalNs, size);
+            standingQueue.onPacket(sendNs, arrivalNs);
             if (results.probeClusterId(i) != SendHistory.NO_PROBE) {
                 probeEstimator.onPacketReceived(results.probeClusterId(i), sendNs, arrivalNs, size);
             }
@@ -174,6 +186,7 @@ public final class BandwidthEstimator {
                 anyReceived = true;
             }
         }
+        standingQueue.endFeedback(nowNs);
         packetsLost += lost;
         packetsReceived += received;
         if (anyReceived) {
@@ -194,6 +207,8 @@ public final class BandwidthEstimator {
             loss.onProbeResult(probeBps);
             delayReason = BweReason.PROBE;
             probeIncreases++;
+        } else if (usage != BandwidthUsage.OVERUSING && standingQueue.isStanding(nowNs)) {
+            delayReason = drain(nowNs, ackedBps);
         } else {
             aimd.update(nowNs, usage, ackedBps);
             if (aimd.lastChange() == AimdRateControl.Change.INCREASED) {
@@ -211,6 +226,31 @@ public final class BandwidthEstimator {
         probeController.onEstimate(nowNs, targetBps);
     }
 
+    /**
+     * A standing queue the trend cannot see: no increase while it stands, and at most once per
+     * {@code rtt + 500 ms} a cut to the rate that empties it in about {@link #DRAIN_TIME_S}: the queue holds
+     * about {@code delay * acked} bits, so {@code acked * (1 - delay / drainTime)}, at least half the
+     * acknowledged rate.
+     */
+    private BweReason drain(long nowNs, long ackedBps) {
+        long intervalNs = (rttMs + 500) * 1_000_000L;
+        if (ackedBps <= 0 || (hasDrain && nowNs - lastDrainNs < intervalNs)) {
+            aimd.update(nowNs, BandwidthUsage.UNDERUSING, ackedBps); // Hold
+            return null;
+        }
+        hasDrain = true;
+        lastDrainNs = nowNs;
+        double delayS = standingQueue.queueDelayNs() / 1e9;
+        long drained = (long) (ackedBps * Math.max(0.5, 1 - delayS / DRAIN_TIME_S));
+        if (drained >= aimd.estimateBps()) {
+            aimd.update(nowNs, BandwidthUsage.UNDERUSING, ackedBps);
+            return null;
+        }
+        aimd.setEstimate(nowNs, drained);
+        queueDrains++;
+        return BweReason.QUEUE_DRAIN;
+    }
+
     private void combine(long nowNs, BweReason delayReason) {
         long delayBps = aimd.estimateBps();
         long lossBps = loss.limitBps();
@@ -226,6 +266,10 @@ public final class BandwidthEstimator {
         } else {
             // Only the loss limit moved, and it no longer binds.
             why = next < targetBps ? BweReason.LOSS_DECREASE : BweReason.LOSS_INCREASE;
+        }
+        if (next < targetBps) {
+            hasTargetDecrease = true;
+            lastTargetDecreaseNs = nowNs;
         }
         targetBps = next;
         reason = why;
@@ -257,7 +301,8 @@ public final class BandwidthEstimator {
         startIfNeeded(nowNs);
         lastTimeoutNs = nowNs;
         alr.onMediaSent(nowNs, 0);
-        probeController.handleTimeout(nowNs, targetBps, alr.inAlr(), aimd.hasDecreased(), aimd.lastDecreaseNs(), desiredBps);
+        probeController.handleTimeout(nowNs, targetBps, alr.inAlr(), hasTargetDecrease, lastTargetDecreaseNs, desiredBps,
+                loss.lossFraction() > LossBasedController.LOW_LOSS || standingQueue.isStanding(nowNs));
     }
 
     /** When {@link #handleTimeout} should next be called. */
@@ -304,6 +349,11 @@ public final class BandwidthEstimator {
         return acked.bitrateBps();
     }
 
+    /** The least queueing delay of the last feedback over the path's base delay. */
+    public long queueDelayNs() {
+        return standingQueue.queueDelayNs();
+    }
+
     public BandwidthUsage usage() {
         return detector.state();
     }
@@ -325,7 +375,7 @@ public final class BandwidthEstimator {
         return new BweCounters(history.packetsSent(), history.bytesSent(), matcher.feedbacks(), matcher.feedbacksMissed(),
                 packetsReceived, packetsLost, matcher.unknownPackets(), matcher.duplicateReports(), matcher.lateArrivals(),
                 interArrival.reorderedPackets(), detector.overuseEvents(), detector.underuseEvents(), delayDecreases,
-                lossDecreases, probeController.requested(), probeEstimator.succeeded(), probeEstimator.failed(), probeIncreases);
+                lossDecreases, queueDrains, probeController.requested(), probeEstimator.succeeded(), probeEstimator.failed(), probeIncreases);
     }
 
     SendHistory history() {

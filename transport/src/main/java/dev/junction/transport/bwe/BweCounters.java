@@ -9,11 +9,12 @@ package dev.junction.transport.bwe;
  * @param duplicateReports   reports about packets already reported
  * @param lateArrivals       packets reported received after being reported lost
  * @param reorderedPackets   packets sent before their group's first, ignored by the delay estimate
+ * @param queueDrains        cuts to drain a standing queue
  * @param probeIncreases     probe results that raised the estimate
  */
 public record BweCounters(long packetsSent, long bytesSent, long feedbacks, long feedbacksMissed, long packetsReceived,
                           long packetsLost, long unknownPackets, long duplicateReports, long lateArrivals,
                           long reorderedPackets, long overuseEvents, long underuseEvents, long delayDecreases,
-                          long lossDecreases, long probesRequested, long probesSucceeded, long probesFailed,
+                          long lossDecreases, long queueDrains, long probesRequested, long probesSucceeded, long probesFailed,
                           long probeIncreases) {
 }

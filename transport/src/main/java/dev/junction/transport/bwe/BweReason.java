@@ -10,6 +10,8 @@ public enum BweReason {
     DELAY_INCREASE,
     /** The delay-based controller backed off after an over-use. */
     DELAY_DECREASE,
+    /** A queue stood above 100 ms without growing ({@link StandingQueueDetector}): the rate was cut to drain it. */
+    QUEUE_DRAIN,
     /** The loss-based controller backed off: more than 10% loss. */
     LOSS_DECREASE,
     /** The loss-based controller's limit rose again after a loss back-off (less than 2% loss). */

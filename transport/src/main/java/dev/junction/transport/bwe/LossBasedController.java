@@ -11,8 +11,9 @@ package dev.junction.transport.bwe;
  *   <li>in between: hold.</li>
  * </ul>
  * {@code As} starts unlimited, so with moderate random loss (say 5%) the delay-based controller alone
- * decides. Loss is counted over at least 20 reported packets so that a few packets at a low rate do not
- * decide alone. A probe that measured more than {@code As} lifts it: the network just carried that rate.
+ * decides. Loss is counted over 100 reported packets, or over a second when that holds at least 20: with
+ * fewer, random loss of 5% reads as more than 10% too often (20 packets at 5% lose 3 or more one time in
+ * 13), and every such misreading would cut the rate. A probe that measured more than {@code As} lifts it: the network just carried that rate.
  *
  * <p>Threading: not thread-safe; owned by a {@link BandwidthEstimator}. No allocation.
  */
@@ -24,6 +25,8 @@ public final class LossBasedController {
     static final double LOW_LOSS = 0.02;
     static final double HIGH_LOSS = 0.10;
     private static final int MIN_PACKETS = 20;
+    private static final int FULL_COUNT = 100;
+    private static final long MAX_COUNT_NS = 1_000_000_000;
     private static final double INCREASE_PER_S = 1.08;
     private static final long DECREASE_INTERVAL_NS = 300_000_000;
 
@@ -34,6 +37,8 @@ public final class LossBasedController {
     private long limitBps;
     private int lost;
     private int expected;
+    private boolean counting;
+    private long countStartNs;
     private double lastLossFraction;
     private boolean hasLastIncrease;
     private long lastIncreaseNs;
@@ -62,11 +67,16 @@ public final class LossBasedController {
      */
     public long update(long nowNs, int lostPackets, int receivedPackets, long targetBps) {
         lastChange = Change.NONE;
+        if (!counting) {
+            counting = true;
+            countStartNs = nowNs;
+        }
         lost += lostPackets;
         expected += lostPackets + receivedPackets;
-        if (expected < MIN_PACKETS) {
+        if (expected < FULL_COUNT && (expected < MIN_PACKETS || nowNs - countStartNs < MAX_COUNT_NS)) {
             return limitBps;
         }
+        counting = false;
         double loss = (double) lost / expected;
         lastLossFraction = loss;
         lost = 0;

@@ -7,8 +7,9 @@ package dev.junction.transport.bwe;
  * the bottleneck showed its capacity and the result is 95% of the receive rate.
  *
  * <p>A cluster is judged once, when feedback has reported a packet sent after its last one (so all of it
- * has been reported), or when it is a second old. It fails when fewer than 80% of its minimum packets
- * arrived, or its intervals are empty or longer than a second.
+ * has been reported), or when it is a second old. It fails when fewer than 80% of its minimum packets, or
+ * of its reported packets, arrived (a probe into a full queue measures nothing), or its intervals are
+ * empty or longer than a second.
  *
  * <p>Fixed slots for the few clusters in flight at a time; reused. Threading: not thread-safe; owned by a
  * {@link BandwidthEstimator}. No allocation.
@@ -25,7 +26,9 @@ public final class ProbeBitrateEstimator {
     private final int[] minPackets = new int[SLOTS];
     private final long[] createdNs = new long[SLOTS];
     private final long[] lastSequence = new long[SLOTS];
+    private final int[] sent = new int[SLOTS];
     private final int[] received = new int[SLOTS];
+    private final int[] lost = new int[SLOTS];
     private final long[] firstSendNs = new long[SLOTS];
     private final long[] lastSendNs = new long[SLOTS];
     private final int[] lastSendSize = new int[SLOTS];
@@ -63,16 +66,31 @@ public final class ProbeBitrateEstimator {
         minPackets[slot] = cluster.minPackets();
         createdNs[slot] = nowNs;
         lastSequence[slot] = -1;
+        sent[slot] = 0;
         received[slot] = 0;
+        lost[slot] = 0;
         sentBytes[slot] = 0;
         receivedBytes[slot] = 0;
     }
 
     /** A packet of cluster {@code clusterId} left. */
-    public void onPacketSent(int clusterId, long extendedSequence) {
+    public void onPacketSent(int clusterId, long extendedSequence, int size) {
         int slot = slotOf(clusterId);
-        if (slot >= 0 && extendedSequence > lastSequence[slot]) {
+        if (slot < 0) {
+            return;
+        }
+        sent[slot]++;
+        sentBytes[slot] += size;
+        if (extendedSequence > lastSequence[slot]) {
             lastSequence[slot] = extendedSequence;
+        }
+    }
+
+    /** Feedback reported a packet of cluster {@code clusterId} lost. */
+    public void onPacketLost(int clusterId) {
+        int slot = slotOf(clusterId);
+        if (slot >= 0) {
+            lost[slot]++;
         }
     }
 
@@ -106,7 +124,6 @@ public final class ProbeBitrateEstimator {
             }
         }
         received[slot]++;
-        sentBytes[slot] += size;
         receivedBytes[slot] += size;
     }
 
@@ -146,7 +163,8 @@ public final class ProbeBitrateEstimator {
     }
 
     private long rateOf(int slot) {
-        if (received[slot] < MIN_RECEIVED_RATIO * minPackets[slot] || received[slot] < 2) {
+        if (received[slot] < MIN_RECEIVED_RATIO * minPackets[slot] || received[slot] < 2
+                || received[slot] < MIN_RECEIVED_RATIO * (received[slot] + lost[slot])) {
             return -1;
         }
         long sendInterval = lastSendNs[slot] - firstSendNs[slot];
@@ -154,6 +172,8 @@ public final class ProbeBitrateEstimator {
         if (sendInterval <= 0 || receiveInterval <= 0 || sendInterval > MAX_INTERVAL_NS || receiveInterval > MAX_INTERVAL_NS) {
             return -1;
         }
+        // The send interval runs from the first to the last packet received; the bytes are all those
+        // sent, less the last one's, whose sending ends the interval rather than filling it.
         double sendBps = (sentBytes[slot] - lastSendSize[slot]) * 8e9 / sendInterval;
         double receiveBps = (receivedBytes[slot] - firstArrivalSize[slot]) * 8e9 / receiveInterval;
         if (receiveBps < 0.9 * sendBps) {

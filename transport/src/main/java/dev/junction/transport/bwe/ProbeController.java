@@ -15,7 +15,9 @@ package dev.junction.transport.bwe;
  *       ({@link BandwidthEstimator#handleDesiredBitrate}) and nothing was cut for 2 s, probe at the wanted
  *       rate, at most twice the estimate, at most every 2 s.</li>
  * </ul>
- * A wait for a result ends after a second. Probes never exceed the maximum bitrate.
+ * A wait for a result ends after a second. Probes never exceed the maximum bitrate, and none but the
+ * start's go while loss is above 2% or a queue stands: a probe into a full, shared queue measures the link's raw rate in the
+ * gaps between the other traffic, not what is left of it.
  *
  * <p>draft-ietf-rmcat-gcc-02 does not specify probing; this follows libwebrtc's probe controller in shape.
  *
@@ -76,13 +78,15 @@ public final class ProbeController {
      *
      * @param hasDecreased  whether the estimate was ever cut, and when ({@code lastDecreaseNs})
      * @param desiredBps    what the application would send if it could; ≤ 0 when unknown
+     * @param congested     loss above 2% or a standing queue: no place to look for more
      */
-    public void handleTimeout(long nowNs, long estimateBps, boolean inAlr, boolean hasDecreased, long lastDecreaseNs, long desiredBps) {
+    public void handleTimeout(long nowNs, long estimateBps, boolean inAlr, boolean hasDecreased, long lastDecreaseNs, long desiredBps,
+                              boolean congested) {
         if (state == State.WAITING_FOR_RESULT && nowNs - lastProbeNs > WAIT_FOR_RESULT_NS) {
             state = State.COMPLETE;
             minRateToProbeFurtherBps = -1;
         }
-        if (state != State.COMPLETE || estimateBps >= maxBps) {
+        if (state != State.COMPLETE || estimateBps >= maxBps || congested) {
             return;
         }
         long sinceProbe = hasLastProbe ? nowNs - lastProbeNs : Long.MAX_VALUE;

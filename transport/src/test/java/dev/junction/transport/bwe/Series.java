@@ -39,6 +39,17 @@ final class Series {
         return -1;
     }
 
+    /** Last time in [fromNs, toNs) at which the value is above {@code threshold}; -1 if none. */
+    long lastAbove(long fromNs, long toNs, double threshold) {
+        long last = -1;
+        for (int i = 0; i < size; i++) {
+            if (times[i] >= fromNs && times[i] < toNs && values[i] > threshold) {
+                last = times[i];
+            }
+        }
+        return last;
+    }
+
     private double[] window(long fromNs, long toNs) {
         double[] out = new double[size];
         int n = 0;

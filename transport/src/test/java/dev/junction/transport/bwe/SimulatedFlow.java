@@ -25,6 +25,7 @@ import java.util.ArrayDeque;
 final class SimulatedFlow {
 
     static final int MEDIA_PACKET_BYTES = 1200;
+    static final boolean TRACE = System.getenv("BWE_TRACE") != null;
     private static final long FRAME_INTERVAL_NS = 1_000_000_000L / 30;
     private static final long RECEIVER_CLOCK_OFFSET_NS = 987_654_321_000L;
 
@@ -199,5 +200,11 @@ final class SimulatedFlow {
     /** Samples the target bitrate. */
     void sample(long nowNs) {
         target.add(nowNs, estimator.targetBitrateBps());
+        if (TRACE && nowNs % (250 * NetworkSimulator.MS) == 0) {
+            System.out.printf("t=%6.2f target=%5d delay=%5d loss=%5d acked=%5d %s %s lossFr=%.2f q=%.0fms est.q=%dms alr=%s%n", nowNs / 1e9,
+                    estimator.targetBitrateBps() / 1000, estimator.delayBasedBps() / 1000, Math.min(99999, estimator.lossBasedBps() / 1000),
+                    estimator.acknowledgedBitrateBps() / 1000, estimator.usage(), estimator.reason(), estimator.lossFraction(),
+                    link.queueDelayNs(nowNs + NetworkSimulator.EPOCH_NS) / 1e6, estimator.queueDelayNs() / 1_000_000, estimator.inAlr());
+        }
     }
 }
