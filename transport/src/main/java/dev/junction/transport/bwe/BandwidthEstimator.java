@@ -64,6 +64,8 @@ public final class BandwidthEstimator {
 
     private static final long TIMER_INTERVAL_NS = 25_000_000;
     private static final double DRAIN_TIME_S = 2.0;
+    private static final long DRAIN_PROGRESS_NS = 20_000_000;
+    private static final int DRAIN_MAX_CUTS_WITHOUT_PROGRESS = 3;
 
     // Passed by argument.
     private final Settings settings;
@@ -98,6 +100,8 @@ public final class BandwidthEstimator {
     private long lastTargetDecreaseNs;
     private boolean hasDrain;
     private long lastDrainNs;
+    private long drainStartQueueDelayNs;
+    private int drainCuts;
 
     // Counters.
     private long packetsReceived;
@@ -230,7 +234,8 @@ public final class BandwidthEstimator {
      * A standing queue the trend cannot see: no increase while it stands, and at most once per
      * {@code rtt + 500 ms} a cut to the rate that empties it in about {@link #DRAIN_TIME_S}: the queue holds
      * about {@code delay * acked} bits, so {@code acked * (1 - delay / drainTime)}, at least half the
-     * acknowledged rate.
+     * acknowledged rate. If three cuts leave the delay where it was before them (less than 20 ms shorter), the queue is not ours to drain:
+     * the detector takes the present delay as its base.
      */
     private BweReason drain(long nowNs, long ackedBps) {
         long intervalNs = (rttMs + 500) * 1_000_000L;
@@ -238,9 +243,23 @@ public final class BandwidthEstimator {
             aimd.update(nowNs, BandwidthUsage.UNDERUSING, ackedBps); // Hold
             return null;
         }
+        long queueDelayNs = standingQueue.queueDelayNs();
+        if (!hasDrain || nowNs - lastDrainNs >= 3 * intervalNs) {
+            drainCuts = 0;
+            drainStartQueueDelayNs = queueDelayNs;
+        }
         hasDrain = true;
         lastDrainNs = nowNs;
-        double delayS = standingQueue.queueDelayNs() / 1e9;
+        if (drainCuts >= DRAIN_MAX_CUTS_WITHOUT_PROGRESS && queueDelayNs > drainStartQueueDelayNs - DRAIN_PROGRESS_NS) {
+            // Three cuts and the delay has not shrunk: not our queue (a longer route, or traffic that alone
+            // fills the bottleneck). Cutting further would only starve us; the loss controller has that case.
+            standingQueue.rebase();
+            drainCuts = 0;
+            aimd.update(nowNs, BandwidthUsage.UNDERUSING, ackedBps);
+            return null;
+        }
+        drainCuts++;
+        double delayS = queueDelayNs / 1e9;
         long drained = (long) (ackedBps * Math.max(0.5, 1 - delayS / DRAIN_TIME_S));
         if (drained >= aimd.estimateBps()) {
             aimd.update(nowNs, BandwidthUsage.UNDERUSING, ackedBps);

@@ -1,5 +1,7 @@
 package dev.junction.transport.bwe;
 
+import java.util.Arrays;
+
 /**
  * Detects a standing queue: one that the delay-gradient detector cannot see because it no longer grows.
  *
@@ -16,7 +18,7 @@ package dev.junction.transport.bwe;
  * The queue is reported standing once that excess has stayed above 100 ms for 500 ms.
  *
  * <p>The base delay forgets after 10 s, so a route that became longer reads as a standing queue for at
- * most that long.
+ * most that long; {@link BandwidthEstimator} rebases sooner when cutting the rate does not shrink it.
  *
  * <p>Threading: not thread-safe; owned by a {@link BandwidthEstimator}. No allocation.
  */
@@ -80,6 +82,17 @@ public final class StandingQueueDetector {
         } else {
             above = false;
         }
+    }
+
+    /**
+     * Takes the present delay as the base: the excess is not a queue this sender can drain (the route
+     * became longer, or someone else's traffic alone fills the bottleneck).
+     */
+    public void rebase() {
+        Arrays.fill(bucketUsed, false);
+        current = -1;
+        above = false;
+        queueDelayNs = 0;
     }
 
     /** Whether the queue has stood above 100 ms for 500 ms. */

@@ -208,4 +208,22 @@ class BandwidthEstimatorSimulationTest {
         assertTrue(Math.min(a, b) >= 0.25 * 2_500_000, "each gets a fair-ish share (>= 25% of the link)");
         assertTrue(a + b <= 1.2 * 2_500_000, "together they do not overrun the link by much");
     }
+
+    @Test
+    void shouldNotMistakeALongerRouteForAQueue() {
+        NetworkSimulator sim = simulator(2_500_000, 20, 0, 10);
+        SimulatedFlow flow = sim.addFlow(settings(), FEEDBACK_NS, 0);
+        sim.changeDelayAt(15 * SECOND, 170 * MS); // 150 ms more, for good
+        sim.runUntil(40 * SECOND);
+        sim.close();
+        double min = flow.target.min(15 * SECOND, 40 * SECOND);
+        double mean = flow.target.mean(25 * SECOND, 40 * SECOND);
+        System.out.printf("[bwe] route 20 ms -> 170 ms one way at 15 s on 2.5M: 15-40 s target min %.0f%%, 25-40 s mean %.0f%% of link; %s%n",
+                100 * min / 2_500_000, 100 * mean / 2_500_000, flow.estimator.counters());
+        // The 150 ms jump itself reads as over-use (GCC sees a delay increase, and no arrivals for 150 ms
+        // lower the acknowledged rate): one deep cut is expected. The drain must then give up, not compound it.
+        assertTrue(min >= 0.25 * 2_500_000, "no collapse on a longer route: " + kbps(min));
+        assertTrue(flow.estimator.counters().queueDrains() <= 3, "the drain gives up on a delay it cannot shrink");
+        assertTrue(mean >= 0.8 * 2_500_000, "back to the link rate: " + kbps(mean));
+    }
 }

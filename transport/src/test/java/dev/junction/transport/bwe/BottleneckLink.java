@@ -20,7 +20,7 @@ final class BottleneckLink {
     static final long DROPPED = Long.MIN_VALUE;
 
     private final long queueLimitBytes;
-    private final long propagationDelayNs;
+    private long propagationDelayNs;
     private final double lossRate;
     private final Random random;
 
@@ -52,6 +52,11 @@ final class BottleneckLink {
 
     long rateBps() {
         return rateBps;
+    }
+
+    /** A longer (or shorter) route from now on; packets already on the wire keep theirs. */
+    void setPropagationDelayNs(long ns) {
+        propagationDelayNs = ns;
     }
 
     long propagationDelayNs() {

@@ -26,6 +26,7 @@ final class NetworkSimulator {
     final List<SimulatedFlow> flows = new ArrayList<>();
     private final List<CrossTraffic> cross = new ArrayList<>();
     private final TreeMap<Long, Long> rateChanges = new TreeMap<>();
+    private final TreeMap<Long, Long> delayChanges = new TreeMap<>();
     final Series linkRate = new Series();
     private long nowNs = EPOCH_NS;
 
@@ -48,6 +49,11 @@ final class NetworkSimulator {
         rateChanges.put(EPOCH_NS + atNs, bps);
     }
 
+    /** Sets the one-way propagation delay to {@code delayNs} at simulation time {@code atNs}. */
+    void changeDelayAt(long atNs, long delayNs) {
+        delayChanges.put(EPOCH_NS + atNs, delayNs);
+    }
+
     /** Runs until simulation time {@code untilNs}. */
     void runUntil(long untilNs) {
         long end = EPOCH_NS + untilNs;
@@ -55,6 +61,10 @@ final class NetworkSimulator {
             Long change = rateChanges.floorKey(nowNs);
             if (change != null) {
                 link.setRateBps(rateChanges.remove(change));
+            }
+            Long delayChange = delayChanges.floorKey(nowNs);
+            if (delayChange != null) {
+                link.setPropagationDelayNs(delayChanges.remove(delayChange));
             }
             for (CrossTraffic c : cross) {
                 c.step(nowNs);

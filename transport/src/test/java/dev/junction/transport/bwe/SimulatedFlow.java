@@ -21,6 +21,9 @@ import java.util.ArrayDeque;
  * packet); the sender sees that packet twice and must ignore the repeat. Messages travel back over the
  * propagation delay and are parsed with {@link TransportCcFeedback} before the estimator sees them, so the
  * wire format round-trips.
+ *
+ * <p>With the environment variable {@code BWE_TRACE} set, every flow prints its estimator's state every
+ * 250 ms of simulated time into the test's output (for tuning; off in normal runs).
  */
 final class SimulatedFlow {
 
