@@ -34,6 +34,11 @@ import dev.junction.codec.rtcp.TransportCcFeedback;
  * After each call it reads {@link #targetBitrateBps()} (for the pacer and the layer choice), the
  * {@link #reason()} for it, and drains {@link #pollProbeCluster()} into the {@link Pacer}.
  *
+ * <p>NOTE: drain {@link #pollProbeCluster()} right after the call that produced the clusters: a cluster's
+ * measurement starts at the time of the last {@code handle…} call. And call {@link Pacer#onPacketSent}
+ * before {@link #handlePacketSent} for the same packet: the pacer decides which probe cluster the packet
+ * belongs to, and the estimator needs that id with the packet.
+ *
  * <p>Threading: not thread-safe; one per transport, called on its event loop only. No clock, no thread.
  * Buffers: borrows the feedback flyweight for one call. All state is preallocated: sending and feedback
  * allocate nothing; a probe cluster is one small record a few times a minute.

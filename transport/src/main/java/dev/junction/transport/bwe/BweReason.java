@@ -15,7 +15,5 @@ public enum BweReason {
     /** The loss-based controller backed off: more than 10% loss. */
     LOSS_DECREASE,
     /** The loss-based controller's limit rose again after a loss back-off (less than 2% loss). */
-    LOSS_INCREASE,
-    /** The estimate was clamped to a new minimum or maximum bitrate. */
-    LIMITS
+    LOSS_INCREASE
 }

@@ -226,4 +226,43 @@ class BandwidthEstimatorSimulationTest {
         assertTrue(flow.estimator.counters().queueDrains() <= 3, "the drain gives up on a delay it cannot shrink");
         assertTrue(mean >= 0.8 * 2_500_000, "back to the link rate: " + kbps(mean));
     }
+
+    @Test
+    void shouldConvergeWithFeedbackEvery100ms() {
+        NetworkSimulator sim = simulator(2_500_000, 20, 0, 11);
+        SimulatedFlow flow = sim.addFlow(settings(), 100 * MS, 0);
+        sim.runUntil(30 * SECOND);
+        sim.close();
+        long converged = flow.target.firstAtLeast(0, 0.85 * 2_500_000);
+        double mean = flow.target.mean(10 * SECOND, 30 * SECOND);
+        double p95 = flow.queueDelayMs.percentile(10 * SECOND, 30 * SECOND, 95);
+        System.out.printf("[bwe] 2.5M with feedback every 100 ms: >= 85%% at %s; steady target mean %.0f%% of link, queue p95 %.1f ms%n",
+                s(converged), 100 * mean / 2_500_000, p95);
+        assertTrue(converged >= 0 && converged <= 5 * SECOND, "within 5 s: " + s(converged));
+        assertTrue(mean >= 0.85 * 2_500_000 && p95 <= 100, "steady state");
+    }
+
+    @Test
+    void shouldKeepTheEstimateFreshByProbingWhileApplicationLimited() {
+        NetworkSimulator sim = simulator(2_500_000, 20, 0, 12);
+        SimulatedFlow flow = sim.addFlow(settings(), FEEDBACK_NS, 0);
+        flow.limitMedia(sim.clockNs(), 400_000, 400_000); // the application has only 400 kbit/s to send
+        sim.runUntil(15 * SECOND);
+        boolean alr = flow.estimator.inAlr();
+        double during = flow.target.mean(10 * SECOND, 15 * SECOND);
+        double queueDuring = flow.queueDelayMs.percentile(5 * SECOND, 15 * SECOND, 95);
+        flow.limitMedia(sim.clockNs(), Long.MAX_VALUE, 5_000_000); // now it has more than the link
+        sim.runUntil(25 * SECOND);
+        sim.close();
+        long ready = flow.target.firstAtLeast(15 * SECOND, 0.85 * 2_500_000);
+        double after = flow.target.mean(20 * SECOND, 25 * SECOND);
+        double p95 = flow.queueDelayMs.percentile(20 * SECOND, 25 * SECOND, 95);
+        System.out.printf("[bwe] application-limited at 400k on 2.5M: in ALR %s, 10-15 s target mean %s (ALR probes), queue p95 %.1f ms;"
+                        + " unlimited at 15 s: >= 85%% at %s, 20-25 s mean %.0f%% of link, queue p95 %.1f ms; %s%n",
+                alr, kbps(during), queueDuring, s(ready), 100 * after / 2_500_000, p95, flow.estimator.counters());
+        assertTrue(alr, "sending 400 kbit/s of a larger estimate is application limited");
+        assertTrue(queueDuring <= 100, "probing in ALR does not build a queue");
+        assertTrue(ready >= 0 && ready <= 20 * SECOND, "the estimate is there when the application needs it: " + s(ready));
+        assertTrue(after >= 0.85 * 2_500_000 && p95 <= 100, "then steady at the link rate");
+    }
 }

@@ -54,6 +54,16 @@ final class NetworkSimulator {
         delayChanges.put(EPOCH_NS + atNs, delayNs);
     }
 
+    /** Simulation time now. */
+    long nowNs() {
+        return nowNs - EPOCH_NS;
+    }
+
+    /** The fake clock's reading now, as the estimator sees it. */
+    long clockNs() {
+        return nowNs;
+    }
+
     /** Runs until simulation time {@code untilNs}. */
     void runUntil(long untilNs) {
         long end = EPOCH_NS + untilNs;

@@ -43,6 +43,7 @@ final class SimulatedFlow {
     private long mediaQueueBytes;
     private long nextFrameNs;
     private int nextSequence;
+    private long mediaLimitBps = Long.MAX_VALUE;
 
     // Receiver.
     private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
@@ -98,7 +99,7 @@ final class SimulatedFlow {
     private void produceMedia(long nowNs) {
         while (nowNs - nextFrameNs >= 0) {
             nextFrameNs += FRAME_INTERVAL_NS;
-            long frameBytes = estimator.targetBitrateBps() / 8 / 30;
+            long frameBytes = Math.min(estimator.targetBitrateBps(), mediaLimitBps) / 8 / 30;
             if (mediaQueueBytes > estimator.targetBitrateBps() / 16) {
                 continue; // the encoder skips a frame rather than queue more than half a second
             }
@@ -198,6 +199,15 @@ final class SimulatedFlow {
         while (!feedbackInFlight.isEmpty()) {
             ((ByteBuf) feedbackInFlight.poll()[1]).release();
         }
+    }
+
+    /**
+     * Limits the media the application produces (an application-limited sender, e.g. a static screen or
+     * a viewer whose layers are all below the estimate), and tells the estimator what it would want.
+     */
+    void limitMedia(long nowNs, long bps, long desiredBps) {
+        mediaLimitBps = bps;
+        estimator.handleDesiredBitrate(nowNs, desiredBps);
     }
 
     /** Samples the target bitrate. */
