@@ -28,6 +28,11 @@ public enum RoomDrop {
     SEND_REFUSED,
     /** A NACKed sequence number no longer (or never) in the Producer's retransmission cache. */
     NACK_UNANSWERED,
+    /**
+     * A NACKed sequence number already resent to this subscriber within its round-trip time: the first resend
+     * cannot have arrived yet, and resending again only adds to the congestion that lost it (issue 11).
+     */
+    NACK_WITHIN_RTT,
     /** A PLI/FIR from a subscriber for an SSRC that is not one of its bound slots. */
     FEEDBACK_UNKNOWN_SSRC;
 

@@ -33,6 +33,10 @@ public final class Slot {
     private int rtxSequenceNumber;
     private long retransmissions;
     private long packetsDropped;
+    /** Sequence numbers resent lately and when, indexed by their low bits (the retransmission cache's size). */
+    static final int RESENT_MEMORY = 512;
+    private final int[] resentSeq = new int[RESENT_MEMORY];
+    private final long[] resentAtNs = new long[RESENT_MEMORY];
 
     Slot(Subscriber subscriber, NegotiatedMedia media, SendStream stream, int index) {
         this.subscriber = subscriber;
@@ -40,6 +44,7 @@ public final class Slot {
         this.stream = stream;
         this.index = index;
         this.cname = stream.cname().getBytes(StandardCharsets.UTF_8);
+        java.util.Arrays.fill(resentSeq, -1);
     }
 
     byte[] cname() {
@@ -111,6 +116,22 @@ public final class Slot {
 
     void onRetransmitted() {
         retransmissions++;
+    }
+
+    /**
+     * Whether sequence number {@code seq} was resent within {@code windowNs} before {@code nowNs}, by this slot's
+     * memory of its last {@link #RESENT_MEMORY} resends (older ones are long past any round trip).
+     */
+    boolean resentWithin(int seq, long nowNs, long windowNs) {
+        int i = seq & (RESENT_MEMORY - 1);
+        return resentSeq[i] == seq && nowNs - resentAtNs[i] < windowNs;
+    }
+
+    /** Remembers that {@code seq} was resent now. */
+    void markResent(int seq, long nowNs) {
+        int i = seq & (RESENT_MEMORY - 1);
+        resentSeq[i] = seq;
+        resentAtNs[i] = nowNs;
     }
 
     /** Packets sent through this slot, all sources. */

@@ -179,6 +179,20 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         if (worst >= 0) fractionLost = worst;
     }
 
+    /**
+     * How long a resent packet is given to arrive before a repeated NACK for it is answered again: the round-trip
+     * time its last Receiver Report gave (at least {@link #MIN_RESEND_WINDOW_NS}), or {@link #DEFAULT_RESEND_WINDOW_NS}
+     * before one.
+     */
+    long resendWindowNs() {
+        return rttNs < 0 ? DEFAULT_RESEND_WINDOW_NS : Math.max(MIN_RESEND_WINDOW_NS, rttNs);
+    }
+
+    /** Before the first RTT: a typical browser path's round trip. */
+    static final long DEFAULT_RESEND_WINDOW_NS = 100_000_000L;
+    /** On loopback and LANs the RTT is a millisecond; a browser NACKs again no sooner than this anyway. */
+    static final long MIN_RESEND_WINDOW_NS = 10_000_000L;
+
     /** 60 s in the compact NTP format (1/65536 s). */
     private static final long MAX_RTT_COMPACT = 60L << 16;
 
@@ -214,9 +228,14 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             return;
         }
         nack.resetLost();
+        long window = resendWindowNs();
         for (int seq; (seq = nack.nextLost()) >= 0; ) {
             room.counters().nacksIn++;
-            if (!consumer.retransmit(seq, nowNs)) {
+            if (slot.resentWithin(seq, nowNs, window)) {
+                room.counters().drop(RoomDrop.NACK_WITHIN_RTT);
+            } else if (consumer.retransmit(seq, nowNs)) {
+                slot.markResent(seq, nowNs);
+            } else {
                 room.counters().drop(RoomDrop.NACK_UNANSWERED);
             }
         }

@@ -765,6 +765,61 @@ class RoomTest {
         return out;
     }
 
+    /**
+     * Issue 11: a sequence number already resent is not resent again within the subscriber's round-trip time (its
+     * first resend cannot have arrived yet); 100 ms before the first RTT, the RTT once a Receiver Report gave one.
+     */
+    @Test
+    void shouldNotResendTheSameSequenceNumberWithinOneRoundTrip() {
+        Pub pub = new Pub("chromium-publisher-vp8.sdp");
+        Sub sub = new Sub("chromium-subscriber.sdp");
+        for (int i = 0; i < 10; i++) {
+            nowNs += 10 * MS;
+            pub.send(MediaKind.VIDEO, 100 + i, 3000L * i, 100);
+        }
+        Slot slot = sub.slot(MediaKind.VIDEO);
+        int lost = sub.received(MediaKind.VIDEO).get(5).sequenceNumber();
+        sub.handleRtcp(nack(slot.ssrc(), lost));
+        nowNs += 60 * MS;
+        sub.handleRtcp(nack(slot.ssrc(), lost, (lost + 1) & 0xFFFF));
+        assertEquals(2, slot.retransmissions(), "the repeated number withheld, the new one answered");
+        assertEquals(1, room.counters().dropped(RoomDrop.NACK_WITHIN_RTT));
+        nowNs += 41 * MS;
+        sub.handleRtcp(nack(slot.ssrc(), lost));
+        assertEquals(3, slot.retransmissions(), "answered again once 100 ms passed");
+
+        // With a 300 ms RTT measured, a repeat 200 ms later is still too soon.
+        subscriberReportsRtt(pub, sub, 300);
+        pub.send(MediaKind.VIDEO, 110, 3000L * 10, 100);
+        int fresh = sub.received(MediaKind.VIDEO).getLast().sequenceNumber();
+        sub.handleRtcp(nack(slot.ssrc(), fresh));
+        nowNs += 200 * MS;
+        sub.handleRtcp(nack(slot.ssrc(), fresh));
+        assertEquals(4, slot.retransmissions());
+        assertEquals(2, room.counters().dropped(RoomDrop.NACK_WITHIN_RTT));
+        assertEquals(6, room.counters().nacksIn());
+    }
+
+    /** Makes the server send {@code sub} a Sender Report (about {@code pub}'s video) and answers it {@code rttMs} later. */
+    private void subscriberReportsRtt(Pub pub, Sub sub, long rttMs) {
+        feedRtcp(pub.publisher, senderReport(pub.ssrc(MediaKind.VIDEO), 0x1234_5678_0000_0000L, 1));
+        sub.sender.clear();
+        nowNs += Room.REPORT_INTERVAL_NS;
+        room.handleTimeout(nowNs);
+        long lsr = -1;
+        SenderReport sr = new SenderReport();
+        for (ByteBuf b : sub.sender.rtcp) {
+            if (sr.wrap(b, b.readerIndex(), b.readableBytes())) lsr = sr.compactNtp();
+        }
+        assertTrue(lsr >= 0, "the server sent a Sender Report");
+        nowNs += rttMs * MS;
+        ByteBuf rr = Unpooled.buffer();
+        ReceiverReport.write(rr, 0x5EED, 1);
+        ReportBlock.write(rr, sub.slot(MediaKind.VIDEO).ssrc(), 0, 0, 1, 0, lsr, 0);
+        sub.handleRtcp(rr);
+        assertEquals(rttMs, sub.subscriber.rttNs() / 1_000_000.0, 1.0);
+    }
+
     @Test
     void shouldAnswerNacksFromTheRetransmissionCacheAsRtxWithTheOriginalSequenceNumber() {
         Pub pub = new Pub("chromium-publisher-vp8.sdp");
