@@ -197,17 +197,20 @@ public final class TurnServer {
             drop(TurnDropReason.BANDWIDTH_EXCEEDED);
             return;
         }
-        ByteBuf out;
-        if (channel != null) {
-            out = allocator.buffer(ChannelData.streamFrameLength(length));
-            ChannelData.write(out, channel.number, payload, index, length, allocation.tuple.transport().isStream());
-        } else {
-            out = allocator.buffer(length + 48);
-            nextTransactionId();
-            writer.begin(out, StunMessageType.DATA_INDICATION, transactionId)
-                    .xorPeerAddress(permission.addressBytes, peer.getPort())
-                    .data(payload, index, length)
-                    .finish();
+        ByteBuf out = allocator.buffer(channel != null ? ChannelData.streamFrameLength(length) : length + 48);
+        try {
+            if (channel != null) {
+                ChannelData.write(out, channel.number, payload, index, length, allocation.tuple.transport().isStream());
+            } else {
+                nextTransactionId();
+                writer.begin(out, StunMessageType.DATA_INDICATION, transactionId)
+                        .xorPeerAddress(permission.addressBytes, peer.getPort())
+                        .data(payload, index, length)
+                        .finish();
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
         }
         count(RELAYED_TO_CLIENT);
         sink.sendToClient(allocation.tuple, out);
@@ -578,7 +581,9 @@ public final class TurnServer {
         }
         int number = stun.channelNumber();
         int peerIndex = stun.xorPeerAddressIndex();
-        if (peerIndex < 0 || !ChannelData.isValidChannel(number)) {
+        // RFC 5766's 0x4000-0x7FFF, not only RFC 8656's 0x4000-0x4FFF: RFC 5766 clients must work (issue 10), and
+        // on the TURN port nothing else shares the first byte (RFC 7983's DTLS and SRTP ranges are elsewhere).
+        if (peerIndex < 0 || !ChannelData.isRfc5766Channel(number)) {
             reject(tuple, StunErrorCode.BAD_REQUEST, integrity[0], false, nowNs, TurnDropReason.REJECTED_BAD_REQUEST);
             return;
         }
@@ -664,7 +669,7 @@ public final class TurnServer {
     }
 
     private void onChannelData(long nowNs, TurnFiveTuple tuple, ByteBuf packet, int offset, int length) {
-        if (channelData.wrap(packet, offset, length, tuple.transport().isStream()) != ChannelData.ParseResult.OK) {
+        if (channelData.wrap(packet, offset, length, tuple.transport().isStream(), true) != ChannelData.ParseResult.OK) {
             drop(TurnDropReason.MALFORMED_CHANNEL_DATA);
             return;
         }

@@ -137,6 +137,29 @@ class EmbeddedTurnServerTest {
     }
 
     @Test
+    void shouldRelayEveryClientToAKernelPeerAndBack() throws Exception {
+        start(s -> s.withAllowedPeerRanges(List.of(IpRange.parse("127.0.0.1/32"))));
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            peer.setSoTimeout(5000);
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            for (int i = 0; i < 3; i++) {
+                try (TurnTestClient client = (i == 1 ? TurnTestClient.tcp(turn.tcpAddress(), REALM) : i == 2
+                        ? TurnTestClient.tls(turn.tlsAddress(), REALM) : TurnTestClient.udp(turn.udpAddress(), REALM)).user(SECRET, "u" + i)) {
+                    InetSocketAddress relay = client.allocate();
+                    assertEquals(StunMessageType.CHANNEL_BIND_SUCCESS_RESPONSE, client.channelBind(0x4001, peerAddress).type());
+                    client.channelData(0x4001, ("to peer " + i).getBytes(StandardCharsets.UTF_8));
+                    DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+                    peer.receive(got);
+                    assertEquals(relay, got.getSocketAddress());
+                    byte[] back = ("back " + i).getBytes(StandardCharsets.UTF_8);
+                    peer.send(new DatagramPacket(back, back.length, relay));
+                    assertArrayEquals(back, client.receive().data(), "client " + i + " got the peer's answer");
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldShortCircuitDataToOurOwnMediaSocketsOnEveryLoop() throws Exception {
         start(UnaryOperator.identity());
         try (TurnTestClient client = TurnTestClient.udp(turn.udpAddress(), REALM).user(SECRET, "bob")) {
