@@ -85,6 +85,10 @@ public final class ConfigLoader {
             if (!name.equals("--config") && !name.equals(ConfigKeys.BIND_FLAG) && ConfigKeys.byFlag(name).isEmpty()) {
                 throw new ConfigException("unknown option '" + arg + "' (known: " + String.join(", ", knownFlags()) + ")");
             }
+            if (value == null && isSwitch(name) && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                // An on/off switch given bare (`--turn`) means on.
+                value = "on";
+            }
             if (value == null) {
                 if (i + 1 >= args.length) throw new ConfigException(name + ": a value is required");
                 value = args[++i];
@@ -92,6 +96,11 @@ public final class ConfigLoader {
             flags.put(name, value);
         }
         return flags;
+    }
+
+    /** A flag whose key is on or off by default, which may then be given without a value. */
+    private static boolean isSwitch(String flag) {
+        return ConfigKeys.byFlag(flag).map(k -> k.defaultValue().equals("on") || k.defaultValue().equals("off")).orElse(false);
     }
 
     private static List<String> knownFlags() {
@@ -155,7 +164,64 @@ public final class ConfigLoader {
                 nonNegativeInt(v.get("media.spread-after")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
-        return new JunctionConfig(http, media, log);
+        return new JunctionConfig(http, media, log, turn(v));
+    }
+
+    private static TurnConfig turn(Map<String, Source> v) {
+        Source cert = v.get("turn.tls-cert");
+        Source key = v.get("turn.tls-key");
+        if (cert.value().isEmpty() != key.value().isEmpty()) {
+            throw new ConfigException((cert.value().isEmpty() ? key : cert).origin() + ": turn.tls-cert and turn.tls-key go together");
+        }
+        Source realm = v.get("turn.realm");
+        if (realm.value().isEmpty() || !realm.value().chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+            throw new ConfigException(realm.origin() + ": expected a realm of printable ASCII without quotes or spaces, got '" + realm.value() + "'");
+        }
+        Source ports = v.get("turn.relay-ports");
+        int min = 0;
+        int max = 0;
+        if (!ports.value().isEmpty()) {
+            String[] range = ports.value().split("-", -1);
+            try {
+                if (range.length != 2) throw new NumberFormatException();
+                min = Integer.parseInt(range[0].trim());
+                max = Integer.parseInt(range[1].trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(ports.origin() + ": expected a port range low-high, got '" + ports.value() + "'");
+            }
+            if (min < 1 || max > 65_535 || min > max) {
+                throw new ConfigException(ports.origin() + ": expected ports 1-65535 with low <= high, got '" + ports.value() + "'");
+            }
+        }
+        return new TurnConfig(onOff(v.get("turn.enabled")), port(v.get("turn.port")), port(v.get("turn.tls-port")),
+                cert.value(), key.value(), realm.value(), v.get("turn.secret").value(), positiveInt(v.get("turn.credential-ttl-s")),
+                cidrs(v.get("turn.allowed-peers")), positiveInt(v.get("turn.max-allocations")),
+                positiveInt(v.get("turn.max-allocations-per-user")), nonNegativeInt(v.get("turn.bandwidth-kbps")), min, max);
+    }
+
+    /** {@code address/prefix} (or a bare address) separated by commas, IP literals only; empty for none. */
+    private static List<String> cidrs(Source s) {
+        List<String> out = new ArrayList<>();
+        if (s.value().isBlank()) return out;
+        for (String part : s.value().split(",", -1)) {
+            String cidr = part.trim();
+            int slash = cidr.indexOf('/');
+            String ip = slash < 0 ? cidr : cidr.substring(0, slash);
+            InetAddress address = IpLiteral.parse(ip).orElseThrow(
+                    () -> new ConfigException(s.origin() + ": expected CIDR ranges like 10.0.0.0/8, got '" + cidr + "'"));
+            int bits = address.getAddress().length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                try {
+                    prefix = Integer.parseInt(cidr.substring(slash + 1));
+                } catch (NumberFormatException e) {
+                    prefix = -1;
+                }
+            }
+            if (prefix < 0 || prefix > bits) throw new ConfigException(s.origin() + ": bad prefix length in '" + cidr + "'");
+            out.add(address.getHostAddress() + "/" + prefix);
+        }
+        return out;
     }
 
     private static String token(Source s) {

@@ -8,13 +8,25 @@ import java.util.Objects;
  * @param http  the control plane (WHIP/WHEP, health, metrics)
  * @param media the media plane (UDP sockets and the addresses put into SDP answers)
  * @param log   the log format and levels
+ * @param turn  the embedded TURN server
  */
-public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log) {
+public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn) {
+
+    /** Without TURN. */
+    public JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log) {
+        this(http, media, log, TurnConfig.disabled());
+    }
 
     public JunctionConfig {
+        Objects.requireNonNull(turn, "turn");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(media, "media");
         Objects.requireNonNull(log, "log");
+    }
+
+    /** This configuration with {@code turn} in place of its TURN settings (tests). */
+    public JunctionConfig withTurn(TurnConfig turn) {
+        return new JunctionConfig(http, media, log, turn);
     }
 
     /** The built-in defaults ({@link ConfigKeys}), whatever the environment says. */

@@ -45,6 +45,7 @@ public final class JunctionServer implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
             api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
             api.dashboard(sessions.dashboard());
+            api.iceServers(sessions.iceServers());
             api.admin(new AdminSource() {
                 @Override
                 public int drain() {

@@ -7,11 +7,13 @@ import dev.junction.codec.stun.StunParseResult;
 import dev.junction.transport.path.Path;
 import dev.junction.transport.path.PathOwner;
 import dev.junction.transport.path.PathTable;
+import dev.junction.transport.path.RelayPath;
 import dev.junction.transport.path.TcpPath;
 import dev.junction.transport.socket.DatagramReceiver;
 import dev.junction.transport.socket.FrameReceiver;
 import dev.junction.transport.socket.IceTcpConnection;
 import dev.junction.transport.socket.MediaSocket;
+import dev.junction.transport.socket.RelayedReceiver;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -39,11 +41,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>ICE-TCP connections (RFC 6544) deliver their frames here too: a connection is its own path, a candidate
  * until an authenticated check over it binds it to the session the check names, and it never changes session.
  *
+ * <p>Datagrams relayed in process by the embedded TURN server ({@link RelayPath}, issue 10) arrive the same way:
+ * the path stands for the allocation, a candidate until an authenticated check over it binds it.
+ *
  * <p>Threading: owned by its loop (single writer). Sessions are added and removed only there; the control plane
  * gets there through the loop. The drop counters may be read from any thread. Buffers: datagrams are borrowed
  * from the socket, which releases them.
  */
-public final class MediaDemux implements DatagramReceiver, FrameReceiver {
+public final class MediaDemux implements DatagramReceiver, FrameReceiver, RelayedReceiver {
 
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -85,6 +90,18 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver {
     @Override
     public void onClosed(IceTcpConnection connection) {
         paths.closed(connection.path());
+    }
+
+    /** A datagram a TURN client relayed to this loop's media socket, handed over in process. */
+    @Override
+    public void onRelayed(RelayPath path, ByteBuf datagram, long nowNs) {
+        dispatch(path, null, path.remoteAddress(), datagram, nowNs);
+    }
+
+    /** The allocation is gone: its path leaves its session, which is told. */
+    @Override
+    public void onRelayClosed(RelayPath path) {
+        paths.closed(path);
     }
 
     /**
@@ -139,7 +156,8 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver {
                 if (socket != null) {
                     path = paths.candidate(socket, sender);
                 } else if (path.owner() != null) {
-                    // A TCP connection carries one session's checks: it is not taken over as an address is.
+                    // A TCP connection (or a TURN allocation's path) carries one session's checks: it is not taken
+                    // over as an address is.
                     drop(DropReason.STUN_UNEXPECTED);
                     return;
                 }

@@ -42,6 +42,12 @@ public final class ChannelData {
     /** Highest channel number a client may bind (RFC 8656 §12: 0x5000-0xFFFF are reserved). */
     public static final int MAX_CHANNEL = 0x4FFF;
 
+    /**
+     * Highest channel number of RFC 5766 §11 (0x4000-0x7FFF), which RFC 8656 narrowed. Clients written to RFC 5766
+     * (coturn's own test client among them) still bind numbers above 0x4FFF, so a server accepts the wider range.
+     */
+    public static final int MAX_CHANNEL_RFC5766 = 0x7FFF;
+
     /** Outcome of {@link #wrap}; anything but {@link #OK} is a discarded message. */
     public enum ParseResult {
         OK,
@@ -67,6 +73,11 @@ public final class ChannelData {
         return channel >= MIN_CHANNEL && channel <= MAX_CHANNEL;
     }
 
+    /** Whether {@code channel} is in RFC 5766's wider range (0x4000-0x7FFF), which a server should accept. */
+    public static boolean isRfc5766Channel(int channel) {
+        return channel >= MIN_CHANNEL && channel <= MAX_CHANNEL_RFC5766;
+    }
+
     /** Whether a message starting with {@code firstByte} is ChannelData rather than STUN (RFC 8656 §12, RFC 7983). */
     public static boolean isChannelData(int firstByte) {
         return (firstByte & 0xC0) == 0x40;
@@ -82,6 +93,11 @@ public final class ChannelData {
      * {@code stream} is false, one frame cut by {@link #streamFrameLength} when true.
      */
     public ParseResult wrap(ByteBuf buf, int offset, int length, boolean stream) {
+        return wrap(buf, offset, length, stream, false);
+    }
+
+    /** As {@link #wrap(ByteBuf, int, int, boolean)}, accepting RFC 5766's channel range when {@code rfc5766Channels}. */
+    public ParseResult wrap(ByteBuf buf, int offset, int length, boolean stream, boolean rfc5766Channels) {
         this.valid = false;
         this.buf = null;
         if (buf == null || offset < 0 || length < 0 || length > buf.writerIndex() - offset) {
@@ -90,7 +106,8 @@ public final class ChannelData {
         if (length < HEADER_LENGTH) {
             return ParseResult.TOO_SHORT;
         }
-        if (!isValidChannel(buf.getUnsignedShort(offset))) {
+        int channel = buf.getUnsignedShort(offset);
+        if (rfc5766Channels ? !isRfc5766Channel(channel) : !isValidChannel(channel)) {
             return ParseResult.BAD_CHANNEL;
         }
         int dataLength = buf.getUnsignedShort(offset + 2);
@@ -147,10 +164,13 @@ public final class ChannelData {
         return HEADER_LENGTH + length + padding;
     }
 
-    /** Writes only the 4-byte header, for a caller that writes the data itself (then pads if on a stream). */
+    /**
+     * Writes only the 4-byte header, for a caller that writes the data itself (then pads if on a stream). Any
+     * channel of RFC 5766's range is written: a server answers on the channel its RFC 5766 client bound.
+     */
     public static void writeHeader(ByteBuf out, int channel, int dataLength) {
-        if (!isValidChannel(channel)) {
-            throw new IllegalArgumentException("channel number outside 0x4000-0x4FFF: 0x" + Integer.toHexString(channel));
+        if (!isRfc5766Channel(channel)) {
+            throw new IllegalArgumentException("channel number outside 0x4000-0x7FFF: 0x" + Integer.toHexString(channel));
         }
         if (dataLength < 0 || dataLength > 0xFFFF) {
             throw new IllegalArgumentException("data length is 16 bits: " + dataLength);

@@ -28,9 +28,10 @@ final class Cors {
     /**
      * Answers OPTIONS on an endpoint or session: 200 with the allowed methods and headers. RFC 9725 §4.2 asks for
      * {@code Accept-Post: application/sdp} on the endpoint; the session advertises what PATCH accepts.
-     * No bearer token is checked: a preflight never carries one.
+     * No bearer token is checked: a preflight never carries one. On an endpoint it also carries the ICE servers'
+     * {@code Link} headers (RFC 9725 §4.6).
      */
-    static void preflight(HttpServerRequest request, Route.Resource resource) {
+    static void preflight(HttpServerRequest request, Route.Resource resource, java.util.List<String> iceServerLinks) {
         HttpServerResponse response = request.response()
                 .setStatusCode(200)
                 .putHeader("Allow", resource.allowHeader())
@@ -39,6 +40,8 @@ final class Cors {
                 .putHeader("Access-Control-Max-Age", MAX_AGE_SECONDS);
         if (resource == Route.Resource.ENDPOINT) response.putHeader("Accept-Post", SDP);
         if (resource == Route.Resource.SESSION) response.putHeader("Accept-Patch", SDP_FRAG);
+        // RFC 9725 §4.6: a client may ask for the ICE servers with OPTIONS before it makes its offer.
+        if (!iceServerLinks.isEmpty()) response.putHeader("Link", iceServerLinks);
         response.end();
     }
 }

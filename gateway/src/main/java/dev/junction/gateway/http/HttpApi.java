@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +52,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private final StaticFile uplotJs = StaticFile.uplot(StaticFile.UPLOT_JS, "text/javascript; charset=utf-8");
     private final StaticFile uplotCss = StaticFile.uplot(StaticFile.UPLOT_CSS, "text/css; charset=utf-8");
     private volatile DashboardSource dashboard = DashboardSource.NONE;
+    private volatile IceServerSource iceServers = IceServerSource.NONE;
     private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
     /** Set by {@link #attach}: the slow-client and per-source limits of the server this API serves. */
@@ -70,7 +72,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         long timeoutMs = serviceTimeout.toMillis();
         if (timeoutMs < 1) throw new IllegalArgumentException("service timeout must be at least 1 ms: " + serviceTimeout);
         this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
-                settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs);
+                settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs, () -> iceServers.links());
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.demoPage = new StaticFile(demoPageResource, "text/html; charset=utf-8");
         this.adminAuth = new BearerAuth(settings.adminToken());
@@ -141,6 +143,12 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** The ICE servers (the embedded TURN server) advertised in {@code Link} headers on 201 and OPTIONS. */
+    public HttpApi iceServers(IceServerSource source) {
+        this.iceServers = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** What {@code /dashboard} plots and lists. */
     public HttpApi dashboard(DashboardSource source) {
         this.dashboard = Objects.requireNonNull(source, "source");
@@ -201,7 +209,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private void dispatchSession(HttpServerRequest request, Route route) {
         Context context = Vertx.currentContext();
         switch (request.method().name()) {
-            case "OPTIONS" -> Cors.preflight(request, route.resource());
+            case "OPTIONS" -> Cors.preflight(request, route.resource(), route.resource() == Route.Resource.ENDPOINT ? iceServers.links() : List.of());
             case "POST" -> sessions.post(request, route, context);
             case "PATCH" -> sessions.patch(request, route, context);
             case "DELETE" -> sessions.delete(request, route, context);

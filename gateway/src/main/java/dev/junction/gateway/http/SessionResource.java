@@ -22,8 +22,11 @@ final class SessionResource {
     private final int maxBodyBytes;
     private final long bodyTimeoutMs;
     private final long serviceTimeoutMs;
+    private final IceServerSource iceServers;
 
-    SessionResource(SessionService service, BearerAuth auth, int maxBodyBytes, long bodyTimeoutMs, long serviceTimeoutMs) {
+    SessionResource(SessionService service, BearerAuth auth, int maxBodyBytes, long bodyTimeoutMs, long serviceTimeoutMs,
+            IceServerSource iceServers) {
+        this.iceServers = iceServers;
         this.service = service;
         this.auth = auth;
         this.maxBodyBytes = maxBodyBytes;
@@ -43,7 +46,7 @@ final class SessionResource {
     private void create(HttpServerRequest request, Route route, Context context, byte[] offer) {
         ServiceCall.run(request, context, serviceTimeoutMs,
                 () -> route.kind() == SessionKind.WHIP ? service.publish(route.room(), offer) : service.subscribe(route.room(), offer),
-                created -> request.response()
+                created -> withIceServers(request.response())
                         .setStatusCode(201)
                         .putHeader("Location", Route.sessionPath(route.kind(), route.room(), created.id()))
                         .putHeader("ETag", EntityTags.quote(created.etag()))
@@ -52,6 +55,13 @@ final class SessionResource {
                         .end(Buffer.buffer(created.answer())),
                 false,
                 orphan -> service.delete(route.kind(), route.room(), orphan.id()));
+    }
+
+    /** RFC 9725 §4.6: the ICE servers (fresh TURN credentials) as {@code Link} headers, when there are any. */
+    private io.vertx.core.http.HttpServerResponse withIceServers(io.vertx.core.http.HttpServerResponse response) {
+        java.util.List<String> links = iceServers.links();
+        if (!links.isEmpty()) response.putHeader("Link", links);
+        return response;
     }
 
     /**

@@ -7,7 +7,9 @@ import dev.junction.codec.sdp.jsep.RtcpFeedback;
 import dev.junction.codec.sdp.jsep.SdpNegotiator;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.MediaSettings;
+import dev.junction.config.TurnConfig;
 import dev.junction.gateway.http.DashboardSource;
+import dev.junction.gateway.http.IceServerSource;
 import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.http.SessionService;
 import dev.junction.gateway.loop.LoopProxy;
@@ -23,6 +25,15 @@ import dev.junction.transport.socket.MediaLoop;
 import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.MediaSocket;
+import dev.junction.transport.socket.EmbeddedTurnServer;
+import dev.junction.transport.socket.TurnTls;
+import dev.junction.transport.turn.TurnSettings;
+import io.netty.handler.ssl.SslContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashSet;
 import dev.junction.transport.srtp.AesBackend;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -58,6 +69,9 @@ public final class MediaSessions implements AutoCloseable {
     private final ConnectivityCheck connectivity;
     private final LogReporter reporter;
     private final DashboardFeed dashboard;
+    /** The embedded TURN server, or null when it is off. */
+    private final EmbeddedTurnServer turn;
+    private final IceServerSource iceServers;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
@@ -73,16 +87,64 @@ public final class MediaSessions implements AutoCloseable {
             plane.close();
             throw e;
         }
+        try {
+            this.turn = config.turn().enabled() ? startTurn(config) : null;
+        } catch (RuntimeException e) {
+            plane.close();
+            throw e;
+        }
+        this.iceServers = turn == null ? IceServerSource.NONE : new TurnAdvertisement(turnSecret, config.turn().credentialTtlSeconds(),
+                config.media().announce(), turn.udpAddress().getPort(), turn.tlsAddress() == null ? 0 : turn.tlsAddress().getPort());
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
         this.service = new WhipWhepService(new SdpNegotiator(publisherCapabilities()), new SdpNegotiator(subscriberCapabilities()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
-        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory);
+        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory, turn);
         this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
         this.reporter = new LogReporter(demuxes, plane.loops());
         this.dashboard = new DashboardFeed(loops, plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory).start();
+    }
+
+    /** The REST secret in use: the configured one, or one generated at start. */
+    private byte[] turnSecret;
+
+    /**
+     * The embedded TURN server (issue 10) on loop 0, for the announced media addresses: a secret generated when none
+     * is configured, a self-signed certificate when TLS is on without PEM files; both are logged.
+     */
+    private EmbeddedTurnServer startTurn(JunctionConfig config) {
+        TurnConfig t = config.turn();
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dev.junction.turn");
+        if (t.secret().isEmpty()) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            turnSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(random).getBytes(StandardCharsets.UTF_8);
+            log.warn("turn.secret is empty: generated a random one for this run; credentials minted by anyone else will not work (set turn.secret to share one)");
+        } else {
+            turnSecret = t.secret().getBytes(StandardCharsets.UTF_8);
+        }
+        SslContext tls = null;
+        if (t.tls()) {
+            if (t.tlsCertFile().isEmpty()) {
+                tls = TurnTls.selfSigned(config.media().announce());
+                log.warn("TURN over TLS with a generated self-signed certificate (for local use; browsers will not trust it): set turn.tls-cert and turn.tls-key");
+            } else {
+                tls = TurnTls.fromPem(Path.of(t.tlsCertFile()), Path.of(t.tlsKeyFile()));
+            }
+        }
+        Set<InetSocketAddress> media = new HashSet<>();
+        for (MediaSocket s : plane.sockets()) {
+            for (String ip : config.media().announce()) media.add(new InetSocketAddress(ip, s.localAddress().getPort()));
+        }
+        EmbeddedTurnServer server = EmbeddedTurnServer.start(plane, List.of(demuxes), TurnSettings.from(t, turnSecret, media),
+                new EmbeddedTurnServer.Listen(config.media().bindAddress(), t.port(), t.tlsPort(), tls, config.media().announce(),
+                        t.relayPortMin(), t.relayPortMax(), EmbeddedTurnServer.Limits.DEFAULT));
+        log.info("TURN on UDP and TCP {}{}, realm {}, peers: our media addresses{}", server.udpAddress(),
+                server.tlsAddress() == null ? "" : " and TLS " + server.tlsAddress(), t.realm(),
+                t.allowedPeers().isEmpty() ? " only" : " and " + t.allowedPeers());
+        return server;
     }
 
     /**
@@ -156,6 +218,16 @@ public final class MediaSessions implements AutoCloseable {
     /** {@code /dashboard}'s data, for the HTTP API. */
     public DashboardSource dashboard() {
         return dashboard;
+    }
+
+    /** The ICE servers advertised in {@code Link} headers (none without TURN), for the HTTP API. */
+    public IceServerSource iceServers() {
+        return iceServers;
+    }
+
+    /** The embedded TURN server, or null when it is off. */
+    public EmbeddedTurnServer turn() {
+        return turn;
     }
 
     /** {@code /metrics}, for the HTTP API. */
@@ -303,6 +375,7 @@ public final class MediaSessions implements AutoCloseable {
         connectivity.close();
         reporter.close();
         dashboard.close();
+        if (turn != null) turn.close();
         plane.close();
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.
         for (Pipe pipe : openPipes) pipe.releaseQueued();

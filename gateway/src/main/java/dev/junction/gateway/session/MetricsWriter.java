@@ -5,7 +5,11 @@ import dev.junction.gateway.loop.RoomTotals;
 import dev.junction.transport.DropReason;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.metrics.DurationHistogram;
+import dev.junction.transport.socket.EmbeddedTurnServer;
 import dev.junction.transport.socket.IceTcpListener;
+import dev.junction.transport.turn.TurnDropReason;
+import dev.junction.transport.turn.TurnMethod;
+import dev.junction.transport.turn.TurnServer;
 import dev.junction.transport.socket.KernelUdpTable;
 import dev.junction.transport.socket.MediaLoop;
 import dev.junction.transport.socket.MediaSocket;
@@ -36,9 +40,12 @@ final class MetricsWriter implements MetricsSource {
     private final AtomicLong pipeDrops;
     private final SessionTable table;
     private final RoomDirectory directory;
+    /** Null when TURN is off. */
+    private final EmbeddedTurnServer turn;
 
     MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes,
-            RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory) {
+            RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory, EmbeddedTurnServer turn) {
+        this.turn = turn;
         this.loops = loops;
         this.sockets = sockets;
         this.tcp = tcp;
@@ -100,6 +107,51 @@ final class MetricsWriter implements MetricsSource {
         table.setupTime().appendMetrics(out, SETUP_METRIC, SETUP_HELP);
         table.connectTime().appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
         RoomTotals.appendMetrics(out, roomTotals);
+        appendTurn(out);
+    }
+
+    /** The embedded TURN server (nothing when it is off). */
+    private void appendTurn(StringBuilder out) {
+        if (turn == null) return;
+        TurnServer core = turn.core();
+        out.append("# HELP junction_turn_allocations TURN allocations now.\n# TYPE junction_turn_allocations gauge\n")
+                .append("junction_turn_allocations ").append(core.publishedAllocationCount()).append('\n');
+        out.append("# HELP junction_turn_requests_total TURN requests answered, by method and result (success or error).\n")
+                .append("# TYPE junction_turn_requests_total counter\n");
+        for (TurnMethod m : TurnMethod.values()) {
+            String method = m.name().toLowerCase(Locale.ROOT);
+            out.append("junction_turn_requests_total{method=\"").append(method).append("\",result=\"success\"} ").append(core.answers(m, false)).append('\n');
+            out.append("junction_turn_requests_total{method=\"").append(method).append("\",result=\"error\"} ").append(core.answers(m, true)).append('\n');
+        }
+        out.append("# HELP junction_turn_dropped_total TURN packets dropped and requests refused, by reason (rejected_* were answered with that error).\n")
+                .append("# TYPE junction_turn_dropped_total counter\n");
+        for (TurnDropReason r : TurnDropReason.values()) {
+            out.append("junction_turn_dropped_total{reason=\"").append(r.name().toLowerCase(Locale.ROOT)).append("\"} ").append(core.drops(r)).append('\n');
+        }
+        out.append("# HELP junction_turn_relayed_packets_total Datagrams relayed: to peers through the kernel, to clients, or in process to our own media sockets.\n")
+                .append("# TYPE junction_turn_relayed_packets_total counter\n")
+                .append("junction_turn_relayed_packets_total{direction=\"to_peers\"} ").append(core.relayedToPeers()).append('\n')
+                .append("junction_turn_relayed_packets_total{direction=\"to_clients\"} ").append(core.relayedToClients()).append('\n')
+                .append("junction_turn_relayed_packets_total{direction=\"locally\"} ").append(core.relayedLocally()).append('\n');
+        out.append("# HELP junction_turn_relayed_bytes_total Bytes relayed, in the same directions (to clients: with the ChannelData or Data indication header).\n")
+                .append("# TYPE junction_turn_relayed_bytes_total counter\n")
+                .append("junction_turn_relayed_bytes_total{direction=\"to_peers\"} ").append(turn.counter(EmbeddedTurnServer.BYTES_TO_PEERS)).append('\n')
+                .append("junction_turn_relayed_bytes_total{direction=\"to_clients\"} ").append(turn.counter(EmbeddedTurnServer.BYTES_TO_CLIENTS)).append('\n')
+                .append("junction_turn_relayed_bytes_total{direction=\"locally\"} ").append(turn.counter(EmbeddedTurnServer.BYTES_LOCALLY)).append('\n');
+        out.append("# HELP junction_turn_streams_total TURN TCP/TLS connections: accepted, or closed by Junction and why.\n")
+                .append("# TYPE junction_turn_streams_total counter\n")
+                .append("junction_turn_streams_total{event=\"accepted\"} ").append(turn.counter(EmbeddedTurnServer.STREAMS_ACCEPTED)).append('\n')
+                .append("junction_turn_streams_total{event=\"source_limit\"} ").append(turn.counter(EmbeddedTurnServer.STREAMS_REFUSED_SOURCE_LIMIT)).append('\n')
+                .append("junction_turn_streams_total{event=\"total_limit\"} ").append(turn.counter(EmbeddedTurnServer.STREAMS_REFUSED_TOTAL_LIMIT)).append('\n')
+                .append("junction_turn_streams_total{event=\"auth_timeout\"} ").append(turn.counter(EmbeddedTurnServer.STREAMS_AUTH_TIMEOUTS)).append('\n')
+                .append("junction_turn_streams_total{event=\"not_turn\"} ").append(turn.counter(EmbeddedTurnServer.STREAMS_GARBAGE)).append('\n')
+                .append("junction_turn_streams_total{event=\"error\"} ").append(turn.counter(EmbeddedTurnServer.STREAM_ERRORS)).append('\n');
+        out.append("# HELP junction_turn_send_dropped_total Messages to TCP/TLS TURN clients dropped (slow reader or closed connection).\n")
+                .append("# TYPE junction_turn_send_dropped_total counter\njunction_turn_send_dropped_total ")
+                .append(turn.counter(EmbeddedTurnServer.CLIENT_SEND_DROPPED)).append('\n');
+        out.append("# HELP junction_turn_relay_bind_failures_total Relayed addresses that could not be bound (port range full).\n")
+                .append("# TYPE junction_turn_relay_bind_failures_total counter\njunction_turn_relay_bind_failures_total ")
+                .append(turn.counter(EmbeddedTurnServer.RELAY_BIND_FAILURES)).append('\n');
     }
 
     /** ICE-TCP per loop (nothing when it is off). */

@@ -93,7 +93,7 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /** One UDP socket registered on {@code loop} and bound to {@code address}; a failed bind closes it and throws. */
-    private static MediaSocket bindSocket(MediaLoop loop, InetSocketAddress address, DatagramReceiver receiver, boolean epoll) {
+    static MediaSocket bindSocket(MediaLoop loop, InetSocketAddress address, DatagramReceiver receiver, boolean epoll) {
         MediaSocket socket = new MediaSocket(loop.index(), loop, receiver);
         DatagramChannel channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
         configure(channel, epoll);

@@ -60,6 +60,7 @@ public final class TurnServer {
     public static final int PROTOCOL_UDP = 17;
 
     private static final TurnDropReason[] REASONS = TurnDropReason.values();
+    private static final int METHODS = TurnMethod.values().length;
     private static final long NS_PER_SECOND = 1_000_000_000L;
     /** RFC 8656 §12: a channel number or peer stays reserved for 5 minutes after its binding expires. */
     private static final long CHANNEL_GUARD_NS = 300 * NS_PER_SECOND;
@@ -89,6 +90,10 @@ public final class TurnServer {
     private final Map<String, Integer> allocationsPerUser = new HashMap<>();
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
     private final AtomicLongArray relayed = new AtomicLongArray(3);
+    /** Answers sent, per method: success at {@code 2 * ordinal}, error at {@code 2 * ordinal + 1}. */
+    private final AtomicLongArray answers = new AtomicLongArray(2 * METHODS);
+    /** {@code byTuple.size()}, published for other threads. */
+    private final java.util.concurrent.atomic.AtomicInteger publishedAllocations = new java.util.concurrent.atomic.AtomicInteger();
     private final byte[] addressScratch = new byte[16];
     private final byte[] transactionId = new byte[StunMessage.TRANSACTION_ID_LENGTH];
 
@@ -192,17 +197,20 @@ public final class TurnServer {
             drop(TurnDropReason.BANDWIDTH_EXCEEDED);
             return;
         }
-        ByteBuf out;
-        if (channel != null) {
-            out = allocator.buffer(ChannelData.streamFrameLength(length));
-            ChannelData.write(out, channel.number, payload, index, length, allocation.tuple.transport().isStream());
-        } else {
-            out = allocator.buffer(length + 48);
-            nextTransactionId();
-            writer.begin(out, StunMessageType.DATA_INDICATION, transactionId)
-                    .xorPeerAddress(permission.addressBytes, peer.getPort())
-                    .data(payload, index, length)
-                    .finish();
+        ByteBuf out = allocator.buffer(channel != null ? ChannelData.streamFrameLength(length) : length + 48);
+        try {
+            if (channel != null) {
+                ChannelData.write(out, channel.number, payload, index, length, allocation.tuple.transport().isStream());
+            } else {
+                nextTransactionId();
+                writer.begin(out, StunMessageType.DATA_INDICATION, transactionId)
+                        .xorPeerAddress(permission.addressBytes, peer.getPort())
+                        .data(payload, index, length)
+                        .finish();
+            }
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
         }
         count(RELAYED_TO_CLIENT);
         sink.sendToClient(allocation.tuple, out);
@@ -426,6 +434,7 @@ public final class TurnServer {
             byRelay.put(secondary, allocation);
         }
         allocationsPerUser.merge(user, 1, Integer::sum);
+        publishedAllocations.setRelease(byTuple.size());
         deadline(expiresNs);
         sendAllocateSuccess(tuple, allocation, integrity, nowNs);
     }
@@ -572,7 +581,9 @@ public final class TurnServer {
         }
         int number = stun.channelNumber();
         int peerIndex = stun.xorPeerAddressIndex();
-        if (peerIndex < 0 || !ChannelData.isValidChannel(number)) {
+        // RFC 5766's 0x4000-0x7FFF, not only RFC 8656's 0x4000-0x4FFF: RFC 5766 clients must work (issue 10), and
+        // on the TURN port nothing else shares the first byte (RFC 7983's DTLS and SRTP ranges are elsewhere).
+        if (peerIndex < 0 || !ChannelData.isRfc5766Channel(number)) {
             reject(tuple, StunErrorCode.BAD_REQUEST, integrity[0], false, nowNs, TurnDropReason.REJECTED_BAD_REQUEST);
             return;
         }
@@ -658,7 +669,7 @@ public final class TurnServer {
     }
 
     private void onChannelData(long nowNs, TurnFiveTuple tuple, ByteBuf packet, int offset, int length) {
-        if (channelData.wrap(packet, offset, length, tuple.transport().isStream()) != ChannelData.ParseResult.OK) {
+        if (channelData.wrap(packet, offset, length, tuple.transport().isStream(), true) != ChannelData.ParseResult.OK) {
             drop(TurnDropReason.MALFORMED_CHANNEL_DATA);
             return;
         }
@@ -752,6 +763,10 @@ public final class TurnServer {
             writer.fingerprint();
         }
         writer.finish();
+        int type = out.getUnsignedShort(out.readerIndex());
+        int answer = 2 * TurnMethod.of(type).ordinal()
+                + (StunMessageType.messageClass(type) == StunMessageType.CLASS_ERROR_RESPONSE ? 1 : 0);
+        answers.setRelease(answer, answers.getPlain(answer) + 1);
         sink.sendToClient(tuple, out);
     }
 
@@ -765,6 +780,7 @@ public final class TurnServer {
             }
         }
         allocationsPerUser.computeIfPresent(allocation.user, (user, n) -> n <= 1 ? null : n - 1);
+        publishedAllocations.setRelease(byTuple.size());
     }
 
     private void deadline(long deadlineNs) {
@@ -805,6 +821,17 @@ public final class TurnServer {
         return drops.getAcquire(reason.ordinal());
     }
 
+    /** Requests of {@code method} answered with success ({@code error} false) or an error response; any thread. */
+    public long answers(TurnMethod method, boolean error) {
+        return answers.getAcquire(2 * method.ordinal() + (error ? 1 : 0));
+    }
+
+    /** Whether the 5-tuple has a live allocation now; on the core's thread, allocation-free. */
+    public boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
+        Allocation allocation = byTuple.get(tuple);
+        return allocation != null && allocation.expiresNs - nowNs > 0;
+    }
+
     /** Datagrams relayed to peers through the kernel; any thread. */
     public long relayedToPeers() {
         return relayed.getAcquire(RELAYED_TO_PEER);
@@ -818,6 +845,11 @@ public final class TurnServer {
     /** Data indications and ChannelData messages sent to clients; any thread. */
     public long relayedToClients() {
         return relayed.getAcquire(RELAYED_TO_CLIENT);
+    }
+
+    /** Allocations, as last published by the core's thread; any thread (for /metrics). */
+    public int publishedAllocationCount() {
+        return publishedAllocations.getAcquire();
     }
 
     /** Live (not yet swept) allocations; on the core's thread. */

@@ -70,6 +70,18 @@ public record TurnSettings(
                 10, 1000, 0, 0, 32, 32);
     }
 
+    /**
+     * From the configuration: RFC 8656's lifetimes and table limits as in {@link #defaults}, the config's realm,
+     * quotas, bandwidth (a burst of one second of it, at least ten full-size datagrams) and allowed peers.
+     */
+    public static TurnSettings from(dev.junction.config.TurnConfig config, byte[] secret, Set<InetSocketAddress> mediaAddresses) {
+        long bytesPerSecond = config.bandwidthKbps() * 1000 / 8;
+        return defaults(config.realm(), secret, mediaAddresses)
+                .withAllowedPeerRanges(config.allowedPeers().stream().map(IpRange::parse).toList())
+                .withQuotas(config.maxAllocationsPerUser(), config.maxAllocations())
+                .withBandwidth(bytesPerSecond, bytesPerSecond == 0 ? 0 : Math.max(15_000, bytesPerSecond));
+    }
+
     public TurnSettings withAllowedPeerRanges(List<IpRange> ranges) {
         return new TurnSettings(realm, secret, mediaAddresses, ranges, nonceLifetimeSeconds, defaultLifetimeSeconds,
                 maxLifetimeSeconds, permissionLifetimeSeconds, channelLifetimeSeconds, maxAllocationsPerUser, maxAllocations,

@@ -642,13 +642,22 @@ class TurnServerTest {
         Client c = client();
         c.allocateOk();
         assertEquals(400, c.channelBind(0x3FFF, MEDIA).errorCode);
-        assertEquals(400, c.channelBind(0x5000, MEDIA).errorCode);
+        assertEquals(400, c.channelBind(0x8000, MEDIA).errorCode, "above RFC 5766's range");
         assertEquals(400, c.send(StunMessageType.CHANNEL_BIND_REQUEST, w -> w.channelNumber(0x4000)).errorCode);
         assertEquals(StunMessageType.CHANNEL_BIND_SUCCESS_RESPONSE, c.channelBind(0x4000, MEDIA).type);
         assertEquals(StunMessageType.CHANNEL_BIND_SUCCESS_RESPONSE, c.channelBind(0x4000, MEDIA).type, "a refresh");
         assertEquals(400, c.channelBind(0x4000, otherMedia).errorCode, "number bound to another peer");
         assertEquals(400, c.channelBind(0x4001, MEDIA).errorCode, "peer bound to another number");
         assertEquals(5, harness.server.drops(TurnDropReason.REJECTED_BAD_REQUEST));
+    }
+
+    @Test
+    void shouldAcceptRfc5766ChannelNumbersAbove0x4FFF() {
+        Client c = client();
+        c.allocateOk();
+        assertEquals(StunMessageType.CHANNEL_BIND_SUCCESS_RESPONSE, c.channelBind(0x7ABC, MEDIA).type);
+        harness.fromClient(c.tuple, new byte[] {0x7A, (byte) 0xBC, 0, 2, 'h', 'i'});
+        assertEquals(1, harness.local.size(), "ChannelData on an RFC 5766 channel is relayed");
     }
 
     @Test
@@ -684,7 +693,7 @@ class TurnServerTest {
         harness.fromClient(c.tuple, channelData(0x4000, HELLO, 0));
         assertEquals(1, harness.server.drops(TurnDropReason.NO_CHANNEL));
         harness.fromClient(c.tuple, new byte[] {0x40, 0x00, 0x00, 0x09, 1, 2});
-        harness.fromClient(c.tuple, new byte[] {0x50, 0x00, 0x00, 0x00});
+        harness.fromClient(c.tuple, new byte[] {0x40});
         assertEquals(2, harness.server.drops(TurnDropReason.MALFORMED_CHANNEL_DATA));
         harness.fromClient(c.tuple, new byte[] {(byte) 0x80, 0, 0, 0});
         harness.fromClient(c.tuple, new byte[0]);

@@ -1,0 +1,92 @@
+package dev.junction.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.config.ConfigLoader;
+import dev.junction.transport.client.ClientOffer;
+import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.turn.RestCredentials;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10, advertising the embedded TURN server: {@code --turn} starts it, and WHIP/WHEP 201 responses and OPTIONS
+ * on the endpoints carry RFC 9725 §4.6 {@code Link: rel="ice-server"} headers (UDP, TCP, TLS for each announced
+ * address) with fresh REST credentials that verify against the configured secret; CORS exposes {@code Link};
+ * /metrics has the {@code junction_turn_*} series. Without TURN there are no Link headers.
+ */
+class TurnAdvertisingTest {
+
+    private static final Pattern LINK = Pattern.compile(
+            "<(turns?):127\\.0\\.0\\.1:(\\d+)\\?transport=(udp|tcp)>; rel=\"ice-server\"; username=\"([^\"]+)\"; credential=\"([^\"]+)\"; credential-type=\"password\"");
+
+    @Test
+    void shouldAdvertiseTurnWithFreshCredentialsOn201AndOptions() throws Exception {
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1", "--turn", "--turn-port", "0", "--turn-tls-port", "0", "--turn-secret", "s3cret"}));
+             HttpClient client = HttpClient.newHttpClient()) {
+            String base = "http://127.0.0.1:" + server.httpPort();
+            HttpResponse<String> options = client.send(HttpRequest.newBuilder(URI.create(base + "/whip/turn-room"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, options.statusCode());
+            List<String> links = options.headers().allValues("Link");
+            assertEquals(2, links.size(), "turn: over UDP and TCP (TLS is off): " + links);
+            String firstUser = assertLinks(links, server.sessions().turn().udpAddress().getPort());
+            assertTrue(options.headers().firstValue("Access-Control-Expose-Headers").orElse("").contains("Link"));
+
+            String offer = ClientOffer.publisher(DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9),
+                    new SecureRandom()).sdp();
+            HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/whip/turn-room"))
+                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            String secondUser = assertLinks(created.headers().allValues("Link"), server.sessions().turn().udpAddress().getPort());
+            assertTrue(!firstUser.equals(secondUser), "credentials are minted per response");
+
+            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().contains("junction_turn_allocations 0"), metrics.body());
+            assertTrue(metrics.body().contains("junction_turn_requests_total{method=\"allocate\",result=\"success\"} 0"));
+            assertTrue(metrics.body().contains("junction_turn_dropped_total{reason=\"rejected_forbidden\"} 0"));
+        }
+    }
+
+    @Test
+    void shouldSendNoLinkHeadersWithoutTurn() throws Exception {
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1"}));
+             HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> options = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/whep/r"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(List.of(), options.headers().allValues("Link"));
+            assertEquals(null, server.sessions().turn());
+        }
+    }
+
+    /** Every value is an RFC 9725 ice-server link with the same valid REST credentials; returns the username. */
+    private static String assertLinks(List<String> links, int turnPort) {
+        String username = null;
+        for (String link : links) {
+            Matcher m = LINK.matcher(link);
+            assertTrue(m.matches(), link);
+            assertEquals("turn", m.group(1));
+            assertEquals(turnPort, Integer.parseInt(m.group(2)));
+            if (username == null) username = m.group(4);
+            assertEquals(username, m.group(4), "one credential per response");
+            assertEquals(RestCredentials.password("s3cret".getBytes(StandardCharsets.UTF_8), m.group(4)), m.group(5));
+            long expiry = RestCredentials.expiry(m.group(4));
+            assertTrue(Math.abs(expiry - (System.currentTimeMillis() / 1000 + 86_400)) < 60, "valid for turn.credential-ttl-s: " + expiry);
+        }
+        return username;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.junction.transport.socket;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The server side of TURN over TLS (RFC 8656 §3.1, {@code turns:}): a Netty {@link SslContext} on the JDK's TLS
+ * provider, from an operator's PEM files or, for local use, from a self-signed certificate made at start.
+ * Stateless; called once at start, off the media loops.
+ */
+public final class TurnTls {
+
+    private static final Duration VALIDITY = Duration.ofDays(365);
+
+    private TurnTls() {
+    }
+
+    /** From a PEM certificate (chain) and its PEM (PKCS#8) private key. */
+    public static SslContext fromPem(Path certificateChain, Path privateKey) {
+        if (!Files.isReadable(certificateChain)) throw new IllegalStateException("cannot read the TURN TLS certificate " + certificateChain);
+        if (!Files.isReadable(privateKey)) throw new IllegalStateException("cannot read the TURN TLS key " + privateKey);
+        try {
+            return SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile()).sslProvider(SslProvider.JDK).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("bad TURN TLS certificate or key (" + certificateChain + ", " + privateKey + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A generated ECDSA P-256 key and a self-signed certificate naming {@code ipAddresses} (subjectAltName). */
+    public static SslContext selfSigned(List<String> ipAddresses) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            KeyPair keys = generator.generateKeyPair();
+            X500Name name = new X500Name("CN=junction-turn");
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
+                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(VALIDITY)), name, keys.getPublic());
+            GeneralName[] names = ipAddresses.stream().map(ip -> new GeneralName(GeneralName.iPAddress, ip)).toArray(GeneralName[]::new);
+            if (names.length > 0) builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            X509Certificate certificate = new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+            return SslContextBuilder.forServer(keys.getPrivate(), certificate).sslProvider(SslProvider.JDK).build();
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot make a self-signed TURN TLS certificate: " + e.getMessage(), e);
+        }
+    }
+}
