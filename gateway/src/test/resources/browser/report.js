@@ -118,7 +118,8 @@ function summarize(stats) {
         const local = byId.get(pair.localCandidateId), remote = byId.get(pair.remoteCandidateId);
         out.selectedPair = { local: local && (local.address || local.ip) + ':' + local.port,
                              remote: remote && (remote.address || remote.ip) + ':' + remote.port,
-                             protocol: local && local.protocol, state: pair.state };
+                             protocol: local && local.protocol, localType: local && local.candidateType,
+                             relayProtocol: local && local.relayProtocol, state: pair.state };
         if (pair.currentRoundTripTime !== undefined) out.rttMs = Math.round(pair.currentRoundTripTime * 1000 * 10) / 10;
       }
     }
