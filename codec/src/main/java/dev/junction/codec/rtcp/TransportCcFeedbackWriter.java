@@ -50,6 +50,8 @@ public final class TransportCcFeedbackWriter {
     private int lastSequence;
     private int referenceTime;
     private long lastTicks;
+    /** Where an empty message starts ({@link #startAt}), or -1: at its first arrival. */
+    private int startSequence = -1;
 
     /**
      * @param maxPacketLength upper bound for a written message in bytes (for example 1200 to stay within
@@ -72,6 +74,19 @@ public final class TransportCcFeedbackWriter {
         statusCount = 0;
         receivedCount = 0;
         deltaBytes = 0;
+        startSequence = -1;
+    }
+
+    /**
+     * Starts an empty message at sequence number {@code sequenceNumber} (the first one the receiver expected), so
+     * that numbers before the first arrival are reported as not received, as libwebrtc's receiver does; without it a
+     * message starts at its first arrival and a loss just after the previous message is never reported.
+     *
+     * @throws IllegalStateException when the message is not empty
+     */
+    public void startAt(int sequenceNumber) {
+        if (statusCount != 0) throw new IllegalStateException("startAt on a message that has records");
+        startSequence = sequenceNumber & 0xFFFF;
     }
 
     public boolean isEmpty() {
@@ -111,11 +126,15 @@ public final class TransportCcFeedbackWriter {
             long reference = Math.floorDiv(arrivalTimeUs, TransportCcFeedback.REFERENCE_TIME_UNIT_US);
             long delta = ticks - reference * TICKS_PER_REFERENCE;
             int deltaSize = delta <= 255 ? 1 : 2;
-            if (!fits(1, deltaSize)) {
+            int lostBefore = startSequence < 0 ? 0 : SerialNumber.diff16(seq, startSequence);
+            if (lostBefore < 0 || !fits(lostBefore + 1, deltaSize)) {
                 return false;
             }
-            baseSequence = seq;
+            baseSequence = startSequence < 0 ? seq : startSequence;
             referenceTime = (int) reference;
+            for (int i = 0; i < lostBefore; i++) {
+                symbols[statusCount++] = TransportCcFeedback.NOT_RECEIVED;
+            }
             store(seq, ticks, (int) delta, deltaSize);
             return true;
         }

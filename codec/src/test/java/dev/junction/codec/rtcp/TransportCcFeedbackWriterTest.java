@@ -223,4 +223,38 @@ class TransportCcFeedbackWriterTest {
             out.release();
         }
     }
+
+    /** A message may start at the first expected number: numbers before the first arrival are reported lost. */
+    @Test
+    void shouldStartAtTheFirstExpectedNumberAndReportTheLossesBeforeTheFirstArrival() {
+        TransportCcFeedbackWriter writer = new TransportCcFeedbackWriter(1200);
+        writer.startAt(65_534);
+        assertTrue(writer.addReceived(1, 1_000_000));
+        assertTrue(writer.addReceived(2, 1_000_250));
+        ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        try {
+            writer.write(out, 1, 2, 0);
+            TransportCcFeedback fb = new TransportCcFeedback();
+            assertTrue(fb.wrap(out, out.readerIndex(), out.readableBytes()));
+            assertEquals(65_534, fb.baseSequenceNumber());
+            assertEquals(5, fb.packetStatusCount(), "65534, 65535 and 0 lost, then 1 and 2");
+            assertEquals(2, fb.receivedCount());
+            java.util.List<Boolean> received = new java.util.ArrayList<>();
+            while (fb.next()) received.add(fb.isReceived());
+            assertEquals(java.util.List.of(false, false, false, true, true), received);
+        } finally {
+            out.release();
+        }
+        writer.reset();
+        assertTrue(writer.addReceived(9, 2_000_000), "reset forgets the start");
+        assertEquals(9, writer.baseSequenceNumber());
+        writer.reset();
+        writer.startAt(10);
+        assertFalse(writer.addReceived(9, 2_000_000), "a number before the start does not fit");
+        assertTrue(writer.isEmpty());
+        assertThrows(IllegalStateException.class, () -> {
+            writer.addReceived(10, 2_000_000);
+            writer.startAt(11);
+        }, "only an empty message can be started elsewhere");
+    }
 }

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  *
  * <p>Arrivals live in a preallocated ring indexed by the unwrapped sequence number, so reordered packets land
  * in place and each feedback walks the sequence numbers in order; numbers never seen are reported as lost. A
- * packet older than the last feedback is late and not reported again (as libwebrtc's receive-side proxy). A
- * jump over more than the ring's {@link #WINDOW} numbers gives up on the oldest unreported ones.
+ * packet older than the last feedback is late and not reported again (as libwebrtc's receive-side proxy). Each
+ * feedback starts at the first number the previous one did not cover, so a loss there is reported too. A jump over
+ * more than the ring's {@link #WINDOW} numbers gives up on the oldest unreported ones.
  *
  * <p>Sans-IO: time comes in as {@code nowNs}. Threading: the publisher's loop only. Allocates nothing per packet;
  * one buffer per feedback message, handed to the sink.
@@ -95,6 +96,8 @@ final class TransportCcReceiver {
         if (nextFeedbackNs == Long.MAX_VALUE || nowNs - nextFeedbackNs < 0) return;
         nextFeedbackNs = Long.MAX_VALUE;
         writer.reset();
+        // From the first number not reported yet: one lost right after the last feedback is reported too.
+        writer.startAt((int) (base & 0xFFFF));
         for (long e = base; e <= highest; e++) {
             long at = arrivalNs[(int) (e & (WINDOW - 1))];
             if (at == NONE) continue;

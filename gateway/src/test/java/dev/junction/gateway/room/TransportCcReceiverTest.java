@@ -72,6 +72,15 @@ class TransportCcReceiverTest {
         sendDue(r, T0 + 310 * MS);
         assertEquals(List.of(3), List.copyOf(parsed().keySet()));
         assertEquals(2, r.sent());
+
+        // 4, the first number after that feedback, is lost: the next feedback starts there and says so.
+        sent.forEach(ByteBuf::release);
+        sent.clear();
+        r.onPacket(5, 1, T0 + 400 * MS);
+        sendDue(r, T0 + 500 * MS);
+        Map<Integer, Long> next = parsed();
+        assertEquals(List.of(4, 5), List.copyOf(next.keySet()));
+        assertEquals(-1L, next.get(4), "lost right after the previous feedback, and reported");
     }
 
     @Test
@@ -91,8 +100,10 @@ class TransportCcReceiverTest {
         r.onPacket(3_000 + TransportCcReceiver.WINDOW + 10, 1, T0 + 201 * MS); // a jump past the ring
         sendDue(r, T0 + 400 * MS);
         got = parsed();
-        assertEquals(List.of(3_000 + TransportCcReceiver.WINDOW + 10), List.copyOf(got.keySet()),
-                "3000 fell out of the window, given up; a message starts at its first arrival");
+        assertEquals(TransportCcReceiver.WINDOW, got.size(), "the window's worth: 3000 and the oldest given up");
+        assertEquals(1, got.values().stream().filter(v -> v >= 0).count(), "only the last arrived");
+        assertTrue(got.containsKey(3_000 + TransportCcReceiver.WINDOW + 10));
+        assertFalse(got.containsKey(3_000));
         assertFalse(r.onPacket(3_001, 1, T0 + 402 * MS), "older than the window: late");
     }
 }
