@@ -293,11 +293,14 @@ public final class LoopRooms implements MediaLoop.Participant {
             parts.add(new LoopSnapshot.RoomPart(r.key.name(), r.home, publishers.size(), subscribers.size(), room.counters().rtpIn(),
                     room.counters().rtpForwarded(), room.counters().bytesForwarded()));
             for (Publisher p : publishers) {
-                if (p.lossFraction() >= 0) losses.add(p.lossFraction());
+                double loss = p.lossFraction();
+                if (loss >= 0) losses.add(loss);
             }
             for (Subscriber s : subscribers) {
-                if (s.lossFraction() >= 0) losses.add(s.lossFraction());
-                if (s.rttNs() >= 0) rtts.add(s.rttNs() / 1e6);
+                double loss = s.lossFraction();
+                if (loss >= 0) losses.add(loss);
+                long rtt = s.rttNs();
+                if (rtt >= 0) rtts.add(rtt / 1e6);
             }
         }
         return new LoopSnapshot(Thread.currentThread().threadId(), lagNs, List.copyOf(parts), losses.build().toArray(),

@@ -166,13 +166,13 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
     private void onReceiverReport(ReceiverReport rr, long nowNs) {
         ReportBlock block = room.flyweights().reportBlock;
         int worst = -1;
+        long compactNow = (room.ntpTimestamp(nowNs) >>> 16) & 0xFFFF_FFFFL;
         for (int i = 0, n = rr.reportCount(); i < n; i++) {
             rr.reportBlock(i, block);
             if (slotBySsrc(block.ssrc()) == null) continue;
             worst = Math.max(worst, block.fractionLost());
             long lsr = block.lastSenderReport();
             if (lsr == 0) continue;
-            long compactNow = (room.ntpTimestamp(nowNs) >>> 16) & 0xFFFF_FFFFL;
             long rtt = (compactNow - lsr - block.delaySinceLastSenderReport()) & 0xFFFF_FFFFL;
             if (rtt < MAX_RTT_COMPACT) rttNs = rtt * 1_000_000_000L >>> 16;
         }

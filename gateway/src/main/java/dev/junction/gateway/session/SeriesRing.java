@@ -58,7 +58,8 @@ final class SeriesRing {
         for (int i = first; i < size; i++) {
             if (i > first) out.append(',');
             long t = timesMs[(oldest + i) % timesMs.length];
-            out.append(t / 1000).append('.').append(String.format("%03d", t % 1000));
+            long ms = t % 1000;
+            out.append(t / 1000).append('.').append(ms < 100 ? (ms < 10 ? "00" : "0") : "").append(ms);
         }
         out.append("],\"data\":[");
         for (int c = 0; c < names.size(); c++) {
