@@ -75,6 +75,13 @@ final class TurnTestClient implements AutoCloseable {
         return new TurnTestClient(null, socket, server, realm);
     }
 
+    /** Over a TCP socket the test connected itself (to set its buffers first, say). */
+    static TurnTestClient over(Socket connected, String realm) throws IOException {
+        connected.setSoTimeout(5000);
+        connected.setTcpNoDelay(true);
+        return new TurnTestClient(null, connected, (InetSocketAddress) connected.getRemoteSocketAddress(), realm);
+    }
+
     static TurnTestClient tls(InetSocketAddress server, String realm) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
