@@ -4,18 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.gateway.JunctionServer;
+import dev.junction.transport.socket.MediaSocket;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10, as a browser behind a network that allows only TURN: Chromium asks the WHIP and WHEP endpoints' OPTIONS
+ * Issue 10, as browsers behind networks that allow only TURN, or no UDP at all.
+ *
+ * <p>First, relay only: Chromium asks the WHIP and WHEP endpoints' OPTIONS
  * for their ICE servers (RFC 9725 Link headers with fresh REST credentials), then publishes over TURN/UDP and plays
  * over TURN/TCP with {@code iceTransportPolicy: 'relay'}, so no host candidate can be used. The subscriber must
  * decode, both selected pairs must be relay ones over those transports, and the server must have relayed in
  * process to its own media sockets (no second hop through the kernel).
+ *
+ * <p>Then inside the browser tests' private network namespace with nftables dropping every UDP datagram
+ * ({@link IceTcpBrowserIT.UdpBlocked}; {@link IceTcpBrowserIT} covers the third way in, ICE-TCP with no ICE servers):
+ * a publisher and two subscribers relay-only over TURN/TCP and TURN/TLS, and a publisher and two subscribers
+ * that simply use every ICE server the Link headers name. Each selected pair (getStats) must be over TCP, and the
+ * subscribers must decode. The Link-header clients trickle their candidates (RFC 9725 §4.3): a client that waits
+ * for gathering to complete would wait behind such a firewall until its TURN/UDP Allocate times out (Chromium
+ * keeps retrying it for about 40 s), which the README tells operators.
  */
 @Tag("browser")
 class TurnBrowserIT {
@@ -53,5 +65,79 @@ class TurnBrowserIT {
                     up.getString("relayProtocol"), down.getString("relayProtocol"),
                     watched.getJsonObject("video").getLong("framesDecoded"), locally);
         }
+    }
+
+    private static final Duration CONNECTED_WITHIN = Duration.ofSeconds(30);
+    private static final Duration DECODING_WITHIN = Duration.ofSeconds(30);
+
+    @Test
+    void shouldPublishAndPlayRelayOnlyOverTurnTcpAndTurnTlsWhenUdpIsBlocked() throws Exception {
+        try (JunctionServer server = WhipWhepBrowserIT.startServer("--turn", "on", "--turn-port", "3478", "--turn-tls-port", "5349");
+             IceTcpBrowserIT.UdpBlocked blocked = IceTcpBrowserIT.UdpBlocked.inThisNamespace();
+             BrowserHarness harness = BrowserHarness.start()) {
+            Map<String, String> publish = WhipWhepBrowserIT.page(server, "no-udp-relay", "publish", WhipWhepBrowserIT.Offer.VP8, "");
+            publish.put("turn", "tls");
+            harness.open("publisher", "e2e.html", publish);
+            JsonObject published = WhipWhepBrowserIT.awaitPublishing(harness, "publisher", CONNECTED_WITHIN);
+            assertRelayed(published, "tls");
+            Map<String, String> overTcp = WhipWhepBrowserIT.page(server, "no-udp-relay", "watch", WhipWhepBrowserIT.Offer.VP8, "");
+            overTcp.put("turn", "tcp");
+            harness.open("subscriber1", "e2e.html", overTcp);
+            Map<String, String> overTls = WhipWhepBrowserIT.page(server, "no-udp-relay", "watch", WhipWhepBrowserIT.Offer.VP8, "");
+            overTls.put("turn", "tls");
+            harness.open("subscriber2", "e2e.html", overTls);
+            assertRelayed(WhipWhepBrowserIT.awaitDecoding(harness, "subscriber1", DECODING_WITHIN), "tcp");
+            assertRelayed(WhipWhepBrowserIT.awaitDecoding(harness, "subscriber2", DECODING_WITHIN), "tls");
+            assertNoUdpReachedTheServer(server);
+        }
+    }
+
+    @Test
+    void shouldPublishAndPlayWithTheLinkHeadersIceServersWhenUdpIsBlocked() throws Exception {
+        try (JunctionServer server = WhipWhepBrowserIT.startServer("--turn", "on", "--turn-port", "3478", "--turn-tls-port", "5349");
+             IceTcpBrowserIT.UdpBlocked blocked = IceTcpBrowserIT.UdpBlocked.inThisNamespace();
+             BrowserHarness harness = BrowserHarness.start()) {
+            Map<String, String> publish = WhipWhepBrowserIT.page(server, "no-udp-link", "publish", WhipWhepBrowserIT.Offer.VP8, "");
+            publish.put("turn", "link");
+            publish.put("trickle", "1");
+            harness.open("publisher", "e2e.html", publish);
+            assertOverTcp(WhipWhepBrowserIT.awaitPublishing(harness, "publisher", CONNECTED_WITHIN));
+            for (String subscriber : List.of("subscriber1", "subscriber2")) {
+                Map<String, String> watch = WhipWhepBrowserIT.page(server, "no-udp-link", "watch", WhipWhepBrowserIT.Offer.VP8, "");
+                watch.put("turn", "link");
+                watch.put("trickle", "1");
+                harness.open(subscriber, "e2e.html", watch);
+            }
+            for (String subscriber : List.of("subscriber1", "subscriber2")) {
+                assertOverTcp(WhipWhepBrowserIT.awaitDecoding(harness, subscriber, DECODING_WITHIN));
+            }
+            assertNoUdpReachedTheServer(server);
+        }
+    }
+
+    /** The pair is a relay candidate of ours whose allocation runs over {@code relayProtocol}. */
+    private static void assertRelayed(JsonObject report, String relayProtocol) {
+        JsonObject pair = report.getJsonObject("selectedPair");
+        assertTrue(pair != null && "relay".equals(pair.getString("localType")), "a relay pair is selected: " + report.encode());
+        assertEquals(relayProtocol, pair.getString("relayProtocol"), report.encode());
+        System.out.printf("no UDP, relay only: %s over TURN/%s, pair %s%n", report.getString("role", "?"), relayProtocol, pair);
+    }
+
+    /** ICE-TCP straight to us, or a relay whose allocation runs over TCP or TLS: never UDP. */
+    private static void assertOverTcp(JsonObject report) {
+        assertTrue(report.getJsonArray("patchStatuses").stream().allMatch(s -> ((Number) s).intValue() == 204),
+                "every trickled candidate was taken: " + report.getJsonArray("patchStatuses"));
+        JsonObject pair = report.getJsonObject("selectedPair");
+        assertTrue(pair != null, "a pair is selected: " + report.encode());
+        boolean iceTcp = "tcp".equals(pair.getString("protocol"));
+        boolean relayedOverTcp = "relay".equals(pair.getString("localType"))
+                && List.of("tcp", "tls").contains(pair.getString("relayProtocol"));
+        assertTrue(iceTcp || relayedOverTcp, "the pair runs over TCP: " + report.encode());
+        System.out.printf("no UDP, Link headers' ICE servers: pair %s%n", pair);
+    }
+
+    private static void assertNoUdpReachedTheServer(JunctionServer server) {
+        long udpIn = server.sessions().sockets().stream().mapToLong(s -> s.counter(MediaSocket.DATAGRAMS_IN)).sum();
+        assertEquals(0, udpIn, "UDP really was blocked: the media sockets received nothing through the kernel");
     }
 }
