@@ -63,6 +63,8 @@ public final class ConfigKeys {
                     "ICE-TCP (RFC 6544) for networks that block UDP: each loop also listens on TCP, and answers add a passive TCP candidate ranked below UDP (`on`/`off`)."),
             new Key("media.spread-after", "--spread-after", "200", false,
                     "Subscribers a room keeps on its home media loop before new ones are dealt round-robin over the loops: below this fan-out, handing packets to another loop costs more than it saves. 0 spreads from the first."),
+            new Key("media.dtls-setup", "--dtls-setup", "passive", false,
+                    "The `a=setup` answered to an actpass offer (RFC 5763 §5): `passive` makes Junction the DTLS server, as browsers and WHIP clients expect; `active` makes it the DTLS client (to test clients that must handle both, such as our load tool)."),
             new Key("turn.enabled", "--turn", "off", false,
                     "The embedded TURN server (RFC 8656) for networks that block UDP or allow only TCP/TLS: `on` listens on `turn.port` (UDP and TCP) and `turn.tls-port`, and WHIP/WHEP answers carry `Link: rel=\"ice-server\"` headers with fresh credentials (`on`/`off`)."),
             new Key("turn.port", "--turn-port", "3478", false, "TURN over UDP and TCP (one port number for both)."),

@@ -161,7 +161,8 @@ public final class ConfigLoader {
                 announce(v.get("media.announce")),
                 positiveInt(v.get("media.consent-timeout-ms")),
                 onOff(v.get("media.ice-tcp")),
-                nonNegativeInt(v.get("media.spread-after")));
+                nonNegativeInt(v.get("media.spread-after")),
+                dtlsClient(v.get("media.dtls-setup")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log, turn(v));
@@ -263,6 +264,15 @@ public final class ConfigLoader {
     }
 
     /** {@code on}/{@code true} or {@code off}/{@code false}, in any case. */
+    /** {@code media.dtls-setup}: true for {@code active} (Junction the DTLS client), false for {@code passive}. */
+    private static boolean dtlsClient(Source s) {
+        return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "active" -> true;
+            case "passive" -> false;
+            default -> throw new ConfigException(s.origin() + ": expected passive or active, got '" + s.value() + "'");
+        };
+    }
+
     private static boolean onOff(Source s) {
         return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
             case "on", "true" -> true;

@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,16 @@ class ConfigLoaderTest {
         Files.writeString(file, "http.max-connections-per-source = 0\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", file.toString()}));
         assertTrue(e.getMessage().contains("key http.max-connections-per-source: expected a positive integer, got '0'"), e.getMessage());
+    }
+
+    @Test
+    void shouldAnswerPassiveByDefaultAndActiveWhenConfigured(@TempDir Path dir) throws IOException {
+        assertFalse(JunctionConfig.defaults().media().dtlsClient());
+        assertTrue(ConfigLoader.load(new String[] {"--dtls-setup", "active"}).media().dtlsClient());
+        Path file = dir.resolve("dtls.properties");
+        Files.writeString(file, "media.dtls-setup = PASSIVE\n");
+        assertFalse(ConfigLoader.load(new String[] {"--config", file.toString()}).media().dtlsClient());
+        assertMessage("--dtls-setup: expected passive or active, got 'actpass'", "--dtls-setup", "actpass");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.IceTcpConnection;
@@ -139,6 +140,8 @@ public final class LoadTest {
     private volatile boolean churnSucceeded = true;
     /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
     private volatile int probeSourcePort;
+    /** Peers that were the DTLS server because the answer said {@code a=setup:active} (Janus does), and the others. */
+    private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
 
     LoadTest(LoadOptions options, PrintStream progress) {
         this.options = options;
@@ -425,6 +428,8 @@ public final class LoadTest {
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
                 .put("transport", options.tcp() ? "tcp" : "udp")
+                .put("peers_dtls_client", dtlsRoles.get(0))
+                .put("peers_dtls_server", dtlsRoles.get(1))
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -685,6 +690,7 @@ public final class LoadTest {
             }
             location = response.headers().firstValue("Location").orElse(null);
             ServerAnswer answer = ServerAnswer.parse(response.body());
+            dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
             serverUfrag = answer.ice().ufrag();
             serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
             if (options.tcp()) {
@@ -695,10 +701,11 @@ public final class LoadTest {
                     throw new NotConnected("ICE-TCP connection to " + answer.tcpCandidates().get(0) + " failed: " + e.getMessage());
                 }
                 transport = WebRtcTransport.client(plane.loops().get(loop), demux, offer.ice(), answer.ice(), List.of(tcp.path()),
-                        certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+                        answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
             } else {
-                transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
-                        answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+                transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(),
+                        answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT,
+                        new Random(random.nextLong()), this);
             }
             transport.start();
         }

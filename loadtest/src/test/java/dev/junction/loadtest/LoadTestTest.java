@@ -98,11 +98,31 @@ class LoadTestTest {
                 assertNull(result.getValue("server_setup_ms_p50"), result.encode());
             }
             assertTrue(result.containsKey("server_cpu_s") && result.getDouble("server_cpu_s") > 0, result.encode());
+            assertEquals(3, result.getLong("peers_dtls_client"), "a passive answer makes every peer the DTLS client: " + result.encode());
             assertEquals(0, server.sessions().sessionCount(), "every peer left with DELETE");
         }
         String lines = progress.toString(StandardCharsets.UTF_8);
         assertEquals(3, lines(lines, "loadtest: ") - lines(lines, "loadtest: warning"), "one progress line per second:\n" + lines);
         assertEquals(0, lines(lines, "loadtest: warmup"), lines);
+    }
+
+    /**
+     * Issue 15: the tool loads a server that answers {@code a=setup:active} and is the DTLS client (Janus does): its
+     * peers are then the DTLS servers. Here that server is ours with {@code --dtls-setup active}.
+     */
+    @Test
+    void shouldLoadAServerThatAnswersSetupActive() throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1", "--dtls-setup", "active"}))) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2), into(progress)).run());
+            long sent = result.getLong("packets_sent");
+            long received = result.getLong("packets_received");
+            assertTrue(sent > 2 * 50 && received > sent * 3 / 2, result.encode());
+            assertTrue(result.getDouble("loss_pct") < 1.0, result.encode());
+            assertEquals(3, result.getLong("peers_dtls_server"), "every peer was the DTLS server: " + result.encode());
+            assertEquals(0, result.getLong("peers_dtls_client"), result.encode());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.junction.gateway.session;
 
+import dev.junction.codec.sdp.SdpAttribute.SetupRole;
 import dev.junction.codec.sdp.jsep.CodecCapability;
 import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.MediaCapabilities;
@@ -97,7 +98,7 @@ public final class MediaSessions implements AutoCloseable {
                 config.media().announce(), turn.udpAddress().getPort(), turn.tlsAddress() == null ? 0 : turn.tlsAddress().getPort());
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
-        this.service = new WhipWhepService(new SdpNegotiator(publisherCapabilities()), new SdpNegotiator(subscriberCapabilities()), certificate, options, config.media().announce(),
+        this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(), config.media()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
@@ -178,6 +179,11 @@ public final class MediaSessions implements AutoCloseable {
     /** As above with another grace period for empty rooms (tests that watch rooms go away). */
     public static MediaSessions start(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         return new MediaSessions(config, options, roomGraceMs);
+    }
+
+    /** A negotiator for {@code capabilities} answering actpass offers with the configured DTLS role. */
+    private static SdpNegotiator negotiator(MediaCapabilities capabilities, MediaSettings media) {
+        return new SdpNegotiator(capabilities).withDtlsSetup(media.dtlsClient() ? SetupRole.ACTIVE : SetupRole.PASSIVE);
     }
 
     /**

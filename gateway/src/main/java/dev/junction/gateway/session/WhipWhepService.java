@@ -17,6 +17,7 @@ import dev.junction.gateway.room.SlotSsrcAllocator;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.Fingerprint;
 import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaSocket;
@@ -153,7 +154,8 @@ final class WhipWhepService implements SessionService {
             session = new Session(kind, roomName, newToken(16), newToken(8), seat, loops[loopIndex], negotiated.remoteIce(),
                     setupStartNs, table, directory);
             session.transport = WebRtcTransport.server(sockets.get(loopIndex), demuxes[loopIndex], negotiated.localIce(),
-                    negotiated.remoteIce(), certificate, remoteFingerprints, options, session);
+                    negotiated.remoteIce(), negotiated.dtlsServer() ? DtlsRole.SERVER : DtlsRole.CLIENT, certificate,
+                    remoteFingerprints, options, session);
         } catch (RuntimeException e) {
             directory.leave(seat);
             throw e;
