@@ -62,7 +62,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link TurnStreamConnection}; everything the core hands the sink is written (Netty releases it) or released
  * here; a datagram handed to another loop is released there after its demux returns.
  */
-public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender {
+public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender,
+        TurnStreamConnection.Owner {
 
     /**
      * Where and how to listen.
@@ -345,19 +346,23 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         return connection;
     }
 
-    void onStreamOpened(TurnStreamConnection connection) {
+    @Override
+    public void onStreamOpened(TurnStreamConnection connection) {
         streams.put(connection.tuple(), connection);
     }
 
-    boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
+    @Override
+    public boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
         return core.hasAllocation(tuple, nowNs);
     }
 
-    void onStreamAuthenticated(TurnStreamConnection connection) {
+    @Override
+    public void onStreamAuthenticated(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
     }
 
-    void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
+    @Override
+    public void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
         count(BYTES_FROM_CLIENTS, frame.readableBytes());
         enterCore();
         try {
@@ -367,16 +372,19 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         }
     }
 
-    void onStreamGarbage(TurnStreamConnection connection) {
+    @Override
+    public void onStreamGarbage(TurnStreamConnection connection) {
         count(STREAMS_GARBAGE, 1);
     }
 
-    void onStreamError(TurnStreamConnection connection) {
+    @Override
+    public void onStreamError(TurnStreamConnection connection) {
         count(STREAM_ERRORS, 1);
     }
 
     /** The connection closed (by either side, possibly before it was ever active). */
-    void onStreamClosed(TurnStreamConnection connection) {
+    @Override
+    public void onStreamClosed(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
         if (connection.tuple() == null) return;
         streams.remove(connection.tuple(), connection);
