@@ -56,7 +56,11 @@ public final class TurnClientConnection implements DatagramReceiver, TurnStreamC
     public static final int DROPPED = 2;
     /** Requests that failed (an error response or no answer), Allocate included. */
     public static final int REQUESTS_FAILED = 3;
-    private static final int COUNTERS = 4;
+    /** Refreshes of the allocation the server granted (lifetime above 0). */
+    public static final int REFRESHES = 4;
+    /** 1 once the server answered the Refresh with lifetime 0 (the allocation is deleted). */
+    public static final int DEALLOCATIONS = 5;
+    private static final int COUNTERS = 6;
     /** How long {@link #closeAsync} waits for the answer to its Refresh with lifetime 0 before closing anyway. */
     private static final long CLOSE_LINGER_MS = 2_000;
     private static final long REQUESTED_LIFETIME_SECONDS = 600;
@@ -180,6 +184,16 @@ public final class TurnClientConnection implements DatagramReceiver, TurnStreamC
         return path;
     }
 
+    /** Refreshes the allocation now (it refreshes itself before its lifetime ends anyway); any thread. */
+    public void refresh() {
+        loop.execute(() -> {
+            if (done || core.state() != TurnClient.State.ALLOCATED) return;
+            long nowNs = System.nanoTime();
+            core.refresh(nowNs);
+            drain(nowNs);
+        });
+    }
+
     /**
      * Deletes the allocation (Refresh with lifetime 0) and closes the socket or connection once answered, or after a
      * short linger when no answer comes. Any thread; completes when closed.
@@ -276,7 +290,11 @@ public final class TurnClientConnection implements DatagramReceiver, TurnStreamC
                 }
             }
             case TurnClient.Event.Expired e -> shutdown();
-            case TurnClient.Event.Deallocated d -> shutdown();
+            case TurnClient.Event.Refreshed r -> count(REFRESHES);
+            case TurnClient.Event.Deallocated d -> {
+                count(DEALLOCATIONS);
+                shutdown();
+            }
             default -> {
             }
         }
