@@ -104,6 +104,8 @@ public final class TurnClientConnection implements DatagramReceiver, TurnStreamC
             case UDP -> {
                 InetSocketAddress any = new InetSocketAddress(address.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0", 0);
                 connection.udp = plane.open(loopIndex, any, connection);
+                // NOTE: the plane may close the socket first (it is shutting down): the core's buffers go with it.
+                connection.udp.closeFuture().addListener(f -> connection.shutdown());
                 if (!connection.loop.execute(() -> connection.start(System.nanoTime()))) {
                     connection.allocated.completeExceptionally(new IllegalStateException("the media loop is shutting down"));
                 }
