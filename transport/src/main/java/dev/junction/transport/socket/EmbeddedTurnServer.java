@@ -143,6 +143,12 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
 
     // On the loop.
     private final Map<InetSocketAddress, TurnFiveTuple> udpTuples = new HashMap<>();
+    /**
+     * Per UDP client, the GSO batch its relayed data joins during a burst: a frame's ChannelData messages to one
+     * client leave as one segmented send, and no envelope is made per message. Bounded as {@link #udpTuples}; a
+     * batch dropped from the map while open is still flushed by the socket's batcher.
+     */
+    private final Map<TurnFiveTuple, GsoBatcher.Batch> udpBatches = new HashMap<>();
     private final Map<TurnFiveTuple, TurnStreamConnection> streams = new HashMap<>();
     private final Map<TurnStreamConnection, InetAddress> unauthenticated = new HashMap<>();
     private final Map<InetAddress, Integer> unauthenticatedBySource = new HashMap<>();
@@ -456,7 +462,17 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         boolean data = isData(message);
         if (data) count(BYTES_TO_CLIENTS, message.readableBytes());
         if (tuple.transport() == TurnTransport.UDP) {
-            udp.write(message, tuple.client());
+            if (data) {
+                GsoBatcher.Batch batch = udpBatches.get(tuple);
+                if (batch == null) {
+                    if (udpBatches.size() >= MAX_CACHED_TUPLES) udpBatches.clear();
+                    batch = new GsoBatcher.Batch();
+                    udpBatches.put(tuple, batch);
+                }
+                udp.write(message, tuple.client(), batch);
+            } else {
+                udp.write(message, tuple.client());
+            }
             return;
         }
         TurnStreamConnection connection = streams.get(tuple);
