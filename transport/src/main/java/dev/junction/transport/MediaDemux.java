@@ -92,15 +92,18 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         paths.closed(connection.path());
     }
 
-    /** A datagram a TURN client relayed to this loop's media socket, handed over in process. */
+    /**
+     * A datagram through a TURN relay: one a TURN client relayed to this loop's media socket, handed over in process
+     * ({@link RelayPath}), or, in the client role, one a peer sent to our allocation ({@code TurnPath}).
+     */
     @Override
-    public void onRelayed(RelayPath path, ByteBuf datagram, long nowNs) {
+    public void onRelayed(Path path, ByteBuf datagram, long nowNs) {
         dispatch(path, null, path.remoteAddress(), datagram, nowNs);
     }
 
     /** The allocation is gone: its path leaves its session, which is told. */
     @Override
-    public void onRelayClosed(RelayPath path) {
+    public void onRelayClosed(Path path) {
         paths.closed(path);
     }
 

@@ -62,7 +62,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link TurnStreamConnection}; everything the core hands the sink is written (Netty releases it) or released
  * here; a datagram handed to another loop is released there after its demux returns.
  */
-public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender {
+public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender,
+        TurnStreamConnection.Owner {
 
     /**
      * Where and how to listen.
@@ -142,6 +143,12 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
 
     // On the loop.
     private final Map<InetSocketAddress, TurnFiveTuple> udpTuples = new HashMap<>();
+    /**
+     * Per UDP client, the GSO batch its relayed data joins during a burst: a frame's ChannelData messages to one
+     * client leave as one segmented send, and no envelope is made per message. Bounded as {@link #udpTuples}; a
+     * batch dropped from the map while open is still flushed by the socket's batcher.
+     */
+    private final Map<TurnFiveTuple, GsoBatcher.Batch> udpBatches = new HashMap<>();
     private final Map<TurnFiveTuple, TurnStreamConnection> streams = new HashMap<>();
     private final Map<TurnStreamConnection, InetAddress> unauthenticated = new HashMap<>();
     private final Map<InetAddress, Integer> unauthenticatedBySource = new HashMap<>();
@@ -345,19 +352,23 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         return connection;
     }
 
-    void onStreamOpened(TurnStreamConnection connection) {
+    @Override
+    public void onStreamOpened(TurnStreamConnection connection) {
         streams.put(connection.tuple(), connection);
     }
 
-    boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
+    @Override
+    public boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
         return core.hasAllocation(tuple, nowNs);
     }
 
-    void onStreamAuthenticated(TurnStreamConnection connection) {
+    @Override
+    public void onStreamAuthenticated(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
     }
 
-    void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
+    @Override
+    public void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
         count(BYTES_FROM_CLIENTS, frame.readableBytes());
         enterCore();
         try {
@@ -367,16 +378,19 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         }
     }
 
-    void onStreamGarbage(TurnStreamConnection connection) {
+    @Override
+    public void onStreamGarbage(TurnStreamConnection connection) {
         count(STREAMS_GARBAGE, 1);
     }
 
-    void onStreamError(TurnStreamConnection connection) {
+    @Override
+    public void onStreamError(TurnStreamConnection connection) {
         count(STREAM_ERRORS, 1);
     }
 
     /** The connection closed (by either side, possibly before it was ever active). */
-    void onStreamClosed(TurnStreamConnection connection) {
+    @Override
+    public void onStreamClosed(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
         if (connection.tuple() == null) return;
         streams.remove(connection.tuple(), connection);
@@ -448,7 +462,17 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         boolean data = isData(message);
         if (data) count(BYTES_TO_CLIENTS, message.readableBytes());
         if (tuple.transport() == TurnTransport.UDP) {
-            udp.write(message, tuple.client());
+            if (data) {
+                GsoBatcher.Batch batch = udpBatches.get(tuple);
+                if (batch == null) {
+                    if (udpBatches.size() >= MAX_CACHED_TUPLES) udpBatches.clear();
+                    batch = new GsoBatcher.Batch();
+                    udpBatches.put(tuple, batch);
+                }
+                udp.write(message, tuple.client(), batch);
+            } else {
+                udp.write(message, tuple.client());
+            }
             return;
         }
         TurnStreamConnection connection = streams.get(tuple);

@@ -79,7 +79,8 @@ class TurnUclientInteropTest {
         if (plane != null) plane.close();
     }
 
-    private static String which(String tool) {
+    /** The path of {@code tool} on PATH, or null; also for {@link TurnClientCoturnInteropTest}. */
+    static String which(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) return Path.of(dir, tool).toString();
         }
