@@ -97,6 +97,8 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
     private final Listener listener;
     private final IceAgent ice;
     private final DtlsEndpoint dtls;
+    /** Completes on the loop once DTLS ended and its last datagram (our close_notify) has been handed to the path. */
+    private final java.util.concurrent.CompletableFuture<Void> dtlsEnded = new java.util.concurrent.CompletableFuture<>();
     /** The client role's candidates from the answer, registered when it starts; empty for the server role. */
     private final List<Path> candidates;
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -420,6 +422,14 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
         return ice.localCredentials();
     }
 
+    /**
+     * Completes once DTLS has ended and its last datagram, our close_notify after {@link #close}, has been handed to
+     * the path: a graceful stop waits for it before it closes the sockets.
+     */
+    public java.util.concurrent.CompletableFuture<Void> dtlsEnded() {
+        return dtlsEnded;
+    }
+
     public DtlsEndpoint dtls() {
         return dtls;
     }
@@ -480,8 +490,12 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
 
         @Override
         public void onClosed(DtlsEndpoint endpoint, DtlsCloseReason reason, String detail) {
-            execute(() -> close("DTLS " + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                    + (detail == null || detail.isEmpty() ? "" : ": " + detail)));
+            boolean queued = loop.execute(() -> {
+                close("DTLS " + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + (detail == null || detail.isEmpty() ? "" : ": " + detail));
+                dtlsEnded.complete(null);
+            });
+            if (!queued) dtlsEnded.complete(null);
         }
     }
 

@@ -361,6 +361,9 @@ public final class MediaSessions implements AutoCloseable {
         List<CompletableFuture<String>> closing = new ArrayList<>();
         for (Session s : table.all()) {
             closing.add(s.closed);
+            // Its close_notify leaves from the DTLS thread a moment after the session closed: the sockets stay
+            // open until it has been handed to them.
+            closing.add(s.transport.dtlsEnded().thenApply(v -> ""));
             s.loop.close(s.transport, "server shutting down");
         }
         try {
