@@ -345,6 +345,28 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         return connection;
     }
 
+    /**
+     * Takes over {@code child}, a connection the one public port accepted on this server's loop and classified as
+     * TURN over TCP or, with {@code tls}, over TLS (RFC 8656 §3.1): it gets the same limits, timeout and handling as
+     * one accepted on the TURN ports, TLS terminated here with {@code tls}, and then sees {@code preamble}, the bytes
+     * read while it was classified, as its first read. On the loop; takes ownership of {@code preamble}. False,
+     * having closed the connection and released the bytes, when it is over a limit.
+     */
+    public boolean adopt(Channel child, SslContext tls, ByteBuf preamble) {
+        assert loop.inLoop() : "EmbeddedTurnServer.adopt off its loop";
+        TurnStreamConnection connection = admit(child, tls == null ? TurnTransport.TCP : TurnTransport.TLS);
+        if (connection == null) {
+            preamble.release();
+            child.close();
+            return false;
+        }
+        if (tls != null) child.pipeline().addLast(tls.newHandler(child.alloc()));
+        child.pipeline().addLast(connection);
+        child.pipeline().fireChannelRead(preamble);
+        child.pipeline().fireChannelReadComplete();
+        return true;
+    }
+
     void onStreamOpened(TurnStreamConnection connection) {
         streams.put(connection.tuple(), connection);
     }
