@@ -77,6 +77,8 @@ public final class Chromium implements AutoCloseable {
                 "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows",
                 "--enable-logging=stderr",
+                // One-port mode's server has a self-signed certificate (OnePortBrowserIT); no other test uses HTTPS.
+                "--ignore-certificate-errors",
                 url.toString());
         try {
             Process process = new ProcessBuilder(withoutRealtimeScheduling(command))
