@@ -165,7 +165,26 @@ public final class ConfigLoader {
                 dtlsClient(v.get("media.dtls-setup")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
-        return new JunctionConfig(http, media, log, turn(v));
+        return new JunctionConfig(http, media, log, turn(v), publicPort(v));
+    }
+
+    private static PublicPortConfig publicPort(Map<String, Source> v) {
+        Source cert = v.get("public.tls-cert");
+        Source key = v.get("public.tls-key");
+        if (cert.value().isEmpty() != key.value().isEmpty()) {
+            throw new ConfigException((cert.value().isEmpty() ? key : cert).origin() + ": public.tls-cert and public.tls-key go together");
+        }
+        Source name = v.get("public.turn-name");
+        if (!name.value().isEmpty() && !PublicPortConfig.isDnsName(name.value())) {
+            throw new ConfigException(name.origin() + ": expected a DNS name (letters, digits, '-', '.'), got '" + name.value() + "'");
+        }
+        Source noAlpn = v.get("public.tls-without-alpn");
+        boolean toTurn = switch (noAlpn.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "turn" -> true;
+            case "https" -> false;
+            default -> throw new ConfigException(noAlpn.origin() + ": expected turn or https, got '" + noAlpn.value() + "'");
+        };
+        return new PublicPortConfig(port(v.get("public.port")), cert.value(), key.value(), name.value(), toTurn);
     }
 
     private static TurnConfig turn(Map<String, Source> v) {

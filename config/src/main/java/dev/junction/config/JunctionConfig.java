@@ -9,12 +9,18 @@ import java.util.Objects;
  * @param media the media plane (UDP sockets and the addresses put into SDP answers)
  * @param log   the log format and levels
  * @param turn  the embedded TURN server
+ * @param publicPort one-port mode
  */
-public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn) {
+public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn, PublicPortConfig publicPort) {
 
     /** Without TURN. */
     public JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log) {
         this(http, media, log, TurnConfig.disabled());
+    }
+
+    /** Without one-port mode. */
+    public JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn) {
+        this(http, media, log, turn, PublicPortConfig.off());
     }
 
     public JunctionConfig {
@@ -22,11 +28,17 @@ public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(media, "media");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(publicPort, "publicPort");
     }
 
     /** This configuration with {@code turn} in place of its TURN settings (tests). */
     public JunctionConfig withTurn(TurnConfig turn) {
-        return new JunctionConfig(http, media, log, turn);
+        return new JunctionConfig(http, media, log, turn, publicPort);
+    }
+
+    /** This configuration with {@code publicPort} in place of its one-port settings (tests). */
+    public JunctionConfig withPublicPort(PublicPortConfig publicPort) {
+        return new JunctionConfig(http, media, log, turn, publicPort);
     }
 
     /** The built-in defaults ({@link ConfigKeys}), whatever the environment says. */

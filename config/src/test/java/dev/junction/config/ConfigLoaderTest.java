@@ -168,6 +168,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadOnePortSettingsAndRefuseBadOnes() {
+        assertEquals(PublicPortConfig.off(), JunctionConfig.defaults().publicPort(), "off by default");
+        PublicPortConfig on = ConfigLoader.load(new String[] {"--public-port", "443", "--public-turn-name", "TURN.example.com"}).publicPort();
+        assertTrue(on.enabled());
+        assertEquals(443, on.port());
+        assertEquals("turn.example.com", on.turnName());
+        assertTrue(on.noAlpnToTurn());
+        assertEquals(false, ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_PUBLIC_TLS_WITHOUT_ALPN", "https"))
+                .config().publicPort().noAlpnToTurn());
+        assertEquals("--public-port: expected a port number 0-65535, got '70000'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-port", "70000"})).getMessage());
+        assertEquals("--public-tls-cert: public.tls-cert and public.tls-key go together",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-tls-cert", "/etc/cert.pem"})).getMessage());
+        assertEquals("--public-turn-name: expected a DNS name (letters, digits, '-', '.'), got 'turn example'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-turn-name", "turn example"})).getMessage());
+        assertEquals("environment JUNCTION_PUBLIC_TLS_WITHOUT_ALPN: expected turn or https, got 'both'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.loadWithSources(new String[0],
+                        Map.of("JUNCTION_PUBLIC_TLS_WITHOUT_ALPN", "both"))).getMessage());
+    }
+
+    @Test
     void shouldMaskTheTokenWhereSettingsArePrinted() {
         ConfigLoader.Loaded loaded = ConfigLoader.loadWithSources(new String[] {"--token", "s3cret"}, Map.of());
         String token = loaded.settings().stream().filter(s -> s.key().name().equals("http.token")).findFirst().orElseThrow().describe();

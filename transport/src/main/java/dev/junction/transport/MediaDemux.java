@@ -64,6 +64,9 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
     private final StunRateLimiter limiter;
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
     private final AtomicInteger publishedUfrags = new AtomicInteger();
+    /** Where its ufrags are published for a shared port, and as which loop; null when nobody asks. */
+    private UfragRoutes routes;
+    private int loopIndex;
 
     public MediaDemux() {
         this(StunRateLimiter.Limits.DEFAULT);
@@ -208,11 +211,21 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         return paths.publishedSize();
     }
 
+    /**
+     * From now on, publishes every ufrag registered here to {@code routes} as served by loop {@code loopIndex} (the
+     * one public port finds a connection's loop there). Call before the first session registers, off the loop.
+     */
+    public void routeUfragsTo(UfragRoutes routes, int loopIndex) {
+        this.routes = routes;
+        this.loopIndex = loopIndex;
+    }
+
     /** Routes checks whose USERNAME starts with {@code localUfrag} to {@code owner}. */
     void addUfrag(String localUfrag, PathOwner owner) {
         Registration previous = byLocalUfrag.putIfAbsent(UfragKey.of(localUfrag), new Registration(owner, new StunRateLimiter.Bucket()));
         if (previous != null && previous.owner() != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
         publishedUfrags.setRelease(byLocalUfrag.size());
+        if (routes != null) routes.add(localUfrag, loopIndex);
     }
 
     void removeUfrag(String localUfrag, PathOwner owner) {
@@ -221,6 +234,7 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         if (registered != null && registered.owner() == owner) {
             byLocalUfrag.remove(key);
             publishedUfrags.setRelease(byLocalUfrag.size());
+            if (routes != null) routes.remove(localUfrag, loopIndex);
         }
     }
 

@@ -192,10 +192,20 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         Channel tcp = null;
         Channel tlsChannel = null;
         try {
-            udpSocket = MediaPlane.bindSocket(loop, new InetSocketAddress(listen.bindAddress(), listen.port()), this::onClientDatagram,
-                    plane.usesEpoll());
-            // TCP on the UDP socket's port number (TCP and UDP are separate spaces), so one number serves both.
-            tcp = listenStream(new InetSocketAddress(listen.bindAddress(), udpSocket.localAddress().getPort()), null);
+            // TCP on the UDP socket's port number (TCP and UDP are separate spaces), so one number serves both. With
+            // port 0 the kernel picks the UDP port, whose number may be taken in TCP's space (an outbound connection's
+            // ephemeral port): then another UDP port is tried, a few times.
+            for (int attempt = 1; tcp == null; attempt++) {
+                udpSocket = MediaPlane.bindSocket(loop, new InetSocketAddress(listen.bindAddress(), listen.port()), this::onClientDatagram,
+                        plane.usesEpoll());
+                try {
+                    tcp = listenStream(new InetSocketAddress(listen.bindAddress(), udpSocket.localAddress().getPort()), null);
+                } catch (IllegalStateException e) {
+                    if (listen.port() != 0 || attempt == 8) throw e;
+                    udpSocket.channel().close().syncUninterruptibly();
+                    udpSocket = null;
+                }
+            }
             if (listen.tlsPort() != 0) {
                 tlsChannel = listenStream(new InetSocketAddress(listen.bindAddress(), Math.max(0, listen.tlsPort())), listen.tls());
             }
@@ -350,6 +360,28 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
             }
         }, listen.limits().authTimeoutMs(), TimeUnit.MILLISECONDS);
         return connection;
+    }
+
+    /**
+     * Takes over {@code child}, a connection the one public port accepted on this server's loop and classified as
+     * TURN over TCP or, with {@code tls}, over TLS (RFC 8656 §3.1): it gets the same limits, timeout and handling as
+     * one accepted on the TURN ports, TLS terminated here with {@code tls}, and then sees {@code preamble}, the bytes
+     * read while it was classified, as its first read. On the loop; takes ownership of {@code preamble}. False,
+     * having closed the connection and released the bytes, when it is over a limit.
+     */
+    public boolean adopt(Channel child, SslContext tls, ByteBuf preamble) {
+        assert loop.inLoop() : "EmbeddedTurnServer.adopt off its loop";
+        TurnStreamConnection connection = admit(child, tls == null ? TurnTransport.TCP : TurnTransport.TLS);
+        if (connection == null) {
+            preamble.release();
+            child.close();
+            return false;
+        }
+        if (tls != null) child.pipeline().addLast(tls.newHandler(child.alloc()));
+        child.pipeline().addLast(connection);
+        child.pipeline().fireChannelRead(preamble);
+        child.pipeline().fireChannelReadComplete();
+        return true;
     }
 
     @Override

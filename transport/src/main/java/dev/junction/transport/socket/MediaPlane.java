@@ -54,6 +54,7 @@ public final class MediaPlane implements AutoCloseable {
     private final List<MediaSocket> sockets;
     private final List<MediaSocket> extra = new CopyOnWriteArrayList<>();
     private final List<IceTcpListener> tcpListeners = new CopyOnWriteArrayList<>();
+    private final List<IceTcpListener> adopters = new CopyOnWriteArrayList<>();
     private final List<Channel> tcpClients = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean epoll;
@@ -190,6 +191,17 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
+     * An ICE-TCP listener on loop {@code loopIndex} with no port of its own: it {@linkplain IceTcpListener#adopt
+     * adopts} connections the one public port accepted and classified, delivering their frames to {@code receiver}.
+     * {@link #close()} closes its connections.
+     */
+    public IceTcpListener adoptingTcp(int loopIndex, FrameReceiver receiver, IceTcpListener.Limits limits) {
+        IceTcpListener listener = new IceTcpListener(loops.get(loopIndex), receiver, limits);
+        adopters.add(listener);
+        return listener;
+    }
+
+    /**
      * Connects to {@code remote} from loop {@code loopIndex} (the client role's active ICE-TCP candidate, as a
      * browser opens one). The connection's frames go to {@code receiver}; it completes once connected.
      */
@@ -242,6 +254,7 @@ public final class MediaPlane implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         for (IceTcpListener l : tcpListeners) l.close().syncUninterruptibly();
+        for (IceTcpListener l : adopters) l.close().syncUninterruptibly();
         for (Channel c : tcpClients) c.close().syncUninterruptibly();
         for (MediaSocket s : extra) s.channel().close().syncUninterruptibly();
         for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();
