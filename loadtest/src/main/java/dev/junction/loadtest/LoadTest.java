@@ -145,6 +145,12 @@ public final class LoadTest {
     private volatile boolean churnSucceeded = true;
     /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
     private volatile int probeSourcePort;
+    /** 307/308 answers to a POST that the peers followed (RFC 9725 §4.5: load balancing and redirections). */
+    private final java.util.concurrent.atomic.AtomicLong redirects = new java.util.concurrent.atomic.AtomicLong();
+    /** Sessions created per {@code --target}, in its order: where each POST was first sent. */
+    private final AtomicLongArray sessionsPerTarget;
+    /** Subscribers dealt so far over the targets. */
+    private final java.util.concurrent.atomic.AtomicInteger subscribersDealt = new java.util.concurrent.atomic.AtomicInteger();
     /** Peers that were the DTLS server because the answer said {@code a=setup:active} (Janus does), and the others. */
     private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
 
@@ -155,6 +161,7 @@ public final class LoadTest {
 
     LoadTest(LoadOptions options, PrintStream progress) {
         this.options = options;
+        this.sessionsPerTarget = new AtomicLongArray(options.targets().size());
         this.progress = progress;
     }
 
@@ -438,6 +445,10 @@ public final class LoadTest {
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
                 .put("transport", options.transport().flag)
+                .put("targets", new io.vertx.core.json.JsonArray(options.targets().stream().map(URI::toString).toList()))
+                .put("sessions_per_target", new io.vertx.core.json.JsonArray(java.util.stream.IntStream.range(0, sessionsPerTarget.length())
+                        .mapToObj(sessionsPerTarget::get).toList()))
+                .put("redirects_followed", redirects.get())
                 .put("peers_dtls_client", dtlsRoles.get(0))
                 .put("peers_dtls_server", dtlsRoles.get(1))
                 .put("publishers", options.publishers() * options.rooms())
@@ -649,6 +660,8 @@ public final class LoadTest {
         volatile String serverUfrag;
         volatile InetSocketAddress serverCandidate;
         ClientOffer offer;
+        /** The URL its POST was answered from (after redirects): where its session resource's Location resolves. */
+        URI endpoint;
         String location;
         WebRtcTransport transport;
         ScheduledFuture<?> sender;
@@ -680,6 +693,8 @@ public final class LoadTest {
             String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             // The offer's candidate; an ICE-lite server answers checks from wherever they come, so the port is what counts.
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
+            int targetIndex = publisher ? 0 : Math.floorMod(subscribersDealt.getAndIncrement(), options.targets().size());
+            endpoint = options.targets().get(targetIndex).resolve(path);
             if (options.transport().turn()) {
                 // RFC 9725 §4.4: the ICE servers come before the offer, from OPTIONS; the relayed address is our candidate.
                 turn = allocate(path);
@@ -687,25 +702,37 @@ public final class LoadTest {
             }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
-            HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
-            if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
             HttpResponse<String> response;
             try {
                 httpSlots.acquire();
                 try {
                     postNs = System.nanoTime();
-                    response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    // RFC 9725 §4.5: a 307 or 308 names where to POST the same offer again; a few hops at most.
+                    for (int hop = 0; ; hop++) {
+                        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
+                        if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
+                        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 307 && response.statusCode() != 308) break;
+                        String to = response.headers().firstValue("Location").orElse(null);
+                        if (to == null) throw new NotConnected("POST " + endpoint + " answered " + response.statusCode() + " without a Location");
+                        if (hop == 4) throw new NotConnected("POST " + path + ": more than 4 redirects, the last to " + to);
+                        endpoint = endpoint.resolve(to);
+                        redirects.incrementAndGet();
+                    }
                 } finally {
                     httpSlots.release();
                 }
+            } catch (NotConnected e) {
+                throw e;
             } catch (Exception e) {
-                throw new NotConnected("POST " + path + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+                throw new NotConnected("POST " + endpoint + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             }
             if (response.statusCode() != 201) {
                 throw new NotConnected("POST " + path + " answered " + response.statusCode() + ": " + response.body().strip());
             }
             location = response.headers().firstValue("Location").orElse(null);
+            sessionsPerTarget.incrementAndGet(targetIndex);
             ServerAnswer answer = ServerAnswer.parse(response.body());
             dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
             serverUfrag = answer.ice().ufrag();
@@ -742,7 +769,7 @@ public final class LoadTest {
                 case TURN_TLS -> TurnTransport.TLS;
                 default -> TurnTransport.UDP;
             };
-            HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody());
             if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
             List<String> links;
@@ -886,7 +913,7 @@ public final class LoadTest {
             // DELETE first, as a WHIP/WHEP client does: a close_notify racing ahead would end the session and
             // make the DELETE a 404.
             if (location != null) {
-                HttpRequest.Builder delete = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
+                HttpRequest.Builder delete = HttpRequest.newBuilder(endpoint.resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
                 if (!options.token().isEmpty()) delete.header("Authorization", "Bearer " + options.token());
                 try {
                     httpSlots.acquire();
@@ -954,7 +981,7 @@ public final class LoadTest {
             IceCredentials fresh = IceCredentials.generate(random);
             String fragment = "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n"
                     + "m=audio 9 UDP/TLS/RTP/SAVPF " + ClientOffer.OPUS_PT + "\r\na=mid:0\r\n";
-            HttpRequest.Builder patch = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder patch = HttpRequest.newBuilder(endpoint.resolve(location)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/trickle-ice-sdpfrag").header("If-Match", "*")
                     .method("PATCH", HttpRequest.BodyPublishers.ofString(fragment));
             if (!options.token().isEmpty()) patch.header("Authorization", "Bearer " + options.token());
