@@ -310,6 +310,46 @@ class SubscriberBweTest {
         assertEquals(before + 2, room.counters().layerSwitches(LayerReason.BANDWIDTH), "one down, one up");
     }
 
+    /**
+     * Resends come out of the estimate: while the subscriber's send rate over the last half second is above its
+     * estimate (the link just collapsed), a NACK is not answered but counted, and a keyframe is asked for instead; once
+     * the rate fits again, NACKs are answered.
+     */
+    @Test
+    void shouldWithholdResendsOverTheEstimateAndAskForAKeyframeInstead() {
+        run(5_000);
+        assertEquals(2, video().layer());
+        capacityBps = 300_000;
+        for (int i = 0; i < 300 && subscriber.bwe().sendRateBps(nowNs) <= subscriber.estimateBps(); i++) run(10);
+        assertTrue(subscriber.bwe().sendRateBps(nowNs) > subscriber.estimateBps(), "sending " + subscriber.bwe().sendRateBps(nowNs)
+                + " over the estimate " + subscriber.estimateBps());
+        long retransmissions = room.counters().retransmissions();
+        long keyframeRequests = room.counters().keyframeRequestsSent() + room.counters().keyframeRequestsCoalesced();
+        nack(video().slot().lastSequenceNumber());
+        assertEquals(1, room.counters().dropped(RoomDrop.NACK_OVER_BUDGET));
+        assertEquals(retransmissions, room.counters().retransmissions(), "nothing resent");
+        assertEquals(1, room.counters().keyframesInsteadOfResends());
+        assertTrue(room.counters().keyframeRequestsSent() + room.counters().keyframeRequestsCoalesced() > keyframeRequests,
+                "a keyframe asked for instead");
+
+        capacityBps = 5_000_000;
+        run(15_000);
+        assertTrue(subscriber.bwe().sendRateBps(nowNs) < subscriber.estimateBps());
+        nack(video().slot().lastSequenceNumber());
+        assertEquals(retransmissions + 1, room.counters().retransmissions(), "answered within the budget");
+        assertEquals(1, room.counters().dropped(RoomDrop.NACK_OVER_BUDGET));
+    }
+
+    private void nack(int seq) {
+        ByteBuf out = Unpooled.buffer();
+        GenericNack.write(out, 0x5EED, video().slot().ssrc(), new int[] {seq}, 0, 1, 16);
+        try {
+            subscriber.handleRtcp(out, nowNs);
+        } finally {
+            out.release();
+        }
+    }
+
     private long publisherLayerBps(int layer) {
         return publisher.producers().stream().filter(p -> p.kind() == MediaKind.VIDEO).findFirst().orElseThrow().layerBitrateBps(layer, nowNs);
     }
