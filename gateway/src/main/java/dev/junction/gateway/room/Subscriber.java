@@ -243,8 +243,9 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             if (c == null) continue;
             if (slots.get(i).kind() == MediaKind.VIDEO) {
                 video++;
-                // With room to spare: a probe that confirms only the bitrate itself would never clear UP_HEADROOM.
-                desired += (long) (c.demandBps(nowNs) * PROBE_HEADROOM);
+                // A slot held down by bandwidth wants its best layer with room to spare (a probe that confirms only
+                // the bitrate itself would never clear UP_HEADROOM); one on its best layer wants what it gets.
+                desired += c.reason() == LayerReason.BANDWIDTH ? (long) (c.demandBps(nowNs) * PROBE_HEADROOM) : c.demandBps(nowNs);
             } else {
                 audio++;
                 desired += AUDIO_RESERVE_BPS;
@@ -417,10 +418,14 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
     /** Most padding packets one timer firing sends: a probe cluster's worth at 20 Mbit/s over 10 ms. */
     private static final int MAX_PADDING_PACKETS = 100;
 
-    /** Tops up an active probe cluster with padding-only RTX packets on the first video slot that can send them. */
+    /**
+     * Tops up an active probe cluster with padding-only RTX packets on the first video slot that can send them, while a
+     * video slot is held below its best layer by bandwidth: otherwise more capacity would change nothing, and the probe
+     * measures the media alone.
+     */
     private void pad(long nowNs) {
         long wanted = bwe.paddingBytes(nowNs);
-        if (wanted <= 0) return;
+        if (wanted <= 0 || !heldByBandwidth()) return;
         for (int i = 0, n = slots.size(); i < n; i++) {
             Consumer c = slots.get(i).consumer();
             if (c == null || slots.get(i).kind() != MediaKind.VIDEO) continue;
@@ -429,6 +434,14 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             }
             if (bwe.paddingBytes(nowNs) <= 0) return;
         }
+    }
+
+    private boolean heldByBandwidth() {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c != null && c.reason() == LayerReason.BANDWIDTH) return true;
+        }
+        return false;
     }
 
     /**
