@@ -6,6 +6,7 @@ import dev.junction.codec.sdp.jsep.TrickleFragment;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.bwe.TransportCcReceiver;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
 import dev.junction.transport.dtls.DtlsRole;
@@ -649,6 +650,14 @@ public final class LoadTest {
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
+        /**
+         * A subscriber whose answer negotiated transport-cc: the arrival of every packet by the server's transport-wide
+         * number, and the feedback every 100 ms that the server's estimate of this subscriber runs on (as a browser
+         * sends it); null otherwise. On the peer's loop.
+         */
+        TransportCcReceiver transportCc;
+        /** The feedback task's SSRC, fixed per peer. */
+        final long feedbackSsrc = 1 + (long) (Math.random() * 0xFFFF_FFFEL);
         // An audio and a video stream per slot (a subscriber may see more streams over time as slots refill).
         final long[] streamKey = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamFirst = new long[4 * ClientOffer.MAX_PAIRS];
@@ -734,6 +743,7 @@ public final class LoadTest {
             location = response.headers().firstValue("Location").orElse(null);
             sessionsPerTarget.incrementAndGet(targetIndex);
             ServerAnswer answer = ServerAnswer.parse(response.body());
+            if (!publisher && response.body().contains("transport-wide-cc")) transportCc = new TransportCcReceiver(System.nanoTime());
             dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
             serverUfrag = answer.ice().ufrag();
             serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
@@ -841,6 +851,7 @@ public final class LoadTest {
         @Override
         public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
             if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) return;
+            if (transportCc != null) recordTransportCc(t, nowNs);
             int pt = rtp.payloadType();
             boolean video = pt == ClientOffer.VP8_PT;
             if (!video && pt != ClientOffer.OPUS_PT) return; // RTX and anything else: not counted
@@ -860,6 +871,24 @@ public final class LoadTest {
             if (!next.isDone()) next.complete(null);
             addSample(latency, nowNs - packet.getLong(at));
             track(from, video ? 1 : 0, packet.getUnsignedInt(at + 10));
+        }
+
+        /** Notes the packet's transport-wide number; the first one after a feedback arms the next. */
+        private void recordTransportCc(WebRtcTransport t, long nowNs) {
+            long found = rtp.findExtension(ClientOffer.EXT_TRANSPORT_CC);
+            if (found == RtpPacket.NOT_FOUND || RtpPacket.foundLength(found) != 2) return;
+            int seq = rtp.buffer().getUnsignedShort(RtpPacket.foundOffset(found));
+            if (transportCc.onPacket(seq, rtp.ssrc(), nowNs)) {
+                t.eventLoop().schedule(this::sendTransportCc, TransportCcReceiver.INTERVAL_NS, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void sendTransportCc() {
+            long now = System.nanoTime();
+            long due = transportCc.nextFeedbackNs();
+            // The executor may run a hair before the receiver's own deadline; it is the same deadline.
+            if (due != Long.MAX_VALUE && now - due < 0) now = due;
+            transportCc.sendDue(now, feedbackSsrc, PooledByteBufAllocator.DEFAULT, 16, transport::sendRtcp);
         }
 
         /**
