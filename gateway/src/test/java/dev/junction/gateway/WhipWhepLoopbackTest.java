@@ -853,6 +853,13 @@ class WhipWhepLoopbackTest {
         awaitCondition(() -> metricOrZero("junction_subscriber_estimate_bps_count") >= 1, () -> "no estimate sample yet");
         assertTrue(metricOrZero("junction_subscriber_estimate_bps_bucket{le=\"+Inf\"}") >= 1);
         assertTrue(metricOrZero("junction_room_layer_switches_total{reason=\"bandwidth\"}") >= 0);
+        // GET /stats shows the estimate and each video slot's share of it.
+        io.vertx.core.json.JsonObject stats = new io.vertx.core.json.JsonObject(server.sessions().dashboard().stats().toCompletableFuture().join());
+        io.vertx.core.json.JsonObject sub = stats.getJsonArray("rooms").getJsonObject(0).getJsonArray("subscribers").getJsonObject(0);
+        assertTrue(sub.getLong("estimate_bps") > 0, sub.encode());
+        io.vertx.core.json.JsonObject video = sub.getJsonArray("slots").stream().map(o -> (io.vertx.core.json.JsonObject) o)
+                .filter(o -> o.getString("kind").equals("video")).findFirst().orElseThrow();
+        assertTrue(video.getLong("budget_bps") > 0 && video.getLong("budget_bps") <= sub.getLong("estimate_bps"), sub.encode());
     }
 
     /** {@code media.subscriber-transport-cc off}: not negotiated, and the packets carry no number of ours. */

@@ -42,8 +42,9 @@ public final class Figures {
      * @param layer       the layer it receives now, -1 before its first packet
      * @param targetLayer the layer it is switching to (its layer when it is not switching)
      * @param reason      why the target layer was chosen
+     * @param budgetBps   its share of the subscriber's estimate, -1 without one
      */
-    public record Slot(String mid, String kind, int producerId, int layer, int targetLayer, String reason, long packetsSent,
+    public record Slot(String mid, String kind, int producerId, int layer, int targetLayer, String reason, long budgetBps, long packetsSent,
             long retransmissions, long packetsDropped) {
     }
 
@@ -52,7 +53,9 @@ public final class Figures {
      *
      * @param lossPercent the fraction lost its last Receiver Report gave, -1 before one
      * @param rttMs       the round-trip time from its last Receiver Report's LSR/DLSR, -1 when unknown
+     * @param estimateBps what its bandwidth estimate allows out to it, -1 without transport-cc feedback yet
+     * @param deliveredBps what its feedback says arrived (the acknowledged bitrate), -1 without one
      */
-    public record Subscriber(double lossPercent, double rttMs, List<Slot> slots) {
+    public record Subscriber(double lossPercent, double rttMs, long estimateBps, long deliveredBps, List<Slot> slots) {
     }
 }

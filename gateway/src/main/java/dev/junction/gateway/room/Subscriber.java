@@ -308,10 +308,12 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             Consumer c = s.consumer();
             out.add(new Figures.Slot(s.mid(), s.kind().name().toLowerCase(java.util.Locale.ROOT), c == null ? -1 : c.producer().id(),
                     c == null ? -1 : c.layer(), c == null ? -1 : c.targetLayer(), c == null ? "no track" : c.layerReason(),
-                    s.packetsSent(), s.retransmissions(), s.packetsDropped()));
+                    c == null ? -1 : c.budgetBps(), s.packetsSent(), s.retransmissions(), s.packetsDropped()));
         }
         double loss = lossFraction();
-        return new Figures.Subscriber(loss < 0 ? -1 : loss * 100, rttNs < 0 ? -1 : rttNs / 1e6, List.copyOf(out));
+        long delivered = bwe != null && bwe.hasEstimate() ? bwe.estimator().acknowledgedBitrateBps() : -1;
+        return new Figures.Subscriber(loss < 0 ? -1 : loss * 100, rttNs < 0 ? -1 : rttNs / 1e6, estimateBps(), delivered <= 0 ? -1 : delivered,
+                List.copyOf(out));
     }
 
     /** Answers every sequence number of one NACK from the Producer's cache (RFC 4585 §6.2.1). */

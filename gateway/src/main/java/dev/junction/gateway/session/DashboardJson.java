@@ -42,6 +42,8 @@ final class DashboardJson {
     static void subscriber(JsonObject out, Figures.Subscriber s) {
         out.put("loss_percent", unknownAsNull(s.lossPercent()));
         out.put("rtt_ms", unknownAsNull(s.rttMs()));
+        out.put("estimate_bps", s.estimateBps() < 0 ? null : s.estimateBps());
+        out.put("delivered_bps", s.deliveredBps() < 0 ? null : s.deliveredBps());
         JsonArray slots = new JsonArray();
         for (Figures.Slot slot : s.slots()) {
             slots.add(new JsonObject()
@@ -51,6 +53,7 @@ final class DashboardJson {
                     .put("layer", slot.layer() < 0 ? null : slot.layer())
                     .put("target_layer", slot.targetLayer() < 0 ? null : slot.targetLayer())
                     .put("reason", slot.reason())
+                    .put("budget_bps", slot.budgetBps() < 0 ? null : slot.budgetBps())
                     .put("packets_sent", slot.packetsSent())
                     .put("retransmissions", slot.retransmissions())
                     .put("packets_dropped", slot.packetsDropped()));
