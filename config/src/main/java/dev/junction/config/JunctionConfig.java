@@ -8,17 +8,24 @@ import java.util.Objects;
  * @param http  the control plane (WHIP/WHEP, health, metrics)
  * @param media the media plane (UDP sockets and the addresses put into SDP answers)
  * @param log   the log format and levels
- * @param turn  the embedded TURN server
+ * @param turn    the embedded TURN server
+ * @param cluster clustering (off by default)
  */
-public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn) {
+public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn, ClusterSettings cluster) {
 
     /** Without TURN. */
     public JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log) {
         this(http, media, log, TurnConfig.disabled());
     }
 
+    /** Not clustered. */
+    public JunctionConfig(HttpSettings http, MediaSettings media, LogSettings log, TurnConfig turn) {
+        this(http, media, log, turn, ClusterSettings.disabled());
+    }
+
     public JunctionConfig {
         Objects.requireNonNull(turn, "turn");
+        Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(media, "media");
         Objects.requireNonNull(log, "log");
@@ -26,7 +33,12 @@ public record JunctionConfig(HttpSettings http, MediaSettings media, LogSettings
 
     /** This configuration with {@code turn} in place of its TURN settings (tests). */
     public JunctionConfig withTurn(TurnConfig turn) {
-        return new JunctionConfig(http, media, log, turn);
+        return new JunctionConfig(http, media, log, turn, cluster);
+    }
+
+    /** This configuration with {@code cluster} in place of its cluster settings (tests). */
+    public JunctionConfig withCluster(ClusterSettings cluster) {
+        return new JunctionConfig(http, media, log, turn, cluster);
     }
 
     /** The built-in defaults ({@link ConfigKeys}), whatever the environment says. */
