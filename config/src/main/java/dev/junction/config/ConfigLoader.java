@@ -161,10 +161,30 @@ public final class ConfigLoader {
                 announce(v.get("media.announce")),
                 positiveInt(v.get("media.consent-timeout-ms")),
                 onOff(v.get("media.ice-tcp")),
-                nonNegativeInt(v.get("media.spread-after")));
+                nonNegativeInt(v.get("media.spread-after")),
+                dtlsClient(v.get("media.dtls-setup")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
-        return new JunctionConfig(http, media, log, turn(v), cluster(v, http));
+        return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));
+    }
+
+    private static PublicPortConfig publicPort(Map<String, Source> v) {
+        Source cert = v.get("public.tls-cert");
+        Source key = v.get("public.tls-key");
+        if (cert.value().isEmpty() != key.value().isEmpty()) {
+            throw new ConfigException((cert.value().isEmpty() ? key : cert).origin() + ": public.tls-cert and public.tls-key go together");
+        }
+        Source name = v.get("public.turn-name");
+        if (!name.value().isEmpty() && !PublicPortConfig.isDnsName(name.value())) {
+            throw new ConfigException(name.origin() + ": expected a DNS name (letters, digits, '-', '.'), got '" + name.value() + "'");
+        }
+        Source noAlpn = v.get("public.tls-without-alpn");
+        boolean toTurn = switch (noAlpn.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "turn" -> true;
+            case "https" -> false;
+            default -> throw new ConfigException(noAlpn.origin() + ": expected turn or https, got '" + noAlpn.value() + "'");
+        };
+        return new PublicPortConfig(port(v.get("public.port")), cert.value(), key.value(), name.value(), toTurn);
     }
 
     /** Formats are checked whether or not clustering is on; what a cluster needs, only when it is. */
@@ -335,6 +355,15 @@ public final class ConfigLoader {
     }
 
     /** {@code on}/{@code true} or {@code off}/{@code false}, in any case. */
+    /** {@code media.dtls-setup}: true for {@code active} (Junction the DTLS client), false for {@code passive}. */
+    private static boolean dtlsClient(Source s) {
+        return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "active" -> true;
+            case "passive" -> false;
+            default -> throw new ConfigException(s.origin() + ": expected passive or active, got '" + s.value() + "'");
+        };
+    }
+
     private static boolean onOff(Source s) {
         return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
             case "on", "true" -> true;

@@ -16,9 +16,12 @@ import java.util.Objects;
  *                    10 s drops live sessions
  * @param iceTcp      whether each loop also listens for ICE-TCP (RFC 6544) on the same port number as its UDP
  *                    socket, and answers carry a passive TCP candidate per announced address after the UDP ones
+ * @param spreadAfter subscribers a room keeps on its home loop before it spreads them over the others
+ * @param dtlsClient  whether answers to actpass offers say {@code a=setup:active}, making Junction the DTLS client
+ *                    (false: {@code a=setup:passive}, the DTLS server, as browsers expect of a server)
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
-        boolean iceTcp, int spreadAfter) {
+        boolean iceTcp, int spreadAfter, boolean dtlsClient) {
 
     /** Subscribers a room keeps on its home loop before it spreads (the {@code media.spread-after} default). */
     public static final int DEFAULT_SPREAD_AFTER = 200;
@@ -34,6 +37,12 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
     /** All but the spread, which takes its default. */
     public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp) {
         this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, DEFAULT_SPREAD_AFTER);
+    }
+
+    /** All but the DTLS role, which stays the server. */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp,
+            int spreadAfter) {
+        this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, false);
     }
 
     public MediaSettings {

@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldAnswerPassiveByDefaultAndActiveWhenConfigured(@TempDir Path dir) throws IOException {
+        assertFalse(JunctionConfig.defaults().media().dtlsClient());
+        assertTrue(ConfigLoader.load(new String[] {"--dtls-setup", "active"}).media().dtlsClient());
+        Path file = dir.resolve("dtls.properties");
+        Files.writeString(file, "media.dtls-setup = PASSIVE\n");
+        assertFalse(ConfigLoader.load(new String[] {"--config", file.toString()}).media().dtlsClient());
+        assertMessage("--dtls-setup: expected passive or active, got 'actpass'", "--dtls-setup", "actpass");
+    }
+
+    @Test
     void shouldTurnIceTcpOnByDefaultAndOffByFlagOrKey(@TempDir Path dir) throws IOException {
         assertTrue(JunctionConfig.defaults().media().iceTcp());
         assertEquals(false, ConfigLoader.load(new String[] {"--ice-tcp", "off"}).media().iceTcp());
@@ -154,6 +165,27 @@ class ConfigLoaderTest {
         ConfigException bad = assertThrows(ConfigException.class,
                 () -> ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_HTTP_PORT", "eighty")));
         assertEquals("environment JUNCTION_HTTP_PORT: expected a port number 0-65535, got 'eighty'", bad.getMessage());
+    }
+
+    @Test
+    void shouldReadOnePortSettingsAndRefuseBadOnes() {
+        assertEquals(PublicPortConfig.off(), JunctionConfig.defaults().publicPort(), "off by default");
+        PublicPortConfig on = ConfigLoader.load(new String[] {"--public-port", "443", "--public-turn-name", "TURN.example.com"}).publicPort();
+        assertTrue(on.enabled());
+        assertEquals(443, on.port());
+        assertEquals("turn.example.com", on.turnName());
+        assertTrue(on.noAlpnToTurn());
+        assertEquals(false, ConfigLoader.loadWithSources(new String[0], Map.of("JUNCTION_PUBLIC_TLS_WITHOUT_ALPN", "https"))
+                .config().publicPort().noAlpnToTurn());
+        assertEquals("--public-port: expected a port number 0-65535, got '70000'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-port", "70000"})).getMessage());
+        assertEquals("--public-tls-cert: public.tls-cert and public.tls-key go together",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-tls-cert", "/etc/cert.pem"})).getMessage());
+        assertEquals("--public-turn-name: expected a DNS name (letters, digits, '-', '.'), got 'turn example'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--public-turn-name", "turn example"})).getMessage());
+        assertEquals("environment JUNCTION_PUBLIC_TLS_WITHOUT_ALPN: expected turn or https, got 'both'",
+                assertThrows(ConfigException.class, () -> ConfigLoader.loadWithSources(new String[0],
+                        Map.of("JUNCTION_PUBLIC_TLS_WITHOUT_ALPN", "both"))).getMessage());
     }
 
     @Test

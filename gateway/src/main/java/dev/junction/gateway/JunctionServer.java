@@ -9,6 +9,15 @@ import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import dev.junction.transport.socket.PublicPort;
+import dev.junction.transport.socket.TlsIdentity;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,6 +82,7 @@ public final class JunctionServer implements AutoCloseable {
                     .listen()
                     .await(10, TimeUnit.SECONDS);
             url.set(httpUrl(config.http().bindAddress(), http.actualPort()));
+            if (sessions.publicPort() != null) startPublicBackends(vertx, api, config, sessions);
             if (cluster != null) cluster.serving(url.get());
             return new JunctionServer(vertx, http, sessions, config.http().bindAddress(), cluster);
         } catch (Exception e) {
@@ -93,6 +103,55 @@ public final class JunctionServer implements AutoCloseable {
      */
     private static Vertx singleNodeVertx() {
         return io.vertx.core.internal.VertxBootstrap.create().serviceProviders(java.util.List.of()).init().vertx();
+    }
+
+    /**
+     * One-port mode's backends on loopback, which the public port splices HTTP connections to after a PROXY protocol
+     * line (so both see the client's own address): the same API over TLS, with the public port's certificate, and a
+     * plain listener that redirects to HTTPS on the same host and port (a browser allows the camera only on a secure
+     * origin, so plain HTTP there is only ever a mistyped URL). HTTP/1.1 only on both, as on the main port.
+     */
+    private static void startPublicBackends(Vertx vertx, HttpApi api, JunctionConfig config, MediaSessions sessions) throws Exception {
+        TlsIdentity identity = sessions.publicIdentity();
+        HttpServerOptions tls = HttpApi.serverOptions(config.http())
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setUseProxyProtocol(true)
+                .setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(identity.certificateChainPem()))
+                        .setKeyValue(Buffer.buffer(identity.privateKeyPem())))
+                .setUseAlpn(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1));
+        HttpServer https = api.attach(vertx, vertx.createHttpServer(tls)).listen().await(10, TimeUnit.SECONDS);
+        HttpServerOptions plain = new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setUseProxyProtocol(true)
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(config.http().idleTimeoutMs())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        HttpServer redirect = vertx.createHttpServer(plain).requestHandler(JunctionServer::redirectToHttps).listen().await(10, TimeUnit.SECONDS);
+        sessions.publicPort().backends(new PublicPort.Backends(new InetSocketAddress("127.0.0.1", https.actualPort()),
+                new InetSocketAddress("127.0.0.1", redirect.actualPort())));
+    }
+
+    /** 308 (method and body kept, RFC 9110 §15.4.9) to the same authority and path over HTTPS; 400 without a Host. */
+    private static void redirectToHttps(HttpServerRequest request) {
+        var authority = request.authority();
+        if (authority == null) {
+            request.response().setStatusCode(400).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("a Host header is needed to redirect to HTTPS\n");
+            return;
+        }
+        String host = authority.host() + (authority.port() > 0 ? ":" + authority.port() : "");
+        request.response().setStatusCode(308).putHeader("Location", "https://" + host + request.uri())
+                .putHeader("Content-Type", "text/plain; charset=utf-8").end("use HTTPS on this port\n");
+    }
+
+    /** One-port mode's port, or 0 when it is off. */
+    public int publicPort() {
+        return sessions.publicPort() == null ? 0 : sessions.publicPort().localAddress().getPort();
     }
 
     /** The bound HTTP port (useful when the config asked for port 0). */

@@ -256,8 +256,8 @@ public final class Conformance {
         }
 
         boolean connect(ServerAnswer answer) throws InterruptedException {
-            transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
-                    answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+            transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(),
+                    answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
             transport.start();
             try {
                 connected.get(MEDIA_WITHIN_S, TimeUnit.SECONDS);

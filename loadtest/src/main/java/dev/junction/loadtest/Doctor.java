@@ -173,7 +173,7 @@ public final class Doctor {
                 path = new UdpPath(session.socket, candidate);
             }
             WebRtcTransport transport1 = WebRtcTransport.client(plane.loops().get(0), session.demux, session.offer.ice(),
-                    session.answer.ice(), List.of(path), certificate, session.answer.fingerprints(), WebRtcTransport.Options.DEFAULT,
+                    session.answer.ice(), List.of(path), session.answer.dtlsRole(), certificate, session.answer.fingerprints(), WebRtcTransport.Options.DEFAULT,
                     new Random(random.nextLong()), session);
             session.transport = transport1;
             transport1.start();

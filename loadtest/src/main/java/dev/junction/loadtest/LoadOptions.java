@@ -36,12 +36,37 @@ import java.util.Map;
  * @param floodRate   datagrams per second of each flood
  * @param churn       if > 0: that many join/leave cycles instead of the media window ({@link Churn})
  * @param churnParallel cycles running at once
- * @param tcp         whether peers reach the server over ICE-TCP (a connection to the answer's passive TCP
- *                    candidate, RFC 6544) instead of UDP
+ * @param transport   how peers reach the server: UDP, ICE-TCP (a connection to the answer's passive TCP candidate,
+ *                    RFC 6544), or through the server's TURN relay over UDP, TCP or TLS (issue 10)
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
-        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, boolean tcp) {
+        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, Transport transport) {
+
+    /** How peers reach the server ({@code --transport}). */
+    enum Transport {
+        UDP("udp"),
+        TCP("tcp"),
+        TURN_UDP("turn-udp"),
+        TURN_TCP("turn-tcp"),
+        TURN_TLS("turn-tls");
+
+        final String flag;
+
+        Transport(String flag) {
+            this.flag = flag;
+        }
+
+        /** Whether peers relay through a TURN allocation, learnt from the server's {@code Link: rel="ice-server"}. */
+        boolean turn() {
+            return this == TURN_UDP || this == TURN_TCP || this == TURN_TLS;
+        }
+
+        static Transport of(String flag) {
+            for (Transport t : values()) if (t.flag.equals(flag)) return t;
+            throw new IllegalArgumentException("--transport: expected udp, tcp, turn-udp, turn-tcp or turn-tls, got '" + flag + "'");
+        }
+    }
 
     /** Publishers over all rooms. */
     static final int MAX_TOTAL_PUBLISHERS = 1000;
@@ -67,8 +92,11 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --video-kbps K        video bitrate per publisher (0-100000, default 1000)
               --audio on|off        Opus-shaped audio at 50 packets/s (default on)
               --packet-size B       video RTP packet size, header included (100-1400, default 1200)
-              --transport udp|tcp   how peers reach the server: UDP, or ICE-TCP to the answer's passive TCP
-                                    candidate (RFC 6544, RFC 4571 framing); default udp
+              --transport T         how peers reach the server (default udp): udp; tcp, ICE-TCP to the answer's
+                                    passive TCP candidate (RFC 6544, RFC 4571 framing); turn-udp, turn-tcp,
+                                    turn-tls: through a TURN relay the server advertises in its WHIP/WHEP
+                                    Link: rel="ice-server" headers (RFC 9725 §4.6), one allocation per peer,
+                                    whose relayed address is the peer's only candidate
               --server-pid PID      the server's process: its CPU time over the window is read from /proc
               --token T             bearer token for the WHIP/WHEP endpoints and /metrics
               --whip-path P         WHIP path template (default /whip/{room})
@@ -131,10 +159,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
             v.put(name, value);
         }
         URI target = target(v.get("--target"));
-        String transport = v.get("--transport");
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
-            throw new IllegalArgumentException("--transport: expected udp or tcp, got '" + transport + "'");
-        }
+        Transport transport = Transport.of(v.get("--transport"));
         String audio = v.get("--audio");
         if (!audio.equals("on") && !audio.equals("off")) throw new IllegalArgumentException("--audio: expected on or off, got '" + audio + "'");
         for (String path : new String[] {"--whip-path", "--whep-path"}) {
@@ -163,7 +188,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
                 floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200),
-                transport.equals("tcp"));
+                transport);
     }
 
     /** The {@code --target} base URL of a WHIP/WHEP server, or a message naming the flag (also for the conformance checker). */

@@ -8,10 +8,14 @@ import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.DtlsCertificate;
 import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.IceTcpConnection;
 import dev.junction.transport.socket.MediaSocket;
+import dev.junction.transport.socket.TurnClientConnection;
+import dev.junction.transport.socket.TurnTls;
+import dev.junction.transport.turn.TurnTransport;
 import dev.junction.transport.srtp.AesBackend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -135,10 +139,19 @@ public final class LoadTest {
     private final List<Peer> publishers = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private MediaPlane plane;
+    /** The TLS client context for {@code --transport turn-tls}, made on first use; it trusts any certificate. */
+    private io.netty.handler.ssl.SslContext turnTls;
     /** After a churn run: every cycle succeeded and the server is back to its baseline. */
     private volatile boolean churnSucceeded = true;
     /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
     private volatile int probeSourcePort;
+    /** Peers that were the DTLS server because the answer said {@code a=setup:active} (Janus does), and the others. */
+    private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
+
+    private synchronized io.netty.handler.ssl.SslContext turnTls() {
+        if (turnTls == null && options.transport() == LoadOptions.Transport.TURN_TLS) turnTls = TurnTls.trustingClient();
+        return turnTls;
+    }
 
     LoadTest(LoadOptions options, PrintStream progress) {
         this.options = options;
@@ -424,7 +437,9 @@ public final class LoadTest {
         JsonObject json = new JsonObject()
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
-                .put("transport", options.tcp() ? "tcp" : "udp")
+                .put("transport", options.transport().flag)
+                .put("peers_dtls_client", dtlsRoles.get(0))
+                .put("peers_dtls_server", dtlsRoles.get(1))
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -618,6 +633,8 @@ public final class LoadTest {
         final int loop;
         /** Its ICE-TCP connection with {@code --transport tcp}, else null. */
         volatile IceTcpConnection tcp;
+        /** Its TURN allocation with {@code --transport turn-…}, else null. */
+        volatile TurnClientConnection turn;
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
@@ -660,11 +677,16 @@ public final class LoadTest {
 
         @Override
         public void connect() {
+            String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             // The offer's candidate; an ICE-lite server answers checks from wherever they come, so the port is what counts.
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
+            if (options.transport().turn()) {
+                // RFC 9725 §4.4: the ICE servers come before the offer, from OPTIONS; the relayed address is our candidate.
+                turn = allocate(path);
+                local = turn.relayedAddress();
+            }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
-            String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
             if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
@@ -685,9 +707,15 @@ public final class LoadTest {
             }
             location = response.headers().firstValue("Location").orElse(null);
             ServerAnswer answer = ServerAnswer.parse(response.body());
+            dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
             serverUfrag = answer.ice().ufrag();
             serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
-            if (options.tcp()) {
+            if (turn != null) {
+                if (answer.candidates().isEmpty()) throw new NotConnected("the answer to " + path + " has no UDP candidate for the relay to reach");
+                transport = WebRtcTransport.client(plane.loops().get(loop), demux, offer.ice(), answer.ice(),
+                        List.of(turn.path(answer.candidates().get(0))), answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT,
+                        new Random(random.nextLong()), this);
+            } else if (options.transport() == LoadOptions.Transport.TCP) {
                 if (answer.tcpCandidates().isEmpty()) throw new NotConnected("the answer to " + path + " has no passive TCP candidate (ICE-TCP)");
                 try {
                     tcp = plane.connectTcp(loop, answer.tcpCandidates().get(0), demux).get(10, TimeUnit.SECONDS);
@@ -695,12 +723,49 @@ public final class LoadTest {
                     throw new NotConnected("ICE-TCP connection to " + answer.tcpCandidates().get(0) + " failed: " + e.getMessage());
                 }
                 transport = WebRtcTransport.client(plane.loops().get(loop), demux, offer.ice(), answer.ice(), List.of(tcp.path()),
-                        certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+                        answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
             } else {
-                transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(), certificate,
-                        answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(random.nextLong()), this);
+                transport = WebRtcTransport.client(socket, demux, offer.ice(), answer.ice(), answer.candidates(),
+                        answer.dtlsRole(), certificate, answer.fingerprints(), WebRtcTransport.Options.DEFAULT,
+                        new Random(random.nextLong()), this);
             }
             transport.start();
+        }
+
+        /**
+         * Learns the server's TURN servers from an OPTIONS request's {@code Link: rel="ice-server"} headers and
+         * allocates on the one of {@code --transport}'s kind. Fails clearly when the server advertises none.
+         */
+        private TurnClientConnection allocate(String path) {
+            TurnTransport kind = switch (options.transport()) {
+                case TURN_TCP -> TurnTransport.TCP;
+                case TURN_TLS -> TurnTransport.TLS;
+                default -> TurnTransport.UDP;
+            };
+            HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody());
+            if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
+            List<String> links;
+            try {
+                httpSlots.acquire();
+                try {
+                    links = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).headers().allValues("Link");
+                } finally {
+                    httpSlots.release();
+                }
+            } catch (Exception e) {
+                throw new NotConnected("OPTIONS " + path + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+            }
+            TurnClientConnection.Server server = IceServerLinks.parse(links).stream().filter(s -> s.transport() == kind).findFirst()
+                    .orElseThrow(() -> new NotConnected("the server advertises no TURN server over " + kind + " (Link: rel=\"ice-server\" on OPTIONS "
+                            + path + ": " + (links.isEmpty() ? "none" : links.size() + " other") + "); Junction: ./junction serve --turn on"));
+            try {
+                return TurnClientConnection.open(plane, loop, server, turnTls(), demux).get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new NotConnected(e.getCause().getMessage());
+            } catch (Exception e) {
+                throw new NotConnected("TURN Allocate on " + server.address() + " over " + kind + ": " + e);
+            }
         }
 
         void startSending() {
@@ -839,10 +904,12 @@ public final class LoadTest {
                     transport.close("load test over");
                     socket.flush();
                     socket.close();
+                    if (turn != null) turn.closeAsync();
                 });
             } else {
                 socket.close();
                 if (tcp != null) tcp.close();
+                if (turn != null) turn.closeAsync();
             }
         }
 
@@ -871,6 +938,7 @@ public final class LoadTest {
             socket.eventLoop().execute(() -> {
                 socket.close();
                 if (tcp != null) tcp.close();
+                if (turn != null) turn.closeAsync();
                 if (transport != null) transport.close("vanished");
             });
             // Off the loop, return once the port is free again: a new session may bind it next (churn's reuse).

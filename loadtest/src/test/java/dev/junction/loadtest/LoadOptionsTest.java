@@ -109,9 +109,12 @@ class LoadOptionsTest {
 
     @Test
     void shouldChooseTheTransportUdpByDefaultAndRefuseOthers() {
-        assertEquals(false, LoadOptions.parse(new String[] {"--target", "http://x"}).tcp());
-        assertEquals(true, LoadOptions.parse(new String[] {"--target", "http://x", "--transport", "tcp"}).tcp());
-        assertEquals("--transport: expected udp or tcp, got 'sctp'", rejected("--transport", "sctp"));
+        assertEquals(LoadOptions.Transport.UDP, LoadOptions.parse(new String[] {"--target", "http://x"}).transport());
+        assertEquals(LoadOptions.Transport.TCP, LoadOptions.parse(new String[] {"--target", "http://x", "--transport", "tcp"}).transport());
+        for (LoadOptions.Transport t : LoadOptions.Transport.values()) {
+            assertEquals(t, LoadOptions.parse(new String[] {"--target", "http://x", "--transport", t.flag}).transport());
+        }
+        assertEquals("--transport: expected udp, tcp, turn-udp, turn-tcp or turn-tls, got 'sctp'", rejected("--transport", "sctp"));
     }
 
     @Test

@@ -98,11 +98,31 @@ class LoadTestTest {
                 assertNull(result.getValue("server_setup_ms_p50"), result.encode());
             }
             assertTrue(result.containsKey("server_cpu_s") && result.getDouble("server_cpu_s") > 0, result.encode());
+            assertEquals(3, result.getLong("peers_dtls_client"), "a passive answer makes every peer the DTLS client: " + result.encode());
             assertEquals(0, server.sessions().sessionCount(), "every peer left with DELETE");
         }
         String lines = progress.toString(StandardCharsets.UTF_8);
         assertEquals(3, lines(lines, "loadtest: ") - lines(lines, "loadtest: warning"), "one progress line per second:\n" + lines);
         assertEquals(0, lines(lines, "loadtest: warmup"), lines);
+    }
+
+    /**
+     * Issue 15: the tool loads a server that answers {@code a=setup:active} and is the DTLS client (Janus does): its
+     * peers are then the DTLS servers. Here that server is ours with {@code --dtls-setup active}.
+     */
+    @Test
+    void shouldLoadAServerThatAnswersSetupActive() throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1", "--dtls-setup", "active"}))) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2), into(progress)).run());
+            long sent = result.getLong("packets_sent");
+            long received = result.getLong("packets_received");
+            assertTrue(sent > 2 * 50 && received > sent * 3 / 2, result.encode());
+            assertTrue(result.getDouble("loss_pct") < 1.0, result.encode());
+            assertEquals(3, result.getLong("peers_dtls_server"), "every peer was the DTLS server: " + result.encode());
+            assertEquals(0, result.getLong("peers_dtls_client"), result.encode());
+        }
     }
 
     /**
@@ -292,6 +312,63 @@ class LoadTestTest {
                     "401: no figure, as from a server without /metrics");
         } finally {
             metrics.stop(0);
+        }
+    }
+
+    /** A port free for both UDP and TCP on loopback (the embedded TURN server listens on one number for both). */
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket tcp = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             java.net.DatagramSocket udp = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", tcp.getLocalPort()))) {
+            return udp.getLocalPort();
+        } catch (java.net.BindException taken) {
+            return freePort();
+        }
+    }
+
+    private static long turnRelayed(JunctionServer server, String direction) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String prefix = "junction_turn_relayed_packets_total{direction=\"" + direction + "\"} ";
+            return body.lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length()).trim()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in /metrics"));
+        }
+    }
+
+    /**
+     * {@code --transport turn-udp|turn-tcp|turn-tls} (issue 10): every peer learns the TURN servers from OPTIONS's
+     * {@code Link: rel="ice-server"}, allocates, and runs ICE, DTLS and SRTP through its relay; media flows, and the
+     * server's TURN counters say it relayed it (in process to its media socket, and back to the clients).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"turn-udp", "turn-tcp", "turn-tls"})
+    void shouldRunMediaThroughTheTurnRelay(String transport) throws Exception {
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1", "--turn", "on", "--turn-port", Integer.toString(freePort()),
+                "--turn-tls-port", Integer.toString(freePort()), "--turn-secret", "loadtest-secret"}))) {
+            long locallyBefore = turnRelayed(server, "locally");
+            long toClientsBefore = turnRelayed(server, "to_clients");
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            JsonObject result = new JsonObject(new LoadTest(options(server, 2, "--transport", transport), into(progress)).run());
+            assertEquals(transport, result.getString("transport"));
+            assertTrue(result.getLong("packets_received") > 0, result.encode() + "\n" + progress);
+            assertTrue(result.getDouble("loss_pct") < 5, result.encode());
+            assertEquals(0, result.getLong("misrouted_packets"));
+            assertTrue(turnRelayed(server, "locally") - locallyBefore >= result.getLong("packets_sent"),
+                    "every publisher packet went through the relay to the media socket: " + result.encode());
+            assertTrue(turnRelayed(server, "to_clients") - toClientsBefore >= result.getLong("packets_received"),
+                    "every packet a subscriber received came back through the relay: " + result.encode());
+            assertEquals(0, server.sessions().turn().core().drops(dev.junction.transport.turn.TurnDropReason.NO_PERMISSION));
+        }
+    }
+
+    @Test
+    void shouldSayClearlyWhenTheServerAdvertisesNoTurn() throws Exception {
+        try (JunctionServer server = server(1)) {
+            LoadTest.NotConnected failed = org.junit.jupiter.api.Assertions.assertThrows(LoadTest.NotConnected.class,
+                    () -> new LoadTest(options(server, 1, "--transport", "turn-udp"), into(new ByteArrayOutputStream())).run());
+            assertTrue(failed.getMessage().contains("advertises no TURN server over UDP") && failed.getMessage().contains("--turn on"),
+                    failed.getMessage());
         }
     }
 }

@@ -64,6 +64,9 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
     private final StunRateLimiter limiter;
     private final AtomicLongArray drops = new AtomicLongArray(REASONS.length);
     private final AtomicInteger publishedUfrags = new AtomicInteger();
+    /** Where its ufrags are published for a shared port, and as which loop; null when nobody asks. */
+    private UfragRoutes routes;
+    private int loopIndex;
 
     public MediaDemux() {
         this(StunRateLimiter.Limits.DEFAULT);
@@ -92,15 +95,18 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         paths.closed(connection.path());
     }
 
-    /** A datagram a TURN client relayed to this loop's media socket, handed over in process. */
+    /**
+     * A datagram through a TURN relay: one a TURN client relayed to this loop's media socket, handed over in process
+     * ({@link RelayPath}), or, in the client role, one a peer sent to our allocation ({@code TurnPath}).
+     */
     @Override
-    public void onRelayed(RelayPath path, ByteBuf datagram, long nowNs) {
+    public void onRelayed(Path path, ByteBuf datagram, long nowNs) {
         dispatch(path, null, path.remoteAddress(), datagram, nowNs);
     }
 
     /** The allocation is gone: its path leaves its session, which is told. */
     @Override
-    public void onRelayClosed(RelayPath path) {
+    public void onRelayClosed(Path path) {
         paths.closed(path);
     }
 
@@ -205,11 +211,21 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         return paths.publishedSize();
     }
 
+    /**
+     * From now on, publishes every ufrag registered here to {@code routes} as served by loop {@code loopIndex} (the
+     * one public port finds a connection's loop there). Call before the first session registers, off the loop.
+     */
+    public void routeUfragsTo(UfragRoutes routes, int loopIndex) {
+        this.routes = routes;
+        this.loopIndex = loopIndex;
+    }
+
     /** Routes checks whose USERNAME starts with {@code localUfrag} to {@code owner}. */
     void addUfrag(String localUfrag, PathOwner owner) {
         Registration previous = byLocalUfrag.putIfAbsent(UfragKey.of(localUfrag), new Registration(owner, new StunRateLimiter.Bucket()));
         if (previous != null && previous.owner() != owner) throw new IllegalStateException("ice-ufrag already in use: " + localUfrag);
         publishedUfrags.setRelease(byLocalUfrag.size());
+        if (routes != null) routes.add(localUfrag, loopIndex);
     }
 
     void removeUfrag(String localUfrag, PathOwner owner) {
@@ -218,6 +234,7 @@ public final class MediaDemux implements DatagramReceiver, FrameReceiver, Relaye
         if (registered != null && registered.owner() == owner) {
             byLocalUfrag.remove(key);
             publishedUfrags.setRelease(byLocalUfrag.size());
+            if (routes != null) routes.remove(localUfrag, loopIndex);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.junction.transport.dtls.DtlsCloseReason;
 import dev.junction.transport.dtls.DtlsEndpoint;
 import dev.junction.transport.dtls.DtlsListener;
 import dev.junction.transport.dtls.DtlsResult;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.DtlsSettings;
 import dev.junction.transport.dtls.Fingerprint;
 import dev.junction.transport.ice.IceAgent;
@@ -96,6 +97,8 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
     private final Listener listener;
     private final IceAgent ice;
     private final DtlsEndpoint dtls;
+    /** Completes on the loop once DTLS ended and its last datagram (our close_notify) has been handed to the path. */
+    private final java.util.concurrent.CompletableFuture<Void> dtlsEnded = new java.util.concurrent.CompletableFuture<>();
     /** The client role's candidates from the answer, registered when it starts; empty for the server role. */
     private final List<Path> candidates;
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -134,9 +137,19 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
      */
     public static WebRtcTransport server(MediaSocket socket, MediaDemux demux, IceCredentials local, IceCredentials remote,
             DtlsCertificate certificate, List<Fingerprint> remoteFingerprints, Options options, Listener listener) {
+        return server(socket, demux, local, remote, DtlsRole.SERVER, certificate, remoteFingerprints, options, listener);
+    }
+
+    /**
+     * As above, in DTLS role {@code dtlsRole}: {@link DtlsRole#CLIENT} when the answer said {@code a=setup:active},
+     * and the handshake then starts with our ClientHello once the first check has given ICE-lite a path.
+     */
+    public static WebRtcTransport server(MediaSocket socket, MediaDemux demux, IceCredentials local, IceCredentials remote,
+            DtlsRole dtlsRole, DtlsCertificate certificate, List<Fingerprint> remoteFingerprints, Options options, Listener listener) {
         // The consent clock starts again in start(); this creation time is only a placeholder.
         IceLiteAgent lite = new IceLiteAgent(local, remote, TimeUnit.MILLISECONDS.toNanos(options.consentTimeoutMs()), 0);
-        return new WebRtcTransport(socket.loop(), demux, lite, true, List.of(), certificate, remoteFingerprints, options, listener);
+        return new WebRtcTransport(socket.loop(), demux, lite, dtlsRole == DtlsRole.SERVER, List.of(), certificate,
+                remoteFingerprints, options, listener);
     }
 
     /**
@@ -146,13 +159,22 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
     public static WebRtcTransport client(MediaSocket socket, MediaDemux demux, IceCredentials local, IceCredentials remote,
             List<InetSocketAddress> serverCandidates, DtlsCertificate certificate, List<Fingerprint> serverFingerprints,
             Options options, Random random, Listener listener) {
+        return client(socket, demux, local, remote, serverCandidates, DtlsRole.CLIENT, certificate, serverFingerprints,
+                options, random, listener);
+    }
+
+    /** As above, in DTLS role {@code dtlsRole} (the answer's {@code a=setup}, see the next method). */
+    public static WebRtcTransport client(MediaSocket socket, MediaDemux demux, IceCredentials local, IceCredentials remote,
+            List<InetSocketAddress> serverCandidates, DtlsRole dtlsRole, DtlsCertificate certificate,
+            List<Fingerprint> serverFingerprints, Options options, Random random, Listener listener) {
         if (serverCandidates.isEmpty()) throw new IllegalArgumentException("the answer has no candidate to check");
         List<Path> candidates = new ArrayList<>();
         for (InetSocketAddress a : serverCandidates) {
             if (candidates.size() == PathTable.MAX_PATHS_PER_OWNER) break;
             candidates.add(new UdpPath(socket, a));
         }
-        return client(socket.loop(), demux, local, remote, candidates, certificate, serverFingerprints, options, random, listener);
+        return client(socket.loop(), demux, local, remote, candidates, dtlsRole, certificate, serverFingerprints, options,
+                random, listener);
     }
 
     /**
@@ -162,6 +184,18 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
     public static WebRtcTransport client(MediaLoop loop, MediaDemux demux, IceCredentials local, IceCredentials remote,
             List<Path> candidates, DtlsCertificate certificate, List<Fingerprint> serverFingerprints, Options options,
             Random random, Listener listener) {
+        return client(loop, demux, local, remote, candidates, DtlsRole.CLIENT, certificate, serverFingerprints, options,
+                random, listener);
+    }
+
+    /**
+     * The client role in DTLS role {@code dtlsRole}, as the answer's {@code a=setup} says ({@link dev.junction.transport.client.ServerAnswer#dtlsRole()}):
+     * {@link DtlsRole#SERVER} against a server that answered {@code a=setup:active} (Janus does), waiting for its
+     * ClientHello once ICE has a path.
+     */
+    public static WebRtcTransport client(MediaLoop loop, MediaDemux demux, IceCredentials local, IceCredentials remote,
+            List<Path> candidates, DtlsRole dtlsRole, DtlsCertificate certificate, List<Fingerprint> serverFingerprints,
+            Options options, Random random, Listener listener) {
         if (candidates.isEmpty()) throw new IllegalArgumentException("no candidate to check");
         if (candidates.size() > PathTable.MAX_PATHS_PER_OWNER) {
             throw new IllegalArgumentException("at most " + PathTable.MAX_PATHS_PER_OWNER + " candidates, got " + candidates.size());
@@ -169,7 +203,8 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
         IceControllingAgent agent = new IceControllingAgent(local, remote, CLIENT_PRIORITY,
                 TimeUnit.MILLISECONDS.toNanos(options.consentTimeoutMs()), random, 0);
         for (Path path : candidates) agent.addRemoteCandidate(path, 0); // checked from start()
-        return new WebRtcTransport(loop, demux, agent, false, candidates, certificate, serverFingerprints, options, listener);
+        return new WebRtcTransport(loop, demux, agent, dtlsRole == DtlsRole.SERVER, candidates, certificate,
+                serverFingerprints, options, listener);
     }
 
     // ---- commands ----------------------------------------------------------------------------------------
@@ -387,6 +422,14 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
         return ice.localCredentials();
     }
 
+    /**
+     * Completes once DTLS has ended and its last datagram, our close_notify after {@link #close}, has been handed to
+     * the path: a graceful stop waits for it before it closes the sockets.
+     */
+    public java.util.concurrent.CompletableFuture<Void> dtlsEnded() {
+        return dtlsEnded;
+    }
+
     public DtlsEndpoint dtls() {
         return dtls;
     }
@@ -447,8 +490,12 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
 
         @Override
         public void onClosed(DtlsEndpoint endpoint, DtlsCloseReason reason, String detail) {
-            execute(() -> close("DTLS " + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                    + (detail == null || detail.isEmpty() ? "" : ": " + detail)));
+            boolean queued = loop.execute(() -> {
+                close("DTLS " + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + (detail == null || detail.isEmpty() ? "" : ": " + detail));
+                dtlsEnded.complete(null);
+            });
+            if (!queued) dtlsEnded.complete(null);
         }
     }
 

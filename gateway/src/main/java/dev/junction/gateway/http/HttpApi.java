@@ -96,11 +96,13 @@ public final class HttpApi implements Handler<HttpServerRequest> {
 
     /**
      * Mounts this API on {@code server}: its requests, the requests Vert.x could not decode (they get a status and
-     * a one-line reason too, issue 12 defect 6), and the connection limits ({@link ConnectionGuard}). Returns the
-     * server, not yet listening.
+     * a one-line reason too, issue 12 defect 6), and the connection limits ({@link ConnectionGuard}, shared by every
+     * server this API is attached to). Returns the server, not yet listening. Attach on one thread.
      */
     public HttpServer attach(Vertx vertx, HttpServer server) {
-        ConnectionGuard g = new ConnectionGuard(vertx, settings, counters);
+        // A second server (one-port mode's HTTPS listener) shares the first's guard: one client's connections to
+        // either count against the same per-source limit.
+        ConnectionGuard g = guard != null ? guard : new ConnectionGuard(vertx, settings, counters);
         this.guard = g;
         return server.connectionHandler(g).requestHandler(this).invalidRequestHandler(this::invalidRequest);
     }

@@ -46,6 +46,8 @@ public final class Consumer {
     private int sinceResync;
     private int sequenceOffset;
     private long timestampOffset;
+    /** The current numbering continues another source's (the slot had sent before the last resynchronisation). */
+    private boolean renumbered;
 
     Consumer(Room room, Slot slot, Producer producer, RtpMapping mapping) {
         this.room = room;
@@ -123,7 +125,21 @@ public final class Consumer {
             return;
         }
         ProducerLayer source = producer.layer(layer);
-        if (generation != source.generation) resynchronise(in, source.generation, nowNs);
+        if (generation != source.generation) {
+            // generation >= 0: the layer's encoder restarted under a Consumer already forwarding it (a switch left
+            // -1). Its decoder must not get the new stream's delta frames first: wait for its keyframe, as at a switch.
+            if (generation >= 0 && !producer.startsKeyframe(in)) {
+                room.counters().drop(RoomDrop.AWAITING_KEYFRAME);
+                producer.awaitKeyframe(layer, nowNs);
+                return;
+            }
+            resynchronise(in, source.generation, nowNs);
+        } else if (renumbered && !sinceResync(in.sequenceNumber())) {
+            // NOTE: reordered packets of this source from before the switch packet would be numbered below it, on
+            // numbers the previous source already used; the subscriber's decoder started at the switch anyway.
+            room.counters().drop(RoomDrop.BEFORE_SWITCH);
+            return;
+        }
         int length = in.length();
         ByteBuf out = room.allocator().heapBuffer(length + Room.SRTP_TAIL_ROOM);
         out.writeBytes(in.buffer(), in.offset(), length);
@@ -233,6 +249,7 @@ public final class Consumer {
         generation = sourceGeneration;
         epochFirstSequenceNumber = in.sequenceNumber();
         sinceResync = 0;
+        renumbered = slot.hasSent();
         if (!slot.hasSent()) {
             // A fresh slot keeps the source's own numbering.
             sequenceOffset = 0;

@@ -302,8 +302,7 @@ public final class Producer {
      * every {@link #SWITCH_KEYFRAME_RETRY_NS}. A codec whose keyframes Junction cannot read switches at once.
      */
     private void switchTo(ProducerLayer to, RtpPacket rtp, long nowNs) {
-        int codec = codecs.keyframeCodec(rtp.payloadType());
-        boolean keyframe = codec == KeyframeDetector.UNKNOWN_CODEC || KeyframeDetector.isKeyframeStart(codec, rtp);
+        boolean keyframe = startsKeyframe(rtp);
         boolean waiting = false;
         for (int i = 0, n = consumers.size(); i < n; i++) {
             Consumer c = consumers.get(i);
@@ -320,6 +319,24 @@ public final class Producer {
         if (waiting && nowNs - to.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
             to.switchKeyframeAskedNs = nowNs;
             requestKeyframe(to.index, nowNs);
+        }
+    }
+
+    /** Whether {@code rtp} starts a keyframe; true for a codec whose keyframes Junction cannot read (audio). */
+    boolean startsKeyframe(RtpPacket rtp) {
+        int codec = codecs.keyframeCodec(rtp.payloadType());
+        return codec == KeyframeDetector.UNKNOWN_CODEC || KeyframeDetector.isKeyframeStart(codec, rtp);
+    }
+
+    /**
+     * A Consumer on {@code layer} waits for the keyframe of the layer's restarted encoder: asks for it, at most every
+     * {@link #SWITCH_KEYFRAME_RETRY_NS} (as for a Consumer waiting to switch).
+     */
+    void awaitKeyframe(int layer, long nowNs) {
+        ProducerLayer l = layers[layer];
+        if (nowNs - l.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
+            l.switchKeyframeAskedNs = nowNs;
+            requestKeyframe(layer, nowNs);
         }
     }
 

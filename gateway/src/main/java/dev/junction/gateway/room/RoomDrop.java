@@ -34,7 +34,17 @@ public enum RoomDrop {
      */
     NACK_WITHIN_RTT,
     /** A PLI/FIR from a subscriber for an SSRC that is not one of its bound slots. */
-    FEEDBACK_UNKNOWN_SSRC;
+    FEEDBACK_UNKNOWN_SSRC,
+    /**
+     * A late (reordered) packet of the source a subscriber switched to, from before the packet it switched at:
+     * numbered after the switch it would take a sequence number the old source already used (per Consumer).
+     */
+    BEFORE_SWITCH,
+    /**
+     * A packet of a layer whose encoder restarted (a new SSRC) before the new stream's first keyframe: a subscriber
+     * already forwarding the layer waits for it, as at a layer switch, and the keyframe is asked for (per Consumer).
+     */
+    AWAITING_KEYFRAME;
 
     /**
      * Whether this reason drops a whole incoming RTP packet of a publisher (rather than one subscriber's copy, an

@@ -1,5 +1,6 @@
 package dev.junction.gateway.session;
 
+import dev.junction.codec.sdp.SdpAttribute.SetupRole;
 import dev.junction.codec.sdp.jsep.CodecCapability;
 import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.MediaCapabilities;
@@ -27,6 +28,10 @@ import dev.junction.transport.socket.MediaPlane;
 import dev.junction.transport.socket.MediaSocket;
 import dev.junction.transport.socket.EmbeddedTurnServer;
 import dev.junction.transport.socket.TurnTls;
+import dev.junction.transport.socket.PublicPort;
+import dev.junction.transport.socket.TlsIdentity;
+import dev.junction.transport.UfragRoutes;
+import dev.junction.config.PublicPortConfig;
 import dev.junction.transport.turn.TurnSettings;
 import io.netty.handler.ssl.SslContext;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +77,10 @@ public final class MediaSessions implements AutoCloseable {
     /** The embedded TURN server, or null when it is off. */
     private final EmbeddedTurnServer turn;
     private final IceServerSource iceServers;
+    /** One-port mode's listener, or null when it is off. */
+    private final PublicPort publicPort;
+    /** Its certificate and key (HTTPS takes them too), or null when it is off. */
+    private final TlsIdentity publicIdentity;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
@@ -93,15 +102,25 @@ public final class MediaSessions implements AutoCloseable {
             plane.close();
             throw e;
         }
+        try {
+            this.publicIdentity = config.publicPort().enabled() ? publicIdentity(config) : null;
+            this.publicPort = config.publicPort().enabled() ? startPublicPort(config) : null;
+        } catch (RuntimeException e) {
+            if (turn != null) turn.close();
+            plane.close();
+            throw e;
+        }
+        int publicPortNumber = publicPort == null ? 0 : publicPort.localAddress().getPort();
         this.iceServers = turn == null ? IceServerSource.NONE : new TurnAdvertisement(turnSecret, config.turn().credentialTtlSeconds(),
-                config.media().announce(), turn.udpAddress().getPort(), turn.tlsAddress() == null ? 0 : turn.tlsAddress().getPort());
+                config.media().announce(), turn.udpAddress().getPort(), turn.tlsAddress() == null ? 0 : turn.tlsAddress().getPort(),
+                publicPortNumber, config.publicPort().turnName());
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
-        this.service = new WhipWhepService(new SdpNegotiator(publisherCapabilities()), new SdpNegotiator(subscriberCapabilities()), certificate, options, config.media().announce(),
-                plane.sockets(), tcp, demuxes, loops, directory, table);
+        this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(), config.media()), certificate, options, config.media().announce(),
+                plane.sockets(), tcp, publicPortNumber, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
-        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory, turn);
+        this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory, turn, publicPort);
         this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
         this.reporter = new LogReporter(demuxes, plane.loops());
         this.dashboard = new DashboardFeed(loops, plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory).start();
@@ -148,6 +167,39 @@ public final class MediaSessions implements AutoCloseable {
     }
 
     /**
+     * One-port mode's certificate: the operator's PEM files, or a self-signed certificate naming the announced
+     * addresses, {@code localhost} and the TURN name, logged as such.
+     */
+    private static TlsIdentity publicIdentity(JunctionConfig config) {
+        PublicPortConfig p = config.publicPort();
+        if (!p.tlsCertFile().isEmpty()) return TlsIdentity.fromPem(Path.of(p.tlsCertFile()), Path.of(p.tlsKeyFile()));
+        List<String> names = new ArrayList<>(List.of("localhost"));
+        if (!p.turnName().isEmpty()) names.add(p.turnName());
+        org.slf4j.LoggerFactory.getLogger("dev.junction.public-port").warn("public port with a generated self-signed certificate "
+                + "(for local use; browsers will warn, and TURN clients that verify will refuse): set public.tls-cert and public.tls-key");
+        return TlsIdentity.selfSigned("junction", config.media().announce(), names);
+    }
+
+    /**
+     * One-port mode (issue 10) on the media bind address: every demux publishes its ufrags so that an ICE-TCP
+     * connection finds its session's loop, and each loop gets an ICE-TCP listener that adopts such connections.
+     */
+    private PublicPort startPublicPort(JunctionConfig config) {
+        PublicPortConfig p = config.publicPort();
+        UfragRoutes routes = new UfragRoutes();
+        List<IceTcpListener> adopters = new ArrayList<>();
+        for (int i = 0; i < demuxes.length; i++) {
+            demuxes[i].routeUfragsTo(routes, i);
+            adopters.add(plane.adoptingTcp(i, demuxes[i], IceTcpListener.Limits.DEFAULT));
+        }
+        PublicPort port = PublicPort.start(plane, new InetSocketAddress(config.media().bindAddress(), Math.max(0, p.port())), adopters,
+                routes, turn, publicIdentity.sslContext(PublicPort.ALPN_TURN), p.turnName(), p.noAlpnToTurn(), PublicPort.Limits.DEFAULT);
+        org.slf4j.LoggerFactory.getLogger("dev.junction.public-port").info("public port {}: HTTPS, ICE-TCP{}", port.localAddress(),
+                turn == null ? "" : ", TURN over TLS and TCP" + (p.turnName().isEmpty() ? "" : " (server name " + p.turnName() + ")"));
+        return port;
+    }
+
+    /**
      * One ICE-TCP listener per loop, on the port number of the loop's UDP socket (TCP and UDP ports are separate
      * spaces). With ephemeral media ports (port 0) a taken number falls back to any free TCP port.
      */
@@ -178,6 +230,11 @@ public final class MediaSessions implements AutoCloseable {
     /** As above with another grace period for empty rooms (tests that watch rooms go away). */
     public static MediaSessions start(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
         return new MediaSessions(config, options, roomGraceMs);
+    }
+
+    /** A negotiator for {@code capabilities} answering actpass offers with the configured DTLS role. */
+    private static SdpNegotiator negotiator(MediaCapabilities capabilities, MediaSettings media) {
+        return new SdpNegotiator(capabilities).withDtlsSetup(media.dtlsClient() ? SetupRole.ACTIVE : SetupRole.PASSIVE);
     }
 
     /**
@@ -338,6 +395,16 @@ public final class MediaSessions implements AutoCloseable {
         return connectivity;
     }
 
+    /** One-port mode's listener, or null when it is off. */
+    public PublicPort publicPort() {
+        return publicPort;
+    }
+
+    /** One-port mode's certificate and key, for the HTTPS listener behind it; null when it is off. */
+    public TlsIdentity publicIdentity() {
+        return publicIdentity;
+    }
+
     /** The ICE-TCP listeners, one per loop; empty when ICE-TCP is off. */
     public List<IceTcpListener> tcpListeners() {
         return plane.tcpListeners();
@@ -371,6 +438,9 @@ public final class MediaSessions implements AutoCloseable {
         List<CompletableFuture<String>> closing = new ArrayList<>();
         for (Session s : table.all()) {
             closing.add(s.closed);
+            // Its close_notify leaves from the DTLS thread a moment after the session closed: the sockets stay
+            // open until it has been handed to them.
+            closing.add(s.transport.dtlsEnded().thenApply(v -> ""));
             s.loop.close(s.transport, "server shutting down");
         }
         try {
@@ -391,6 +461,7 @@ public final class MediaSessions implements AutoCloseable {
         connectivity.close();
         reporter.close();
         dashboard.close();
+        if (publicPort != null) publicPort.close();
         if (turn != null) turn.close();
         plane.close();
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.

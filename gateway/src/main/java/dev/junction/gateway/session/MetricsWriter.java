@@ -7,6 +7,7 @@ import dev.junction.transport.MediaDemux;
 import dev.junction.transport.metrics.DurationHistogram;
 import dev.junction.transport.socket.EmbeddedTurnServer;
 import dev.junction.transport.socket.IceTcpListener;
+import dev.junction.transport.socket.PublicPort;
 import dev.junction.transport.turn.TurnDropReason;
 import dev.junction.transport.turn.TurnMethod;
 import dev.junction.transport.turn.TurnServer;
@@ -42,10 +43,19 @@ final class MetricsWriter implements MetricsSource {
     private final RoomDirectory directory;
     /** Null when TURN is off. */
     private final EmbeddedTurnServer turn;
+    /** Null when one-port mode is off. */
+    private final PublicPort publicPort;
 
     MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes,
             RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory, EmbeddedTurnServer turn) {
+        this(loops, sockets, tcp, demuxes, roomTotals, pipeDrops, table, directory, turn, null);
+    }
+
+    MetricsWriter(List<MediaLoop> loops, List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes,
+            RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory, EmbeddedTurnServer turn,
+            PublicPort publicPort) {
         this.turn = turn;
+        this.publicPort = publicPort;
         this.loops = loops;
         this.sockets = sockets;
         this.tcp = tcp;
@@ -108,6 +118,48 @@ final class MetricsWriter implements MetricsSource {
         table.connectTime().appendMetrics(out, CONNECT_METRIC, CONNECT_HELP);
         RoomTotals.appendMetrics(out, roomTotals);
         appendTurn(out);
+        appendPublicPort(out);
+    }
+
+    /** One-port mode (nothing when it is off): connections by protocol, refusals by reason, its ICE-TCP per loop. */
+    private void appendPublicPort(StringBuilder out) {
+        if (publicPort == null) return;
+        out.append("# HELP junction_public_port_connections_total Connections to the public port, by the protocol their first bytes chose.\n")
+                .append("# TYPE junction_public_port_connections_total counter\n");
+        for (PublicPort.Protocol p : PublicPort.Protocol.values()) {
+            out.append("junction_public_port_connections_total{protocol=\"").append(p.name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(publicPort.connections(p)).append('\n');
+        }
+        out.append("# HELP junction_public_port_refused_total Connections to the public port closed before they reached a protocol, by reason.\n")
+                .append("# TYPE junction_public_port_refused_total counter\n");
+        for (PublicPort.Refusal r : PublicPort.Refusal.values()) {
+            out.append("junction_public_port_refused_total{reason=\"").append(r.name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(publicPort.refusals(r)).append('\n');
+        }
+        out.append("# HELP junction_public_port_ice_tcp_connections ICE-TCP connections that came through the public port, open on a media loop.\n")
+                .append("# TYPE junction_public_port_ice_tcp_connections gauge\n");
+        for (IceTcpListener l : publicPort.adopters()) {
+            out.append("junction_public_port_ice_tcp_connections{loop=\"").append(l.loop().index()).append("\"} ").append(l.openConnections()).append('\n');
+        }
+        String[][] counters = {
+            {"junction_public_port_ice_tcp_frames_in_total", "RFC 4571 frames received over ICE-TCP through the public port."},
+            {"junction_public_port_ice_tcp_frames_out_total", "RFC 4571 frames sent over ICE-TCP through the public port."},
+            {"junction_public_port_ice_tcp_send_dropped_total", "Packets not sent over public-port ICE-TCP (slow reader, closed connection)."},
+            {"junction_public_port_ice_tcp_closed_total", "Public-port ICE-TCP connections closed before an authenticated check (limits, deadline)."},
+        };
+        int[][] which = {
+            {IceTcpListener.FRAMES_IN}, {IceTcpListener.FRAMES_OUT}, {IceTcpListener.SEND_DROPPED},
+            {IceTcpListener.REFUSED_SOURCE_LIMIT, IceTcpListener.REFUSED_TOTAL_LIMIT, IceTcpListener.AUTH_TIMEOUTS},
+        };
+        for (int c = 0; c < counters.length; c++) {
+            out.append("# HELP ").append(counters[c][0]).append(' ').append(counters[c][1]).append('\n');
+            out.append("# TYPE ").append(counters[c][0]).append(" counter\n");
+            for (IceTcpListener l : publicPort.adopters()) {
+                long v = 0;
+                for (int i : which[c]) v += l.counter(i);
+                out.append(counters[c][0]).append("{loop=\"").append(l.loop().index()).append("\"} ").append(v).append('\n');
+            }
+        }
     }
 
     /** The embedded TURN server (nothing when it is off). */

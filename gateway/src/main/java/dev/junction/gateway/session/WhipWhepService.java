@@ -17,6 +17,7 @@ import dev.junction.gateway.room.SlotSsrcAllocator;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
 import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.Fingerprint;
 import dev.junction.transport.socket.IceTcpListener;
 import dev.junction.transport.socket.MediaSocket;
@@ -56,6 +57,8 @@ final class WhipWhepService implements SessionService {
     private final List<MediaSocket> sockets;
     /** One per loop, or empty when ICE-TCP is off. */
     private final List<IceTcpListener> tcp;
+    /** The one public port, 0 when one-port mode is off: every session's last TCP candidate. */
+    private final int publicPort;
     private final MediaDemux[] demuxes;
     private final LoopProxy[] loops;
     private final RoomDirectory directory;
@@ -63,7 +66,7 @@ final class WhipWhepService implements SessionService {
     private final SecureRandom random = new SecureRandom();
 
     WhipWhepService(SdpNegotiator publisherNegotiator, SdpNegotiator subscriberNegotiator, DtlsCertificate certificate, WebRtcTransport.Options options, List<String> announce,
-            List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory,
+            List<MediaSocket> sockets, List<IceTcpListener> tcp, int publicPort, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory,
             SessionTable table) {
         this.publisherNegotiator = publisherNegotiator;
         this.subscriberNegotiator = subscriberNegotiator;
@@ -72,6 +75,7 @@ final class WhipWhepService implements SessionService {
         this.announce = List.copyOf(announce);
         this.sockets = sockets;
         this.tcp = List.copyOf(tcp);
+        this.publicPort = publicPort;
         this.demuxes = demuxes;
         this.loops = loops;
         this.directory = directory;
@@ -153,7 +157,8 @@ final class WhipWhepService implements SessionService {
             session = new Session(kind, roomName, newToken(16), newToken(8), seat, loops[loopIndex], negotiated.remoteIce(),
                     setupStartNs, table, directory);
             session.transport = WebRtcTransport.server(sockets.get(loopIndex), demuxes[loopIndex], negotiated.localIce(),
-                    negotiated.remoteIce(), certificate, remoteFingerprints, options, session);
+                    negotiated.remoteIce(), negotiated.dtlsServer() ? DtlsRole.SERVER : DtlsRole.CLIENT, certificate,
+                    remoteFingerprints, options, session);
         } catch (RuntimeException e) {
             directory.leave(seat);
             throw e;
@@ -179,9 +184,15 @@ final class WhipWhepService implements SessionService {
         return announced(sockets.get(loopIndex).localAddress().getPort());
     }
 
-    /** The loop's ICE-TCP candidates: every announced address with the loop's TCP port; none when TCP is off. */
+    /**
+     * The loop's ICE-TCP candidates: every announced address with the loop's TCP port (none when ICE-TCP is off),
+     * then with the public port (one-port mode): ranked last, as the path of last resort through a firewall that
+     * lets only that port through, while UDP and the loop's own port stay preferred.
+     */
     private List<InetSocketAddress> tcpHostAddresses(int loopIndex) {
-        return tcp.isEmpty() ? List.of() : announced(tcp.get(loopIndex).localAddress().getPort());
+        List<InetSocketAddress> out = new ArrayList<>(tcp.isEmpty() ? List.of() : announced(tcp.get(loopIndex).localAddress().getPort()));
+        if (publicPort != 0) out.addAll(announced(publicPort));
+        return out;
     }
 
     private List<InetSocketAddress> announced(int port) {

@@ -2,11 +2,13 @@ package dev.junction.transport.client;
 
 import dev.junction.codec.sdp.MediaDescription;
 import dev.junction.codec.sdp.SdpAttribute;
+import dev.junction.codec.sdp.SdpAttribute.SetupRole;
 import dev.junction.codec.sdp.SdpParseResult;
 import dev.junction.codec.sdp.SdpParser;
 import dev.junction.codec.sdp.SessionDescription;
 import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.config.IpLiteral;
+import dev.junction.transport.dtls.DtlsRole;
 import dev.junction.transport.dtls.Fingerprint;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -22,9 +24,11 @@ import java.util.List;
  * @param candidates   the UDP candidates for component 1, in the answer's order
  * @param tcpCandidates the passive TCP candidates (ICE-TCP, RFC 6544) for component 1, in the answer's order; a
  *                     client reaches them by connecting
+ * @param dtlsRole     the role the client takes, from the answer's {@code a=setup} (RFC 5763 §5): the DTLS client
+ *                     when the server answered passive, the DTLS server when it answered active (Janus does)
  */
 public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fingerprint> fingerprints,
-        List<InetSocketAddress> candidates, List<InetSocketAddress> tcpCandidates) {
+        List<InetSocketAddress> candidates, List<InetSocketAddress> tcpCandidates, DtlsRole dtlsRole) {
 
     public ServerAnswer {
         fingerprints = List.copyOf(fingerprints);
@@ -61,6 +65,13 @@ public record ServerAnswer(SessionDescription sdp, IceCredentials ice, List<Fing
         if (candidates.isEmpty() && tcpCandidates.isEmpty()) {
             throw new IllegalArgumentException("answer has no UDP or passive TCP candidate with an IP address");
         }
-        return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates, tcpCandidates);
+        // Our offers say actpass, so the answer picks (RFC 8842 §5.3); RFC 4145 §4: no a=setup means active.
+        DtlsRole role = switch (sdp.effectiveSetup(first).orElse(SetupRole.ACTIVE)) {
+            case PASSIVE -> DtlsRole.CLIENT;
+            case ACTIVE -> DtlsRole.SERVER;
+            case ACTPASS, HOLDCONN -> throw new IllegalArgumentException("answer has a=setup:"
+                    + sdp.effectiveSetup(first).get().token() + "; an answer must say active or passive (RFC 8842 §5.3)");
+        };
+        return new ServerAnswer(sdp, new IceCredentials(ufrag, pwd), fingerprints, candidates, tcpCandidates, role);
     }
 }

@@ -62,7 +62,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link TurnStreamConnection}; everything the core hands the sink is written (Netty releases it) or released
  * here; a datagram handed to another loop is released there after its demux returns.
  */
-public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender {
+public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender,
+        TurnStreamConnection.Owner {
 
     /**
      * Where and how to listen.
@@ -142,6 +143,12 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
 
     // On the loop.
     private final Map<InetSocketAddress, TurnFiveTuple> udpTuples = new HashMap<>();
+    /**
+     * Per UDP client, the GSO batch its relayed data joins during a burst: a frame's ChannelData messages to one
+     * client leave as one segmented send, and no envelope is made per message. Bounded as {@link #udpTuples}; a
+     * batch dropped from the map while open is still flushed by the socket's batcher.
+     */
+    private final Map<TurnFiveTuple, GsoBatcher.Batch> udpBatches = new HashMap<>();
     private final Map<TurnFiveTuple, TurnStreamConnection> streams = new HashMap<>();
     private final Map<TurnStreamConnection, InetAddress> unauthenticated = new HashMap<>();
     private final Map<InetAddress, Integer> unauthenticatedBySource = new HashMap<>();
@@ -185,10 +192,20 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         Channel tcp = null;
         Channel tlsChannel = null;
         try {
-            udpSocket = MediaPlane.bindSocket(loop, new InetSocketAddress(listen.bindAddress(), listen.port()), this::onClientDatagram,
-                    plane.usesEpoll());
-            // TCP on the UDP socket's port number (TCP and UDP are separate spaces), so one number serves both.
-            tcp = listenStream(new InetSocketAddress(listen.bindAddress(), udpSocket.localAddress().getPort()), null);
+            // TCP on the UDP socket's port number (TCP and UDP are separate spaces), so one number serves both. With
+            // port 0 the kernel picks the UDP port, whose number may be taken in TCP's space (an outbound connection's
+            // ephemeral port): then another UDP port is tried, a few times.
+            for (int attempt = 1; tcp == null; attempt++) {
+                udpSocket = MediaPlane.bindSocket(loop, new InetSocketAddress(listen.bindAddress(), listen.port()), this::onClientDatagram,
+                        plane.usesEpoll());
+                try {
+                    tcp = listenStream(new InetSocketAddress(listen.bindAddress(), udpSocket.localAddress().getPort()), null);
+                } catch (IllegalStateException e) {
+                    if (listen.port() != 0 || attempt == 8) throw e;
+                    udpSocket.channel().close().syncUninterruptibly();
+                    udpSocket = null;
+                }
+            }
             if (listen.tlsPort() != 0) {
                 tlsChannel = listenStream(new InetSocketAddress(listen.bindAddress(), Math.max(0, listen.tlsPort())), listen.tls());
             }
@@ -345,19 +362,45 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         return connection;
     }
 
-    void onStreamOpened(TurnStreamConnection connection) {
+    /**
+     * Takes over {@code child}, a connection the one public port accepted on this server's loop and classified as
+     * TURN over TCP or, with {@code tls}, over TLS (RFC 8656 §3.1): it gets the same limits, timeout and handling as
+     * one accepted on the TURN ports, TLS terminated here with {@code tls}, and then sees {@code preamble}, the bytes
+     * read while it was classified, as its first read. On the loop; takes ownership of {@code preamble}. False,
+     * having closed the connection and released the bytes, when it is over a limit.
+     */
+    public boolean adopt(Channel child, SslContext tls, ByteBuf preamble) {
+        assert loop.inLoop() : "EmbeddedTurnServer.adopt off its loop";
+        TurnStreamConnection connection = admit(child, tls == null ? TurnTransport.TCP : TurnTransport.TLS);
+        if (connection == null) {
+            preamble.release();
+            child.close();
+            return false;
+        }
+        if (tls != null) child.pipeline().addLast(tls.newHandler(child.alloc()));
+        child.pipeline().addLast(connection);
+        child.pipeline().fireChannelRead(preamble);
+        child.pipeline().fireChannelReadComplete();
+        return true;
+    }
+
+    @Override
+    public void onStreamOpened(TurnStreamConnection connection) {
         streams.put(connection.tuple(), connection);
     }
 
-    boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
+    @Override
+    public boolean hasAllocation(TurnFiveTuple tuple, long nowNs) {
         return core.hasAllocation(tuple, nowNs);
     }
 
-    void onStreamAuthenticated(TurnStreamConnection connection) {
+    @Override
+    public void onStreamAuthenticated(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
     }
 
-    void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
+    @Override
+    public void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs) {
         count(BYTES_FROM_CLIENTS, frame.readableBytes());
         enterCore();
         try {
@@ -367,16 +410,19 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         }
     }
 
-    void onStreamGarbage(TurnStreamConnection connection) {
+    @Override
+    public void onStreamGarbage(TurnStreamConnection connection) {
         count(STREAMS_GARBAGE, 1);
     }
 
-    void onStreamError(TurnStreamConnection connection) {
+    @Override
+    public void onStreamError(TurnStreamConnection connection) {
         count(STREAM_ERRORS, 1);
     }
 
     /** The connection closed (by either side, possibly before it was ever active). */
-    void onStreamClosed(TurnStreamConnection connection) {
+    @Override
+    public void onStreamClosed(TurnStreamConnection connection) {
         forgetUnauthenticated(connection);
         if (connection.tuple() == null) return;
         streams.remove(connection.tuple(), connection);
@@ -448,7 +494,17 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         boolean data = isData(message);
         if (data) count(BYTES_TO_CLIENTS, message.readableBytes());
         if (tuple.transport() == TurnTransport.UDP) {
-            udp.write(message, tuple.client());
+            if (data) {
+                GsoBatcher.Batch batch = udpBatches.get(tuple);
+                if (batch == null) {
+                    if (udpBatches.size() >= MAX_CACHED_TUPLES) udpBatches.clear();
+                    batch = new GsoBatcher.Batch();
+                    udpBatches.put(tuple, batch);
+                }
+                udp.write(message, tuple.client(), batch);
+            } else {
+                udp.write(message, tuple.client());
+            }
             return;
         }
         TurnStreamConnection connection = streams.get(tuple);

@@ -1,5 +1,6 @@
 package dev.junction.transport.socket;
 
+import dev.junction.codec.stun.ChannelData;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
@@ -74,7 +75,10 @@ public final class GsoBatcher {
     /** Adds {@code content} for {@code recipient} to {@code batch}; takes ownership. Sends may reach the sink now. */
     public void add(Batch batch, ByteBuf content, InetSocketAddress recipient) {
         int length = content.readableBytes();
-        int ssrc = length >= RTP_HEADER ? content.getInt(content.readerIndex() + 8) : 0;
+        // The SSRC, also of an RTP packet inside a TURN ChannelData message (first byte 64-127, RFC 7983), which the
+        // embedded TURN server batches per client too.
+        int rtp = length > 0 && ChannelData.isChannelData(content.getUnsignedByte(content.readerIndex())) ? ChannelData.HEADER_LENGTH : 0;
+        int ssrc = length >= rtp + RTP_HEADER ? content.getInt(content.readerIndex() + rtp + 8) : 0;
         if (batch.held != null && ssrc == batch.heldSsrc) sendHeld(batch);
         ByteBuf buffer = batch.buffer;
         if (buffer != null && !batch.sealed && length <= batch.segmentSize && batch.segments < MAX_SEGMENTS

@@ -153,6 +153,15 @@ public final class IceTcpConnection extends ChannelInboundHandlerAdapter impleme
     // ---- Netty -----------------------------------------------------------------------------------------------
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Adopted by a listener after its connection was classified elsewhere: channelActive has already passed.
+        if (ctx.channel().isActive()) {
+            channel = ctx.channel();
+            remote = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         remote = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;

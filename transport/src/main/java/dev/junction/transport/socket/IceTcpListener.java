@@ -1,7 +1,8 @@
 package dev.junction.transport.socket;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A media loop's ICE-TCP listener (RFC 6544 passive candidates): accepts TCP connections on the loop's own event
  * loop and gives each an {@link IceTcpConnection} that frames into the loop's demux. Opened with
- * {@link MediaPlane#listenTcp}.
+ * {@link MediaPlane#listenTcp}; or, without a port of its own ({@link MediaPlane#adoptingTcp}), it
+ * {@linkplain #adopt adopts} connections another listener accepted and classified (the one public port, issue 10),
+ * with the same limits and counters.
  *
  * <p><b>Bounded before anyone is authenticated.</b> A connection is unauthenticated until an authenticated STUN
  * check arrives over it (its path is authorized). At most {@link Limits#maxUnauthenticatedPerSource()} such
@@ -87,9 +90,9 @@ public final class IceTcpListener {
         this.serverChannel = serverChannel;
     }
 
-    /** The address it listens on. */
+    /** The address it listens on; null for a listener that only adopts. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
     }
 
     public MediaLoop loop() {
@@ -111,12 +114,32 @@ public final class IceTcpListener {
     }
 
     /** Stops accepting and closes every connection; any thread. */
-    public ChannelFuture close() {
-        ChannelFuture closing = serverChannel.close();
+    public Future<?> close() {
+        Future<?> closing = serverChannel == null ? loop.eventLoop().newSucceededFuture(null) : serverChannel.close();
         loop.execute(() -> {
             for (IceTcpConnection c : Set.copyOf(open)) c.close();
         });
         return closing;
+    }
+
+    /**
+     * Takes over {@code child}, a connection accepted elsewhere and already registered on this listener's loop,
+     * whose first bytes, {@code preamble}, were read while it was classified: it gets the same limits, timeout and
+     * handler as one accepted here, then sees {@code preamble} as its first read. On the loop; takes ownership of
+     * {@code preamble}. False, having closed the connection and released the bytes, when it is over a limit.
+     */
+    public boolean adopt(Channel child, ByteBuf preamble) {
+        assert loop.inLoop() : "IceTcpListener.adopt off its loop";
+        IceTcpConnection connection = accept(child);
+        if (connection == null) {
+            preamble.release();
+            child.close();
+            return false;
+        }
+        child.pipeline().addLast(connection);
+        child.pipeline().fireChannelRead(preamble);
+        child.pipeline().fireChannelReadComplete();
+        return true;
     }
 
     /** On the loop, the counters' single writer (frames are counted per packet): a release store, no atomic add. */

@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -53,6 +54,7 @@ public final class MediaPlane implements AutoCloseable {
     private final List<MediaSocket> sockets;
     private final List<MediaSocket> extra = new CopyOnWriteArrayList<>();
     private final List<IceTcpListener> tcpListeners = new CopyOnWriteArrayList<>();
+    private final List<IceTcpListener> adopters = new CopyOnWriteArrayList<>();
     private final List<Channel> tcpClients = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean epoll;
@@ -189,24 +191,44 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
+     * An ICE-TCP listener on loop {@code loopIndex} with no port of its own: it {@linkplain IceTcpListener#adopt
+     * adopts} connections the one public port accepted and classified, delivering their frames to {@code receiver}.
+     * {@link #close()} closes its connections.
+     */
+    public IceTcpListener adoptingTcp(int loopIndex, FrameReceiver receiver, IceTcpListener.Limits limits) {
+        IceTcpListener listener = new IceTcpListener(loops.get(loopIndex), receiver, limits);
+        adopters.add(listener);
+        return listener;
+    }
+
+    /**
      * Connects to {@code remote} from loop {@code loopIndex} (the client role's active ICE-TCP candidate, as a
      * browser opens one). The connection's frames go to {@code receiver}; it completes once connected.
      */
     public CompletableFuture<IceTcpConnection> connectTcp(int loopIndex, InetSocketAddress remote, FrameReceiver receiver) {
+        IceTcpConnection connection = new IceTcpConnection(loops.get(loopIndex), receiver, null);
+        return connectStream(loopIndex, remote, connection).thenApply(channel -> connection);
+    }
+
+    /**
+     * Connects a TCP channel from loop {@code loopIndex} to {@code remote} with {@code handler} (a connection, or an
+     * initializer that adds TLS before it): ICE-TCP's active candidates and the client role's TURN over TCP and TLS.
+     * It completes once connected; {@link #close()} closes it if its owner has not.
+     */
+    CompletableFuture<Channel> connectStream(int loopIndex, InetSocketAddress remote, ChannelHandler handler) {
         MediaLoop loop = loops.get(loopIndex);
-        IceTcpConnection connection = new IceTcpConnection(loop, receiver, null);
-        CompletableFuture<IceTcpConnection> connected = new CompletableFuture<>();
+        CompletableFuture<Channel> connected = new CompletableFuture<>();
         new Bootstrap().group(loop.eventLoop())
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .handler(connection)
+                .handler(handler)
                 .connect(remote)
                 .addListener((ChannelFuture f) -> {
                     if (f.isSuccess()) {
                         tcpClients.add(f.channel());
                         f.channel().closeFuture().addListener(c -> tcpClients.remove(f.channel()));
-                        connected.complete(connection);
+                        connected.complete(f.channel());
                     } else {
                         connected.completeExceptionally(f.cause());
                     }
@@ -232,6 +254,7 @@ public final class MediaPlane implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         for (IceTcpListener l : tcpListeners) l.close().syncUninterruptibly();
+        for (IceTcpListener l : adopters) l.close().syncUninterruptibly();
         for (Channel c : tcpClients) c.close().syncUninterruptibly();
         for (MediaSocket s : extra) s.channel().close().syncUninterruptibly();
         for (MediaSocket s : sockets) s.channel().close().syncUninterruptibly();

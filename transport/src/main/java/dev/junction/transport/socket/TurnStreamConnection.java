@@ -24,7 +24,9 @@ import java.net.InetSocketAddress;
  * A first byte that is neither (10 or 11 in its top bits) cannot be resynchronised: the connection is closed
  * and counted. Whole frames go to the {@link EmbeddedTurnServer} in place; only a frame split across reads is
  * copied, into one pooled buffer of at most a frame (20 + 65,535 bytes) and a read, freed as soon as it empties.
- * Over TLS this handler sits behind Netty's {@code SslHandler} and sees plaintext.
+ * Over TLS this handler sits behind Netty's {@code SslHandler} and sees plaintext. The framing is the same in both
+ * roles, so one class serves both: its {@link Owner} is the {@link EmbeddedTurnServer} for an accepted connection
+ * and a {@link TurnClientConnection} for one we opened to a TURN server.
  *
  * <p>Writes: each message is written as it is (already framed by the core) and flushed at the burst's end.
  * Data towards the client is dropped and counted while the channel's outbound buffer is past its high water
@@ -35,10 +37,34 @@ import java.net.InetSocketAddress;
  */
 final class TurnStreamConnection extends ChannelInboundHandlerAdapter implements MediaLoop.Flushable {
 
+    /** Who the frames are for: the server role or the client role. Called on the connection's loop. */
+    interface Owner {
+        /** The connection is up (its 5-tuple is known). */
+        void onStreamOpened(TurnStreamConnection connection);
+
+        /** Whether an allocation exists on the connection now (it then counts as authenticated). */
+        boolean hasAllocation(TurnFiveTuple tuple, long nowNs);
+
+        /** The first time {@link #hasAllocation} was true. */
+        void onStreamAuthenticated(TurnStreamConnection connection);
+
+        /** One whole frame, borrowed for the call; its readable bytes are exactly the frame. */
+        void onStreamFrame(TurnStreamConnection connection, ByteBuf frame, long nowNs);
+
+        /** Bytes that are neither STUN nor ChannelData: the connection is being closed. */
+        void onStreamGarbage(TurnStreamConnection connection);
+
+        /** A reset, a refused write or a failed TLS handshake: the connection is being closed. */
+        void onStreamError(TurnStreamConnection connection);
+
+        /** The connection closed; nothing more comes from it. */
+        void onStreamClosed(TurnStreamConnection connection);
+    }
+
     /** The largest frame: a STUN header and the largest length its 16 bits can announce. */
     static final int MAX_FRAME = StunMessage.HEADER_LENGTH + 0xFFFF;
 
-    private final EmbeddedTurnServer server;
+    private final Owner server;
     private final MediaLoop loop;
     private final TurnTransport transport;
     private final Runnable flushTask = this::flushNow;
@@ -50,7 +76,7 @@ final class TurnStreamConnection extends ChannelInboundHandlerAdapter implements
     private boolean flushScheduled;
     private int pendingWrites;
 
-    TurnStreamConnection(EmbeddedTurnServer server, MediaLoop loop, TurnTransport transport) {
+    TurnStreamConnection(Owner server, MediaLoop loop, TurnTransport transport) {
         this.server = server;
         this.loop = loop;
         this.transport = transport;

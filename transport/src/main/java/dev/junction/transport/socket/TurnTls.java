@@ -28,8 +28,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The server side of TURN over TLS (RFC 8656 §3.1, {@code turns:}): a Netty {@link SslContext} on the JDK's TLS
- * provider, from an operator's PEM files or, for local use, from a self-signed certificate made at start.
+ * TURN over TLS (RFC 8656 §3.1, {@code turns:}): the server's Netty {@link SslContext} on the JDK's TLS provider,
+ * from an operator's PEM files or, for local use, from a self-signed certificate made at start; and the client
+ * role's, for the load tool and tests.
  * Stateless; called once at start, off the media loops.
  */
 public final class TurnTls {
@@ -67,6 +68,20 @@ public final class TurnTls {
             return SslContextBuilder.forServer(keys.getPrivate(), certificate).sslProvider(SslProvider.JDK).build();
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot make a self-signed TURN TLS certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client context that trusts any server certificate: for the load tool and tests against a server with a
+     * self-signed certificate ({@link #selfSigned}). It authenticates nobody, so never for real use: the TURN
+     * credentials and relayed data would go to whoever answers.
+     */
+    public static SslContext trustingClient() {
+        try {
+            return SslContextBuilder.forClient().trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                    .sslProvider(SslProvider.JDK).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot make a TLS client context: " + e.getMessage(), e);
         }
     }
 }

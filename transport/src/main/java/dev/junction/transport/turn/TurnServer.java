@@ -96,13 +96,13 @@ public final class TurnServer {
     private final java.util.concurrent.atomic.AtomicInteger publishedAllocations = new java.util.concurrent.atomic.AtomicInteger();
     private final byte[] addressScratch = new byte[16];
     private final byte[] transactionId = new byte[StunMessage.TRANSACTION_ID_LENGTH];
+    private final IndicationIds indicationIds;
 
     // State.
     private long wallAnchorNs;
     private long wallAnchorUnixMillis;
     private long earliestDeadlineNs;
     private boolean hasDeadline;
-    private long transactionIdState;
     private boolean closed;
 
     /**
@@ -119,10 +119,11 @@ public final class TurnServer {
         this.secret = settings.secret();
         this.policy = new PeerPolicy(settings.mediaAddresses(), settings.allowedPeerRanges());
         this.nonces = new NonceIssuer(nonceKey, settings.nonceLifetimeSeconds() * NS_PER_SECOND);
+        long seed = 0;
         for (byte b : nonceKey) {
-            transactionIdState = transactionIdState * 31 + b;
+            seed = seed * 31 + b;
         }
-        transactionIdState ^= 0x9E3779B97F4A7C15L;
+        this.indicationIds = new IndicationIds(seed);
         syncWallClock(nowNs, unixMillisAtNowNs);
     }
 
@@ -202,7 +203,7 @@ public final class TurnServer {
             if (channel != null) {
                 ChannelData.write(out, channel.number, payload, index, length, allocation.tuple.transport().isStream());
             } else {
-                nextTransactionId();
+                indicationIds.next(transactionId);
                 writer.begin(out, StunMessageType.DATA_INDICATION, transactionId)
                         .xorPeerAddress(permission.addressBytes, peer.getPort())
                         .data(payload, index, length)
@@ -787,21 +788,6 @@ public final class TurnServer {
         if (!hasDeadline || deadlineNs - earliestDeadlineNs < 0) {
             earliestDeadlineNs = deadlineNs;
             hasDeadline = true;
-        }
-    }
-
-    /** A transaction ID for a Data indication: unpredictable enough for an indication, and free of allocation. */
-    private void nextTransactionId() {
-        for (int i = 0; i < StunMessage.TRANSACTION_ID_LENGTH; i += 4) {
-            // SplitMix64 step.
-            long z = (transactionIdState += 0x9E3779B97F4A7C15L);
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            int v = (int) (z ^ (z >>> 31));
-            transactionId[i] = (byte) (v >>> 24);
-            transactionId[i + 1] = (byte) (v >>> 16);
-            transactionId[i + 2] = (byte) (v >>> 8);
-            transactionId[i + 3] = (byte) v;
         }
     }
 

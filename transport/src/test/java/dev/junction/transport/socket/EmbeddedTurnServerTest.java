@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.stun.StunMessageType;
 import dev.junction.config.MediaSettings;
-import dev.junction.transport.path.RelayPath;
+import dev.junction.transport.path.Path;
 import dev.junction.transport.turn.IpRange;
 import dev.junction.transport.turn.TurnDropReason;
 import dev.junction.transport.turn.TurnMethod;
@@ -52,14 +52,14 @@ class EmbeddedTurnServerTest {
         }
 
         @Override
-        public void onRelayed(RelayPath path, ByteBuf datagram, long nowNs) {
+        public void onRelayed(Path path, ByteBuf datagram, long nowNs) {
             String text = datagram.toString(StandardCharsets.UTF_8);
             relayed.add(path.remoteAddress() + " " + text + " on " + Thread.currentThread().getName());
             path.send(Unpooled.copiedBuffer("echo:" + text, StandardCharsets.UTF_8));
         }
 
         @Override
-        public void onRelayClosed(RelayPath path) {
+        public void onRelayClosed(Path path) {
             closedPaths++;
         }
     }

@@ -83,6 +83,11 @@ final class TurnTestClient implements AutoCloseable {
     }
 
     static TurnTestClient tls(InetSocketAddress server, String realm) throws Exception {
+        return tls(server, realm, new String[0]);
+    }
+
+    /** Over TLS, offering {@code alpn} (none when empty); the negotiated protocol is {@link #applicationProtocol}. */
+    static TurnTestClient tls(InetSocketAddress server, String realm, String... alpn) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -100,6 +105,11 @@ final class TurnTestClient implements AutoCloseable {
         }}, new SecureRandom());
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(server.getAddress(), server.getPort());
         socket.setSoTimeout(5000);
+        if (alpn.length > 0) {
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(alpn);
+            socket.setSSLParameters(parameters);
+        }
         socket.startHandshake();
         return new TurnTestClient(null, socket, server, realm);
     }
@@ -116,6 +126,11 @@ final class TurnTestClient implements AutoCloseable {
             throw new AssertionError(e);
         }
         return this;
+    }
+
+    /** The ALPN the server selected over TLS ("" for none). */
+    String applicationProtocol() {
+        return ((SSLSocket) stream).getApplicationProtocol();
     }
 
     InetSocketAddress localAddress() {

@@ -44,6 +44,8 @@ class TurnUclientInteropTest {
 
     private static MediaPlane plane;
     private static EmbeddedTurnServer turn;
+    /** One-port mode's listener in front of the same TURN server (issue 10). */
+    private static PublicPort publicPort;
     private static Process peer;
     private static int peerPort;
 
@@ -62,6 +64,12 @@ class TurnUclientInteropTest {
                 .withAllowedPeerRanges(List.of(IpRange.parse("127.0.0.1/32")));
         turn = EmbeddedTurnServer.start(plane, List.of(media), settings, new EmbeddedTurnServer.Listen("127.0.0.1", 0, -1,
                 TurnTls.selfSigned(List.of("127.0.0.1")), List.of("127.0.0.1"), 0, 0, EmbeddedTurnServer.Limits.DEFAULT));
+        PublicPortTest.Frames frames = new PublicPortTest.Frames();
+        frames.loop = plane.loops().get(0);
+        publicPort = PublicPort.start(plane, new InetSocketAddress("127.0.0.1", 0),
+                List.of(plane.adoptingTcp(0, frames, IceTcpListener.Limits.DEFAULT)), new dev.junction.transport.UfragRoutes(), turn,
+                TlsIdentity.selfSigned("junction-test", List.of("127.0.0.1"), List.of()).sslContext(PublicPort.ALPN_TURN), "", true,
+                PublicPort.Limits.DEFAULT);
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             peerPort = probe.getLocalPort();
         }
@@ -75,11 +83,13 @@ class TurnUclientInteropTest {
             peer.destroy();
             peer.waitFor(5, TimeUnit.SECONDS);
         }
+        if (publicPort != null) publicPort.close();
         if (turn != null) turn.close();
         if (plane != null) plane.close();
     }
 
-    private static String which(String tool) {
+    /** The path of {@code tool} on PATH, or null; also for {@link TurnClientCoturnInteropTest}. */
+    static String which(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) return Path.of(dir, tool).toString();
         }
@@ -114,6 +124,24 @@ class TurnUclientInteropTest {
         assertClean(uclient("-t", "-S", "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-p", port(turn.tlsAddress())), "TLS",
                 MESSAGES / 10);
         assertEquals(MESSAGES, turn.core().relayedToClients() - toClientsBefore, "the server relayed every echo to the TLS client");
+    }
+
+    @Test
+    void shouldRelayOverTlsThroughThePublicPort() throws Exception {
+        // uclient offers no ALPN: the public port takes a TLS hello without one for TURN (browsers' TURN clients
+        // offer none either), and terminates TLS as the TLS port does.
+        long tlsBefore = publicPort.connections(PublicPort.Protocol.TURN_TLS);
+        assertClean(uclient("-t", "-S", "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-p", port(publicPort.localAddress())),
+                "TLS through the public port", MESSAGES / 10);
+        assertTrue(publicPort.connections(PublicPort.Protocol.TURN_TLS) > tlsBefore);
+    }
+
+    @Test
+    void shouldRelayOverTcpThroughThePublicPort() throws Exception {
+        long tcpBefore = publicPort.connections(PublicPort.Protocol.TURN_TCP);
+        assertClean(uclient("-t", "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-p", port(publicPort.localAddress())),
+                "TCP through the public port");
+        assertTrue(publicPort.connections(PublicPort.Protocol.TURN_TCP) > tcpBefore);
     }
 
     @Test

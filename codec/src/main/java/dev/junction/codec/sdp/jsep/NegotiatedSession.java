@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What an offer/answer exchange settled, for the transport (ICE, DTLS) and the room (codecs, SSRCs, rids).
- * Everything runs over one BUNDLE transport: Junction is ICE-lite and the DTLS server ({@code a=setup:passive}).
+ * Everything runs over one BUNDLE transport: Junction is ICE-lite, and the DTLS server ({@code a=setup:passive}) unless
+ * the answer said {@code a=setup:active}.
  *
  * @param localIce           the credentials in the answer: STUN checks must carry this ufrag and be signed with
  *                           this password (RFC 8445 §7.2.2)
@@ -15,18 +16,24 @@ import java.util.Optional;
  * @param localFingerprint   the fingerprint the answer announced
  * @param remoteFingerprints the offer's fingerprints with hash functions Junction verifies; the client's DTLS
  *                           certificate must match one (RFC 8122 §5)
- * @param remoteSetup        the offer's setup role (actpass or active)
+ * @param remoteSetup        the offer's setup role (actpass, active, or passive when Junction answers active)
+ * @param localSetup         the answer's setup role: PASSIVE (Junction is the DTLS server) or ACTIVE (the client)
  * @param bundleMids         the answer's BUNDLE group, the first mid tagging the transport (RFC 8843 §7.3.1)
  * @param media              every offered m-section in offer order, rejected ones included
  */
 public record NegotiatedSession(IceCredentials localIce, IceCredentials remoteIce, Fingerprint localFingerprint,
-        List<Fingerprint> remoteFingerprints, SetupRole remoteSetup, List<String> bundleMids,
+        List<Fingerprint> remoteFingerprints, SetupRole remoteSetup, SetupRole localSetup, List<String> bundleMids,
         List<NegotiatedMedia> media) {
 
     public NegotiatedSession {
         remoteFingerprints = List.copyOf(remoteFingerprints);
         bundleMids = List.copyOf(bundleMids);
         media = List.copyOf(media);
+    }
+
+    /** Whether Junction is the DTLS server of this session (it answered {@code a=setup:passive}). */
+    public boolean dtlsServer() {
+        return localSetup != SetupRole.ACTIVE;
     }
 
     /** The m-section with mid {@code mid}. */

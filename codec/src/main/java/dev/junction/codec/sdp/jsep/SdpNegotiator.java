@@ -46,7 +46,9 @@ import java.util.Set;
  *   <li>one BUNDLE transport (RFC 8843) with rtcp-mux; m-sections outside the offer's BUNDLE group are rejected;</li>
  *   <li>{@code a=ice-lite} with fresh credentials, one UDP host candidate per announced address on the first
  *       accepted m-section, then {@code a=end-of-candidates} (Junction never trickles);</li>
- *   <li>{@code a=setup:passive}: Junction is the DTLS server, so the offer must be actpass or active;</li>
+ *   <li>{@code a=setup:passive}: Junction is the DTLS server, so the offer must be actpass or active; with
+ *       {@link #withDtlsSetup(SetupRole) withDtlsSetup(ACTIVE)} Junction answers an actpass (or passive) offer with
+ *       {@code a=setup:active} and is the DTLS client, and still answers an active offer with passive;</li>
  *   <li>per accepted m-section the codecs, header extensions and RTCP feedback both sides support, with the
  *       offerer's payload type numbers and extension ids, in the offer's order;</li>
  *   <li>directions inverted (RFC 3264 §6.1); an offered sendrecv follows the {@link ClientRole};</li>
@@ -68,14 +70,32 @@ public final class SdpNegotiator {
 
     private final MediaCapabilities capabilities;
     private final SdpParser parser;
+    /** The role an actpass offer gets: PASSIVE (Junction the DTLS server, the default) or ACTIVE. */
+    private final SetupRole preferredSetup;
 
     public SdpNegotiator(MediaCapabilities capabilities) {
         this(capabilities, SdpParser.DEFAULT);
     }
 
     public SdpNegotiator(MediaCapabilities capabilities, SdpParser parser) {
+        this(capabilities, parser, SetupRole.PASSIVE);
+    }
+
+    private SdpNegotiator(MediaCapabilities capabilities, SdpParser parser, SetupRole preferredSetup) {
         this.capabilities = capabilities;
         this.parser = parser;
+        this.preferredSetup = preferredSetup;
+    }
+
+    /**
+     * The same negotiator answering actpass offers with {@code setup} (RFC 5763 §5, RFC 8842 §5.3): PASSIVE makes
+     * Junction the DTLS server (the default), ACTIVE the DTLS client, which then also accepts passive offers.
+     */
+    public SdpNegotiator withDtlsSetup(SetupRole setup) {
+        if (setup != SetupRole.PASSIVE && setup != SetupRole.ACTIVE) {
+            throw new IllegalArgumentException("an answer's a=setup is active or passive, not " + setup.token());
+        }
+        return new SdpNegotiator(capabilities, parser, setup);
     }
 
     public MediaCapabilities capabilities() {
@@ -170,14 +190,14 @@ public final class SdpNegotiator {
     }
 
     /** The offer's BUNDLE transport parameters, or why they are unusable. */
-    private record Transport(IceCredentials remoteIce, List<Fingerprint> fingerprints, SetupRole setup,
+    private record Transport(IceCredentials remoteIce, List<Fingerprint> fingerprints, SetupRole setup, SetupRole localSetup,
             OfferError error) {
         static Transport failed(OfferError.Reason reason, String message) {
-            return new Transport(null, List.of(), null, new OfferError(reason, message));
+            return new Transport(null, List.of(), null, null, new OfferError(reason, message));
         }
     }
 
-    private static Transport transport(SessionDescription offer, MediaDescription tagged) {
+    private Transport transport(SessionDescription offer, MediaDescription tagged) {
         String where = " for the BUNDLE transport (mid " + quote(tagged.mid().orElse("")) + ")";
         Optional<String> ufrag = offer.effectiveIceUfrag(tagged);
         Optional<String> pwd = offer.effectiveIcePwd(tagged);
@@ -218,12 +238,19 @@ public final class SdpNegotiator {
         }
         // RFC 4145 §4: no a=setup means active; JSEP offers always say actpass (RFC 8829 §5.2.1).
         SetupRole setup = offer.effectiveSetup(tagged).orElse(SetupRole.ACTIVE);
-        if (setup != SetupRole.ACTPASS && setup != SetupRole.ACTIVE) {
+        SetupRole local;
+        if (setup == SetupRole.ACTPASS) {
+            local = preferredSetup;
+        } else if (setup == SetupRole.ACTIVE) {
+            local = SetupRole.PASSIVE;
+        } else if (setup == SetupRole.PASSIVE && preferredSetup == SetupRole.ACTIVE) {
+            local = SetupRole.ACTIVE;
+        } else {
             return Transport.failed(OfferError.Reason.UNSUPPORTED_SETUP_ROLE, "offer has a=setup:" + setup.token()
-                    + "; Junction is always the DTLS server (a=setup:passive), so the offer must be actpass or active "
+                    + "; Junction is the DTLS server (a=setup:passive), so the offer must be actpass or active "
                     + "(RFC 5763 §5)");
         }
-        return new Transport(new IceCredentials(ufrag.get(), pwd.get()), usable, setup, null);
+        return new Transport(new IceCredentials(ufrag.get(), pwd.get()), usable, setup, local, null);
     }
 
     private static boolean isVerifiedHash(String algorithm) {
@@ -351,7 +378,7 @@ public final class SdpNegotiator {
             lines.add(SdpLine.of(new SdpAttribute.IceUfrag(localIce.ufrag())));
             lines.add(SdpLine.of(new SdpAttribute.IcePwd(localIce.pwd())));
             lines.add(SdpLine.of(parameters.localFingerprint()));
-            lines.add(SdpLine.of(SetupRole.PASSIVE));
+            lines.add(SdpLine.of(transport.localSetup));
             lines.add(SdpLine.of(new SdpAttribute.Mid(plan.mid())));
             for (Extmap e : extmaps) {
                 lines.add(SdpLine.of(e));
@@ -400,7 +427,7 @@ public final class SdpNegotiator {
         }
         SessionDescription answer = new SessionDescription(session, answerMedia);
         NegotiatedSession result = new NegotiatedSession(localIce, transport.remoteIce, parameters.localFingerprint(),
-                transport.fingerprints, transport.setup, answerBundle, negotiated);
+                transport.fingerprints, transport.setup, transport.localSetup, answerBundle, negotiated);
         return new AnswerResult.Answered(answer.write(), answer, result);
     }
 

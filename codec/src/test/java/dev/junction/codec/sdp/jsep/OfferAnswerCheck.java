@@ -72,7 +72,7 @@ public final class OfferAnswerCheck {
             if (!answerGroup.contains(mid)) {
                 p.add(where + "accepted but not in the answer's BUNDLE group");
             }
-            checkTransport(p, where, answer, am);
+            checkTransport(p, where, offer.effectiveSetup(om).orElse(SetupRole.ACTIVE), answer, am);
             checkDirection(p, where, offer.effectiveDirection(om), answer.effectiveDirection(am));
             checkCodecs(p, where, om, am);
             checkExtensions(p, where, offer.effectiveExtmaps(om), am.extmaps());
@@ -95,7 +95,8 @@ public final class OfferAnswerCheck {
         }
     }
 
-    private static void checkTransport(List<String> p, String where, SessionDescription answer, MediaDescription am) {
+    private static void checkTransport(List<String> p, String where, SetupRole offered, SessionDescription answer,
+            MediaDescription am) {
         if (!am.rtcpMux()) {
             p.add(where + "no a=rtcp-mux");
         }
@@ -108,8 +109,13 @@ public final class OfferAnswerCheck {
         if (prints.size() != 1 || !"sha-256".equals(prints.get(0).algorithm()) || prints.get(0).bytes().length != 32) {
             p.add(where + "needs exactly one sha-256 fingerprint, has " + prints);
         }
-        if (answer.effectiveSetup(am).orElse(null) != SetupRole.PASSIVE) {
-            p.add(where + "setup is not passive");
+        // RFC 5763 §5 / RFC 8842 §5.3: an answer is active or passive, the opposite of a non-actpass offer.
+        SetupRole answered = answer.effectiveSetup(am).orElse(null);
+        boolean fits = offered == SetupRole.ACTPASS ? answered == SetupRole.ACTIVE || answered == SetupRole.PASSIVE
+                : offered == SetupRole.ACTIVE ? answered == SetupRole.PASSIVE
+                : offered == SetupRole.PASSIVE && answered == SetupRole.ACTIVE;
+        if (!fits) {
+            p.add(where + "setup " + (answered == null ? "missing" : answered.token()) + " does not answer the offer's " + offered.token());
         }
     }
 

@@ -83,7 +83,7 @@ class SdpAnswerFixtureTest {
                 good.replace("a=ice-lite\r\n", ""),
                 good.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97", "m=video 9 UDP/TLS/RTP/SAVPF 96 97 35"),
                 good.replace("a=fmtp:97 apt=96", "a=fmtp:97 apt=98"),
-                good.replace("a=setup:passive", "a=setup:active"),
+                good.replace("a=setup:passive", "a=setup:actpass"),
                 good.replace("a=extmap:13 urn:3gpp:video-orientation", "a=extmap:12 urn:3gpp:video-orientation"),
                 good.replace("a=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96", "a=sendonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96"),
                 good.replace("a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 nack sli"),

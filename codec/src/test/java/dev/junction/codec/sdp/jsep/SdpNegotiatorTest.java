@@ -531,7 +531,7 @@ class SdpNegotiatorTest {
                         chromium.replace(fp, "a=fingerprint:sha-256 " + "AB:".repeat(19) + "CD"),
                         "offer's a=fingerprint:sha-256 has 20 bytes; a sha-256 digest has 32"),
                 Arguments.of(OfferError.Reason.UNSUPPORTED_SETUP_ROLE, chromium.replace("a=setup:actpass", "a=setup:passive"),
-                        "offer has a=setup:passive; Junction is always the DTLS server"),
+                        "offer has a=setup:passive; Junction is the DTLS server"),
                 Arguments.of(OfferError.Reason.NO_RTCP_MUX, chromium.replace("a=rtcp-mux\r\n", ""),
                         "m-section mid '0' has no a=rtcp-mux"),
                 Arguments.of(OfferError.Reason.NO_COMMON_CODEC, chromium.replace("opus/48000/2", "opus/48000/1")
@@ -553,6 +553,38 @@ class SdpNegotiatorTest {
         List<OfferError.Reason> tested = new ArrayList<>();
         unanswerable().forEach(args -> tested.add((OfferError.Reason) args.get()[0]));
         assertEquals(Set.of(OfferError.Reason.values()), Set.copyOf(tested));
+    }
+
+    @Test
+    void shouldAnswerPassiveAndBeTheDtlsServerByDefault() {
+        AnswerResult.Answered a = answerAndCheck(DEFAULT, offer("chromium-publisher-vp8.sdp"), publisher());
+        assertTrue(a.sdp().contains("a=setup:passive\r\n"), a.sdp());
+        assertFalse(a.sdp().contains("a=setup:active"), a.sdp());
+        assertEquals(SetupRole.PASSIVE, a.negotiated().localSetup());
+        assertTrue(a.negotiated().dtlsServer());
+    }
+
+    @Test
+    void shouldAnswerActiveAndBeTheDtlsClientWhenAskedTo() {
+        SdpNegotiator active = DEFAULT.withDtlsSetup(SetupRole.ACTIVE);
+        String chromium = SdpFixtures.text("chromium-publisher-vp8.sdp");
+        // An actpass offer (every JSEP offer) gets the preferred role, on every accepted m-section.
+        AnswerResult.Answered a = answerAndCheck(active, offer("chromium-publisher-vp8.sdp"), publisher());
+        assertEquals(2, a.sdp().split("a=setup:active\r\n", -1).length - 1, a.sdp());
+        assertFalse(a.sdp().contains("a=setup:passive"), a.sdp());
+        assertEquals(SetupRole.ACTIVE, a.negotiated().localSetup());
+        assertFalse(a.negotiated().dtlsServer());
+        // A passive offer, refused by default, is answered active.
+        NegotiatedSession passive = answerAndCheck(active,
+                SdpFixtures.parseText(chromium.replace("a=setup:actpass", "a=setup:passive")), publisher()).negotiated();
+        assertEquals(SetupRole.PASSIVE, passive.remoteSetup());
+        assertEquals(SetupRole.ACTIVE, passive.localSetup());
+        // An active offer still makes Junction the server: two clients cannot talk.
+        NegotiatedSession activeOffer = answerAndCheck(active,
+                SdpFixtures.parseText(chromium.replace("a=setup:actpass", "a=setup:active")), publisher()).negotiated();
+        assertEquals(SetupRole.PASSIVE, activeOffer.localSetup());
+        assertTrue(activeOffer.dtlsServer());
+        assertThrows(IllegalArgumentException.class, () -> DEFAULT.withDtlsSetup(SetupRole.ACTPASS));
     }
 
     @Test
