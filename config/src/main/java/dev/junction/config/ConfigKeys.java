@@ -104,7 +104,7 @@ public final class ConfigKeys {
             new Key("cluster.secret", "--cluster-secret", "", true,
                     "Shared by every node (at least 16 characters); required with `cluster.enabled`. Only nodes with the same secret form a cluster. It is not encryption: keep the cluster port on a private network."),
             new Key("cluster.public-url", "--public-url", "", false,
-                    "This node's HTTP API as clients reach it, e.g. `https://node1.example.com`: the base of the `Location` other nodes send in a 307. Empty: the bound HTTP address (required when `http.bind` is a wildcard)."),
+                    "This node's HTTP API as clients reach it, e.g. `https://node1.example.com`: the base of the `Location` other nodes send in a 307. Announced with the node's cluster membership, the only place redirects take URLs from. Empty: `http://` `http.bind`:`http.port` (so required when `http.bind` is a wildcard or `http.port` is 0)."),
             new Key("cluster.member-timeout-s", null, "60", false,
                     "A node silent for this long is declared gone, and its rooms and load leave the directory (a node that stops cleanly leaves at once)."),
             new Key("log.format", "--log-format", "text", false, "`text` lines, or `json` lines (one JSON object per event) for a log pipeline."),

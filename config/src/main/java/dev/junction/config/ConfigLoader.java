@@ -209,6 +209,10 @@ public final class ConfigLoader {
             throw new ConfigException(v.get("cluster.public-url").origin() + ": with http.bind " + http.bindAddress()
                     + " other nodes cannot tell clients where this node is; set --public-url (cluster.public-url)");
         }
+        if (enabled && publicUrl.isEmpty() && http.port() == 0) {
+            throw new ConfigException(v.get("cluster.public-url").origin() + ": with http.port 0 the node's URL is not known when it joins;"
+                    + " set --public-url (cluster.public-url) or a fixed --http-port");
+        }
         Source timeout = v.get("cluster.member-timeout-s");
         int timeoutS = positiveInt(timeout);
         if (timeoutS < 2) throw new ConfigException(timeout.origin() + ": expected at least 2 seconds, got '" + timeout.value() + "'");

@@ -252,6 +252,8 @@ class ConfigLoaderTest {
                 "--public-url", "node1:8080");
         assertMessage("default: with http.bind 0.0.0.0 other nodes cannot tell clients where this node is; set --public-url (cluster.public-url)",
                 "--cluster", "--cluster-secret", "0123456789abcdef", "--bind", "0.0.0.0");
+        assertMessage("default: with http.port 0 the node's URL is not known when it joins; set --public-url (cluster.public-url) or a fixed --http-port",
+                "--cluster", "--cluster-secret", "0123456789abcdef", "--http-port", "0");
         assertMessage("--cluster-host: expected an IPv4 or IPv6 address, got 'localhost'", "--cluster-host", "localhost");
     }
 

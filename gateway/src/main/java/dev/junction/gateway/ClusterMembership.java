@@ -1,6 +1,7 @@
 package dev.junction.gateway;
 
 import dev.junction.gateway.http.DirectorySource;
+import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.http.Placement;
 import io.vertx.core.Vertx;
 
@@ -22,8 +23,11 @@ public interface ClusterMembership extends AutoCloseable {
     /** {@code GET /admin/cluster}. */
     DirectorySource directory();
 
-    /** The HTTP API listens at {@code httpUrl} (used when no public URL is configured): enter the directory. */
-    void serving(String httpUrl);
+    /** The cluster's lines of {@code /metrics}: live nodes, redirects, rejected directory entries. */
+    MetricsSource metrics();
+
+    /** The HTTP API listens: enter the directory (this node's load record, then a tick every second). */
+    void serving();
 
     /** Leaves the directory (this node's rooms and load entry); closing its Vert.x afterwards leaves the cluster. */
     @Override

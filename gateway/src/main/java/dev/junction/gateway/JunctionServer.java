@@ -3,6 +3,7 @@ package dev.junction.gateway;
 import dev.junction.config.JunctionConfig;
 import dev.junction.gateway.http.AdminSource;
 import dev.junction.gateway.http.HttpApi;
+import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.session.ConnectivityCheck;
 import dev.junction.gateway.session.MediaSessions;
 import dev.junction.transport.WebRtcTransport;
@@ -61,7 +62,11 @@ public final class JunctionServer implements AutoCloseable {
         }
         Vertx vertx = cluster == null ? singleNodeVertx() : cluster.vertx();
         try {
-            HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
+            MetricsSource metrics = cluster == null ? sessions.metrics() : out -> {
+                sessions.metrics().appendMetrics(out);
+                cluster.metrics().appendMetrics(out);
+            };
+            HttpApi api = new HttpApi(config.http(), sessions.service(), metrics);
             java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
             api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
             api.dashboard(sessions.dashboard());
@@ -83,7 +88,7 @@ public final class JunctionServer implements AutoCloseable {
                     .await(10, TimeUnit.SECONDS);
             url.set(httpUrl(config.http().bindAddress(), http.actualPort()));
             if (sessions.publicPort() != null) startPublicBackends(vertx, api, config, sessions);
-            if (cluster != null) cluster.serving(url.get());
+            if (cluster != null) cluster.serving();
             return new JunctionServer(vertx, http, sessions, config.http().bindAddress(), cluster);
         } catch (Exception e) {
             if (cluster != null) cluster.close();

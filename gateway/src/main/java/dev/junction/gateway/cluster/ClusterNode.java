@@ -10,6 +10,7 @@ import dev.junction.config.ClusterSettings;
 import dev.junction.config.JunctionConfig;
 import dev.junction.gateway.ClusterMembership;
 import dev.junction.gateway.http.DirectorySource;
+import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.http.Placement;
 import dev.junction.gateway.http.SessionException;
 import dev.junction.gateway.http.SessionKind;
@@ -22,8 +23,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * This node in a cluster (issue 14): a clustered Vert.x over Hazelcast, the cluster-wide room directory, and
  * placement of WHIP/WHEP POSTs from it (RFC 9725 §4.5).
  *
- * <p>The directory is two Hazelcast maps of strings. {@value #ROOMS}: room name to its home node's name, the node
- * that holds its publishers; a room is claimed with {@code putIfAbsent}, so two nodes racing for a new room agree on
- * one home. {@value #NODES}: node name to its {@link NodeRecord} (member UUID, public URL, load), republished every
- * {@value #TICK_MS} ms. Entries leave the map when:
+ * <p>Who is in the cluster, and where each node's clients go, is Hazelcast's membership: every node joins with its
+ * name and public URL as member attributes ({@link MemberConfig}). The directory is two Hazelcast maps of strings.
+ * {@value #ROOMS}: room name to its home node's name, the node that holds its publishers; a room is claimed with
+ * {@code putIfAbsent}, so two nodes racing for a new room agree on one home. {@value #NODES}: node name to its
+ * {@link NodeRecord} (member UUID, public URL, load), republished every {@value #TICK_MS} ms. Every member can
+ * write these maps, so their entries are checked against the membership before use ({@link ClusterView}): a 307
+ * only ever names a live member's own URL. Entries leave the maps when:
  * <ul>
  *   <li>the home's last publisher leaves (at once);</li>
  *   <li>a room claimed for a node gets no publisher there within {@value #CLAIM_GRACE_MS} ms (the client did not
@@ -61,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * ({@code junction-cluster}); Hazelcast's own threads only hand events to it. The room directory's last-publisher
  * callback arrives on a session's thread and is handed to {@code junction-cluster} as well.
  */
-public final class ClusterNode implements ClusterMembership, Placement, DirectorySource {
+public final class ClusterNode implements ClusterMembership, Placement, DirectorySource, MetricsSource {
 
     static final String ROOMS = "junction.rooms";
     static final String NODES = "junction.nodes";
@@ -88,11 +95,18 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     private final ExecutorService placementThreads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("junction-placement-", 0).factory());
     private final String memberUuid;
+    /** This node's public URL, announced with its membership. */
+    private final String url;
+    /** Redirects answered (WHIP/WHEP POSTs sent to a room's home or the least-loaded node). */
+    private final AtomicLong redirects = new AtomicLong();
+    /** Room entries naming no live member that a placement found and cleared (stale or forged; never followed). */
+    private final AtomicLong roomEntriesRejected = new AtomicLong();
+    /** Node records matching no live member that this node removed (departed, damaged or forged; never used). */
+    private final AtomicLong nodeRecordsRejected = new AtomicLong();
 
     // Published for any thread.
-    private volatile String url;
-    /** Live nodes by name as of the last tick (placement reads loads and URLs from it). */
-    private volatile Map<String, NodeRecord> liveNodes = Map.of();
+    /** The cluster as of the last tick (placement reads loads from it; URLs always come from the membership). */
+    private volatile ClusterView view = ClusterView.of(List.of(), Map.of());
     private volatile boolean closed;
 
     // On junction-cluster only.
@@ -103,8 +117,9 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     private long lastTickNs;
     private UUID membershipRegistration;
 
-    private ClusterNode(ClusterSettings settings, MediaSessions sessions, Vertx vertx, HazelcastInstance hazelcast) {
+    private ClusterNode(ClusterSettings settings, MediaSessions sessions, Vertx vertx, HazelcastInstance hazelcast, String url) {
         this.settings = settings;
+        this.url = url;
         this.sessions = sessions;
         this.vertx = vertx;
         this.hazelcast = hazelcast;
@@ -120,7 +135,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
      */
     public static ClusterMembership join(JunctionConfig config, MediaSessions sessions) {
         ClusterSettings s = config.cluster();
-        HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s));
+        String url = publicUrl(config);
+        HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url));
         // The event bus (which the next phase's node pipes use for their keys) listens on the cluster address too.
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(s.host()).setPort(0));
         Vertx vertx;
@@ -130,10 +146,20 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
             throw new IllegalStateException("cannot join the cluster on " + s.host() + ":" + s.port() + " (members " + s.members() + "): "
                     + e.getMessage(), e);
         }
-        ClusterNode node = new ClusterNode(s, sessions, vertx, manager.getHazelcastInstance());
+        ClusterNode node = new ClusterNode(s, sessions, vertx, manager.getHazelcastInstance(), url);
         LOG.info("cluster joined node={} member={} address={}:{} members={}", node.name, node.memberUuid, s.host(), s.port(),
                 manager.getHazelcastInstance().getCluster().getMembers().size());
         return node;
+    }
+
+    /**
+     * {@code cluster.public-url}, or the HTTP API's bound address; the config refuses a cluster whose HTTP port is
+     * chosen at bind time (0) without a public URL, since the URL must be announced when the node joins.
+     */
+    static String publicUrl(JunctionConfig config) {
+        if (!config.cluster().publicUrl().isEmpty()) return config.cluster().publicUrl();
+        String bind = config.http().bindAddress();
+        return "http://" + (bind.indexOf(':') >= 0 ? "[" + bind + "]" : bind) + ":" + config.http().port();
     }
 
     @Override
@@ -152,28 +178,35 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     }
 
     @Override
-    public void serving(String httpUrl) {
-        String bound = httpUrl.endsWith("/") ? httpUrl.substring(0, httpUrl.length() - 1) : httpUrl;
-        this.url = settings.publicUrl().isEmpty() ? bound : settings.publicUrl();
+    public MetricsSource metrics() {
+        return this;
+    }
+
+    @Override
+    public void serving() {
         try {
             clusterThread.submit(() -> {
                 // Two nodes with one name would steal each other's rooms: the second one refuses to start.
-                Optional<NodeRecord> holder = NodeRecord.parse(nodes.get(name));
-                if (holder.isPresent() && !holder.get().member().equals(memberUuid) && memberUuids().contains(holder.get().member())) {
-                    throw new IllegalStateException("cluster.node-name '" + name + "' is already used by another node (" + holder.get().url() + ")");
+                for (Member m : hazelcast.getCluster().getMembers()) {
+                    if (!m.localMember() && name.equals(m.getAttribute(MemberConfig.NODE_ATTRIBUTE))) {
+                        throw new IllegalStateException("cluster.node-name '" + name + "' is already used by another node ("
+                                + m.getAttribute(MemberConfig.URL_ATTRIBUTE) + ")");
+                    }
                 }
                 tick();
                 membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                     @Override
                     public void memberAdded(MembershipEvent event) {
-                        LOG.info("cluster member joined member={} members={}", event.getMember().getUuid(), event.getMembers().size());
+                        LOG.info("cluster member joined node={} member={} members={}", event.getMember().getAttribute(MemberConfig.NODE_ATTRIBUTE),
+                                event.getMember().getUuid(), event.getMembers().size());
                     }
 
                     @Override
                     public void memberRemoved(MembershipEvent event) {
                         // On a Hazelcast event thread: hand over, never block it.
                         String gone = event.getMember().getUuid().toString();
-                        clusterThread.execute(() -> forgetMember(gone));
+                        String goneName = event.getMember().getAttribute(MemberConfig.NODE_ATTRIBUTE);
+                        clusterThread.execute(() -> forgetMember(gone, goneName));
                     }
                 });
                 return null;
@@ -219,21 +252,25 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
                 }
             }
             if (home.equals(name)) return Decision.HERE;
-            NodeRecord record = liveNodes.get(home);
-            if (record == null) {
-                // Not live as of the last tick: perhaps it joined since, else its claim is stale.
-                record = NodeRecord.parse(nodes.get(home)).filter(r -> memberUuids().contains(r.member())).orElse(null);
+            // The URL comes from the membership of now, never from a map entry (ClusterView).
+            Optional<String> homeUrl = membership(Map.of()).urlOf(home);
+            if (homeUrl.isPresent()) {
+                redirects.incrementAndGet();
+                return new Elsewhere(home, homeUrl.get());
             }
-            if (record != null) return new Elsewhere(home, record.url());
-            // The home is gone and its claim not yet cleaned up: clear it (only if unchanged) and place again.
-            rooms.remove(room, home);
+            // No live member has that name: a departed home not cleaned up yet, or a forged entry. Clear it (only if
+            // unchanged) and place again.
+            if (rooms.remove(room, home)) {
+                roomEntriesRejected.incrementAndGet();
+                LOG.warn("room entry names no live node, removed room={} home={}", room, home);
+            }
         }
         throw SessionException.unavailable("the cluster's room directory is changing; try again", 1);
     }
 
     /** Every live node's record, this node's with its session count of now. */
     private java.util.Collection<NodeRecord> candidates() {
-        Map<String, NodeRecord> all = new HashMap<>(liveNodes);
+        Map<String, NodeRecord> all = new HashMap<>(view.liveRecords());
         NodeRecord self = all.get(name);
         all.put(name, new NodeRecord(name, memberUuid, url, sessions.sessionCount(), self == null ? 0 : self.packetsPerSecond(),
                 self == null ? 0 : self.cpuPercent(), sessions.draining()));
@@ -246,13 +283,15 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     public CompletionStage<String> directoryJson() {
         return CompletableFuture.supplyAsync(() -> {
             JsonArray nodeList = new JsonArray();
-            Set<String> members = memberUuids();
-            for (String json : new TreeMap<>(nodes).values()) {
-                NodeRecord.parse(json).ifPresent(r -> nodeList.add(r.toJsonObject().put("live", members.contains(r.member()))));
+            Map<String, String> records = new TreeMap<>(nodes);
+            ClusterView now = membership(records);
+            for (Map.Entry<String, String> e : records.entrySet()) {
+                NodeRecord.parse(e.getValue()).ifPresent(r -> nodeList.add(r.toJsonObject().put("live", now.liveRecords().containsKey(e.getKey()))));
             }
             JsonObject roomMap = new JsonObject();
             new TreeMap<>(rooms).forEach(roomMap::put);
-            return new JsonObject().put("node", name).put("members", members.size()).put("nodes", nodeList).put("rooms", roomMap).encode();
+            return new JsonObject().put("node", name).put("members", hazelcast.getCluster().getMembers().size()).put("nodes", nodeList)
+                    .put("rooms", roomMap).encode();
         }, placementThreads);
     }
 
@@ -267,30 +306,38 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         }
     }
 
-    /** Republishes this node's load, refreshes the live-node view, sweeps this node's rooms, and the oldest member sweeps orphans. */
+    /** Republishes this node's load, refreshes the view, sweeps this node's rooms, and the oldest member sweeps orphans. */
     private void tick() {
         if (closed) return;
         nodes.set(name, sample().toJson());
-        Set<String> members = memberUuids();
         boolean oldest = hazelcast.getCluster().getMembers().iterator().next().localMember();
-        Map<String, NodeRecord> live = new HashMap<>();
-        for (Map.Entry<String, String> e : nodes.entrySet()) {
-            Optional<NodeRecord> r = NodeRecord.parse(e.getValue());
-            if (r.isPresent() && r.get().name().equals(e.getKey()) && members.contains(r.get().member())) {
-                live.put(e.getKey(), r.get());
-            } else if (oldest && nodes.remove(e.getKey(), e.getValue())) {
-                LOG.info("node record removed node={} (no live member)", e.getKey());
-            }
-        }
-        liveNodes = Map.copyOf(live);
+        Map<String, String> records = new HashMap<>(nodes);
+        ClusterView now = membership(records);
+        view = now;
         sweepOwnRooms();
-        if (oldest) {
-            for (Map.Entry<String, String> e : rooms.entrySet()) {
-                if (!live.containsKey(e.getValue()) && rooms.remove(e.getKey(), e.getValue())) {
-                    LOG.info("room removed from the directory room={} home={} (no live node)", e.getKey(), e.getValue());
-                }
+        if (!oldest) return;
+        for (String key : now.rejectedRecords()) {
+            if (nodes.remove(key, records.get(key))) {
+                nodeRecordsRejected.incrementAndGet();
+                LOG.info("node record removed node={} (it matches no live member)", key);
             }
         }
+        for (Map.Entry<String, String> e : rooms.entrySet()) {
+            if (!membership(Map.of()).isLive(e.getValue()) && rooms.remove(e.getKey(), e.getValue())) {
+                roomEntriesRejected.incrementAndGet();
+                LOG.info("room removed from the directory room={} home={} (no live node)", e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** The members of now, with {@code records} checked against them. */
+    private ClusterView membership(Map<String, String> records) {
+        List<ClusterView.Member> members = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(new ClusterView.Member(m.getUuid().toString(), m.getAttribute(MemberConfig.NODE_ATTRIBUTE),
+                    m.getAttribute(MemberConfig.URL_ATTRIBUTE)));
+        }
+        return ClusterView.of(members, records);
     }
 
     /** This node's load now: sessions, and packets and CPU per second since the last sample. */
@@ -348,33 +395,37 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         if (rooms.remove(room, name)) LOG.info("room removed from the directory room={} (its last publisher left)", room);
     }
 
-    /** A member left (cleanly or by the membership timeout): its node record and its rooms leave the directory. */
-    private void forgetMember(String uuid) {
-        if (closed) return;
-        Set<String> names = new HashSet<>();
-        liveNodes.values().stream().filter(r -> r.member().equals(uuid)).forEach(r -> names.add(r.name()));
-        for (Map.Entry<String, String> e : nodes.entrySet()) {
-            NodeRecord.parse(e.getValue()).filter(r -> r.member().equals(uuid)).ifPresent(r -> {
-                names.add(e.getKey());
-                nodes.remove(e.getKey(), e.getValue());
-            });
+    /**
+     * A member left (cleanly or by the membership timeout): its node record and its rooms leave the directory,
+     * unless a live member carries its name again (a restarted node that rejoined first).
+     */
+    private void forgetMember(String uuid, String node) {
+        if (closed || node == null || membership(Map.of()).isLive(node)) return;
+        String record = nodes.get(node);
+        if (record != null && NodeRecord.parse(record).map(r -> r.member().equals(uuid)).orElse(true)) nodes.remove(node, record);
+        int removed = 0;
+        for (String room : rooms.keySet(Predicates.equal("this", node))) {
+            if (rooms.remove(room, node)) removed++;
         }
-        Map<String, NodeRecord> live = new HashMap<>(liveNodes);
-        live.keySet().removeAll(names);
-        liveNodes = Map.copyOf(live);
-        for (String node : names) {
-            int removed = 0;
-            for (String room : rooms.keySet(Predicates.equal("this", node))) {
-                if (rooms.remove(room, node)) removed++;
-            }
-            LOG.info("node left the cluster node={} member={} rooms-removed={}", node, uuid, removed);
-        }
+        view = membership(new HashMap<>(nodes));
+        LOG.info("node left the cluster node={} member={} rooms-removed={}", node, uuid, removed);
     }
 
-    private Set<String> memberUuids() {
-        Set<String> out = new HashSet<>();
-        for (Member m : hazelcast.getCluster().getMembers()) out.add(m.getUuid().toString());
-        return out;
+    // ---- /metrics (any thread) --------------------------------------------------------------------------------------
+
+    @Override
+    public void appendMetrics(StringBuilder out) {
+        ClusterView now = view;
+        out.append("# HELP junction_cluster_nodes Live cluster members with a node name, as of the last directory tick.\n")
+                .append("# TYPE junction_cluster_nodes gauge\n")
+                .append("junction_cluster_nodes ").append(now.size()).append('\n')
+                .append("# HELP junction_cluster_redirects_total WHIP/WHEP POSTs answered 307 to another node.\n")
+                .append("# TYPE junction_cluster_redirects_total counter\n")
+                .append("junction_cluster_redirects_total ").append(redirects.get()).append('\n')
+                .append("# HELP junction_cluster_directory_rejected_total Directory entries that named no live member (departed, damaged or forged), removed and never followed.\n")
+                .append("# TYPE junction_cluster_directory_rejected_total counter\n")
+                .append("junction_cluster_directory_rejected_total{entry=\"room\"} ").append(roomEntriesRejected.get()).append('\n')
+                .append("junction_cluster_directory_rejected_total{entry=\"node\"} ").append(nodeRecordsRejected.get()).append('\n');
     }
 
     /** Out of the directory: this node's rooms and record (bounded wait; the others' clean-up covers a failure). */

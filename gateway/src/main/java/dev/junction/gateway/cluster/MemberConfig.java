@@ -16,7 +16,7 @@ import java.util.List;
  * The Hazelcast member configuration of a node, built in code from {@link ClusterSettings}: Vert.x's own map and
  * multimap settings ({@code default-cluster.xml}, which its cluster manager needs), then a TCP/IP join over the
  * configured member list (no multicast, no cloud auto-detection), the cluster port bound to {@code cluster.host}
- * only, and a cluster name derived from the secret.
+ * only, a cluster name derived from the secret, and the node's name and public URL as member attributes.
  *
  * <p>The secret: Hazelcast's open-source edition has no member authentication, but a member only joins a cluster
  * of the same name. The name is a hash of the secret, so a node without it cannot join, and the secret itself
@@ -25,11 +25,19 @@ import java.util.List;
  */
 final class MemberConfig {
 
+    /** Member attribute: the node's name ({@code cluster.node-name}). */
+    static final String NODE_ATTRIBUTE = "junction.node";
+    /** Member attribute: the node's public HTTP URL, where a 307 may send clients ({@link ClusterView}). */
+    static final String URL_ATTRIBUTE = "junction.url";
+
     private MemberConfig() {
     }
 
-    static Config of(ClusterSettings settings) {
+    /** {@code publicUrl}: this node's public HTTP URL, announced with its membership. */
+    static Config of(ClusterSettings settings, String publicUrl) {
         Config config = ConfigUtil.loadConfig();
+        // Announced with the membership, which only the member itself sets (at join): the one source of redirect URLs.
+        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.effectiveNodeName()).setAttribute(URL_ATTRIBUTE, publicUrl);
         config.setClusterName(clusterName(settings.secret()));
         config.setInstanceName("junction-" + settings.effectiveNodeName());
         // A server never phones home, and it leaves the cluster in its own shutdown hook (JunctionServer.close),

@@ -28,9 +28,11 @@ class ClusterOfOneTest {
 
     @Test
     void shouldServeEverythingHereAndForgetTheRoomWhenItsPublisherLeaves() throws Exception {
-        int port = NodeProcess.freePorts(1)[0];
+        int[] ports = NodeProcess.freePorts(2);
+        int port = ports[0];
         try (NodeProcess node = NodeProcess.start("solo", List.of("-Dhazelcast.wait.seconds.before.join=1"),
-                List.of("--cluster", "--node-name", "solo", "--cluster-port", Integer.toString(port), "--cluster-secret", "cluster-of-one-secret"),
+                List.of("--cluster", "--node-name", "solo", "--cluster-port", Integer.toString(port), "--cluster-secret", "cluster-of-one-secret",
+                        "--http-port", Integer.toString(ports[1])),
                 Map.of())) {
             String url = node.awaitReady();
             HttpResponse<String> published = post(url + "/whip/room1", ClientOffer.publisher(PEER_CERT.fingerprint(),

@@ -5,6 +5,10 @@ import static dev.junction.gateway.cluster.NodeProcess.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.junction.gateway.browser.ClientPublisher;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.dtls.DtlsCertificate;
@@ -47,27 +51,31 @@ class ClusterThreeNodesTest {
     private NodeProcess b;
     private NodeProcess c;
     private ClientPublisher publisherOnA;
+    private int[] clusterPorts;
+    private String members;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
 
     @BeforeAll
     void startThreeNodes() throws Exception {
-        int[] ports = NodeProcess.freePorts(3);
-        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+        int[] ports = NodeProcess.freePorts(6);
+        clusterPorts = new int[] {ports[0], ports[1], ports[2]};
+        members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
         // A first, so that B and C join it rather than racing to form clusters of their own.
-        a = node("a", ports[0], members);
+        a = node("a", ports[0], ports[3], members, SECRET);
         a.awaitReady();
-        b = node("b", ports[1], members);
-        c = node("c", ports[2], members);
+        b = node("b", ports[1], ports[4], members, SECRET);
+        c = node("c", ports[2], ports[5], members, SECRET);
         b.awaitReady();
         c.awaitReady();
         await("every node sees three live nodes", DEADLINE, () -> liveNodes(a).size() == 3 && liveNodes(b).size() == 3
                 && liveNodes(c).size() == 3, a, b, c);
     }
 
-    private NodeProcess node(String name, int clusterPort, String members) throws Exception {
+    /** A node whose HTTP port is fixed up front: its URL is announced with its membership when it joins. */
+    private NodeProcess node(String name, int clusterPort, int httpPort, String members, String secret) throws Exception {
         NodeProcess n = NodeProcess.start(name, List.of("-Dhazelcast.wait.seconds.before.join=1"),
                 List.of("--cluster", "--node-name", name, "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterPort),
-                        "--cluster-members", members, "--cluster-secret", SECRET),
+                        "--cluster-members", members, "--cluster-secret", secret, "--http-port", Integer.toString(httpPort)),
                 // Sessions made by a bare POST never connect: keep them long enough for the test.
                 Map.of("JUNCTION_CLUSTER_MEMBER_TIMEOUT_S", Integer.toString(MEMBER_TIMEOUT_S), "JUNCTION_MEDIA_CONSENT_TIMEOUT_MS", "300000"));
         cleanup.add(n);
@@ -130,6 +138,62 @@ class ClusterThreeNodesTest {
 
     @Test
     @Order(3)
+    void shouldNeverRedirectToAForgedDirectoryEntry() throws Exception {
+        // Whoever holds the secret can write the directory's maps (here a Hazelcast client, as a compromised host
+        // could): a room homed on a name no member carries, a record for it, and a's record with another URL.
+        ClientConfig config = new ClientConfig().setClusterName(MemberConfig.clusterName(SECRET)).setProperty("hazelcast.phone.home.enabled", "false")
+                .setProperty("hazelcast.logging.type", "none");
+        config.getNetworkConfig().addAddress("127.0.0.1:" + clusterPorts[0]);
+        HazelcastInstance intruder = HazelcastClient.newHazelcastClient(config);
+        try {
+            IMap<String, String> rooms = intruder.getMap(ClusterNode.ROOMS);
+            IMap<String, String> nodes = intruder.getMap(ClusterNode.NODES);
+            String evil = "http://evil.example";
+            String aUuid = NodeRecord.parse(nodes.get("a")).orElseThrow().member();
+            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false).toJson());
+            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false).toJson());
+            rooms.put("forged", "mallory");
+
+            HttpResponse<String> toA = post(c.url() + "/whip/stage", publisherOffer());
+            assertEquals(307, toA.statusCode(), toA.body());
+            assertEquals(a.url() + "/whip/stage", toA.headers().firstValue("Location").orElseThrow(), "a's URL from its membership, not its record");
+
+            HttpResponse<String> forged = post(b.url() + "/whip/forged", publisherOffer());
+            String location = forged.headers().firstValue("Location").orElse("");
+            assertTrue(forged.statusCode() == 201 || (forged.statusCode() == 307
+                    && List.of(a.url(), b.url(), c.url()).stream().anyMatch(u -> location.equals(u + "/whip/forged"))),
+                    "placed anew on a member, never sent to mallory: " + forged.statusCode() + " " + location);
+            assertTrue(!"mallory".equals(rooms.get("forged")), "the forged home is gone");
+            if (forged.statusCode() == 201) {
+                // Leave b without sessions, as the later steps expect.
+                String session = b.url() + forged.headers().firstValue("Location").orElseThrow();
+                assertEquals(200, NodeProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(session)).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertTrue(metric(b, "junction_cluster_directory_rejected_total{entry=\"room\"}") >= 1);
+            await("the oldest member removes the forged record", DEADLINE, () -> !nodes.containsKey("mallory")
+                    && !NodeRecord.parse(nodes.get("a")).map(r -> r.url().equals(evil)).orElse(true), a, b, c);
+        } finally {
+            intruder.shutdown();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldKeepANodeWithAnotherSecretOut() throws Exception {
+        int[] ports = NodeProcess.freePorts(2);
+        NodeProcess outsider = node("outsider", ports[0], ports[1], members, "another-secret-entirely");
+        outsider.awaitReady();
+        // Listening means its join is over: it formed a cluster of its own.
+        JsonObject own = outsider.directory();
+        assertEquals(1, own.getInteger("members"), own.encode());
+        assertEquals(3, a.directory().getInteger("members"));
+        assertTrue(!liveNodes(a).contains("outsider") && !a.directory().getJsonObject("rooms").getMap().containsValue("outsider"));
+        outsider.close();
+    }
+
+    @Test
+    @Order(5)
     void shouldDropAKilledNodeFromTheDirectoryWhileTheOthersServe() throws Exception {
         // A room homed on b, with a publisher session there: b has no session, so it is among the least loaded
         // and keeps the room it was asked for.
@@ -166,6 +230,15 @@ class ClusterThreeNodesTest {
 
     private static String subscriberOffer() {
         return ClientOffer.subscriber(PEER_CERT.fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp();
+    }
+
+    /** The value of {@code sample} (name and labels, exactly as printed) in {@code n}'s {@code /metrics}. */
+    private static long metric(NodeProcess n, String sample) throws Exception {
+        String text = NodeProcess.get(n.url() + "/metrics", null).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) return Long.parseLong(line.substring(sample.length() + 1).trim());
+        }
+        throw new AssertionError("no " + sample + " in /metrics of " + n.url());
     }
 
     private static String home(NodeProcess n, String room) {
