@@ -97,6 +97,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     private final String memberUuid;
     /** This node's public URL, announced with its membership. */
     private final String url;
+    /** Node pipes: this node's rooms to other nodes' viewers, and theirs to this node's. */
+    private final NodePipes pipes;
     /** Redirects answered (WHIP/WHEP POSTs sent to a room's home or the least-loaded node). */
     private final AtomicLong redirects = new AtomicLong();
     /** Room entries naming no live member that a placement found and cleared (stale or forged; never followed). */
@@ -117,9 +119,10 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     private long lastTickNs;
     private UUID membershipRegistration;
 
-    private ClusterNode(ClusterSettings settings, MediaSessions sessions, Vertx vertx, HazelcastInstance hazelcast, String url) {
+    private ClusterNode(ClusterSettings settings, MediaSessions sessions, Vertx vertx, HazelcastInstance hazelcast, String url, NodePipes pipes) {
         this.settings = settings;
         this.url = url;
+        this.pipes = pipes;
         this.sessions = sessions;
         this.vertx = vertx;
         this.hazelcast = hazelcast;
@@ -136,17 +139,24 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     public static ClusterMembership join(JunctionConfig config, MediaSessions sessions) {
         ClusterSettings s = config.cluster();
         String url = publicUrl(config);
-        HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url));
-        // The event bus (which the next phase's node pipes use for their keys) listens on the cluster address too.
+        // The pipe socket first: its address is announced with the membership. Which member owns an address is
+        // looked up per use, once the node exists.
+        java.util.concurrent.atomic.AtomicReference<ClusterNode> self = new java.util.concurrent.atomic.AtomicReference<>();
+        NodePipes pipes = new NodePipes(s.effectiveNodeName(), s.host(), sessions,
+                node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress));
+        HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url, pipes.localAddress()));
+        // The event bus (node pipes' control messages and keys) listens on the cluster address too.
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(s.host()).setPort(0));
         Vertx vertx;
         try {
             vertx = Vertx.builder().with(options).withClusterManager(manager).buildClustered().await(JOIN_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (Exception e) {
+            pipes.close();
             throw new IllegalStateException("cannot join the cluster on " + s.host() + ":" + s.port() + " (members " + s.members() + "): "
                     + e.getMessage(), e);
         }
-        ClusterNode node = new ClusterNode(s, sessions, vertx, manager.getHazelcastInstance(), url);
+        ClusterNode node = new ClusterNode(s, sessions, vertx, manager.getHazelcastInstance(), url, pipes);
+        self.set(node);
         LOG.info("cluster joined node={} member={} address={}:{} members={}", node.name, node.memberUuid, s.host(), s.port(),
                 manager.getHazelcastInstance().getCluster().getMembers().size());
         return node;
@@ -193,6 +203,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
                                 + m.getAttribute(MemberConfig.URL_ATTRIBUTE) + ")");
                     }
                 }
+                pipes.listen(vertx);
                 tick();
                 membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
                     @Override
@@ -252,6 +263,12 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
                 }
             }
             if (home.equals(name)) return Decision.HERE;
+            if (kind == SessionKind.WHEP && membership(Map.of()).member(home).flatMap(ClusterView.Member::pipeAddress).isPresent()) {
+                // Viewers are served on every node: the home's media comes through a node pipe, opened at the next
+                // tick (soon after the session exists).
+                clusterThread.schedule(this::tickSafely, 300, TimeUnit.MILLISECONDS);
+                return Decision.HERE;
+            }
             // The URL comes from the membership of now, never from a map entry (ClusterView).
             Optional<String> homeUrl = membership(Map.of()).urlOf(home);
             if (homeUrl.isPresent()) {
@@ -290,7 +307,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
             }
             JsonObject roomMap = new JsonObject();
             new TreeMap<>(rooms).forEach(roomMap::put);
-            return new JsonObject().put("node", name).put("members", hazelcast.getCluster().getMembers().size()).put("nodes", nodeList)
+            return new JsonObject().put("node", name).put("pipe_address", pipes.localAddress().getAddress().getHostAddress() + ":"
+                    + pipes.localAddress().getPort()).put("pipes", pipes.describe()).put("members", hazelcast.getCluster().getMembers().size()).put("nodes", nodeList)
                     .put("rooms", roomMap).encode();
         }, placementThreads);
     }
@@ -315,6 +333,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         ClusterView now = membership(records);
         view = now;
         sweepOwnRooms();
+        pipes.tick(new HashMap<>(rooms));
         if (!oldest) return;
         for (String key : now.rejectedRecords()) {
             if (nodes.remove(key, records.get(key))) {
@@ -335,7 +354,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         List<ClusterView.Member> members = new ArrayList<>();
         for (Member m : hazelcast.getCluster().getMembers()) {
             members.add(new ClusterView.Member(m.getUuid().toString(), m.getAttribute(MemberConfig.NODE_ATTRIBUTE),
-                    m.getAttribute(MemberConfig.URL_ATTRIBUTE)));
+                    m.getAttribute(MemberConfig.URL_ATTRIBUTE), m.getAttribute(MemberConfig.PIPE_ATTRIBUTE)));
         }
         return ClusterView.of(members, records);
     }
@@ -408,6 +427,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
             if (rooms.remove(room, node)) removed++;
         }
         view = membership(new HashMap<>(nodes));
+        pipes.forgetNode(node);
         LOG.info("node left the cluster node={} member={} rooms-removed={}", node, uuid, removed);
     }
 
@@ -426,6 +446,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
                 .append("# TYPE junction_cluster_directory_rejected_total counter\n")
                 .append("junction_cluster_directory_rejected_total{entry=\"room\"} ").append(roomEntriesRejected.get()).append('\n')
                 .append("junction_cluster_directory_rejected_total{entry=\"node\"} ").append(nodeRecordsRejected.get()).append('\n');
+        pipes.appendMetrics(out);
     }
 
     /** Out of the directory: this node's rooms and record (bounded wait; the others' clean-up covers a failure). */
@@ -447,6 +468,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
             closed = true;
             clusterThread.shutdownNow();
             placementThreads.shutdownNow();
+            pipes.close();
         }
     }
 }

@@ -33,8 +33,27 @@ final class ClusterView {
      * @param uuid its Hazelcast member UUID
      * @param name its node name (member attribute {@value MemberConfig#NODE_ATTRIBUTE})
      * @param url  its public HTTP URL (member attribute {@value MemberConfig#URL_ATTRIBUTE})
+     * @param pipe its pipe socket, {@code host:port} (member attribute {@value MemberConfig#PIPE_ATTRIBUTE}), or null
      */
-    record Member(String uuid, String name, String url) {
+    record Member(String uuid, String name, String url, String pipe) {
+        Member(String uuid, String name, String url) {
+            this(uuid, name, url, null);
+        }
+
+        /** The pipe socket's address, if announced and well formed. */
+        Optional<java.net.InetSocketAddress> pipeAddress() {
+            if (pipe == null) return Optional.empty();
+            int colon = pipe.lastIndexOf(':');
+            try {
+                int port = Integer.parseInt(pipe.substring(colon + 1));
+                String host = pipe.substring(0, colon);
+                // An IP literal only (what MemberConfig announces): never a name to look up.
+                if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:.]+\\]?")) return Optional.empty();
+                return Optional.of(new java.net.InetSocketAddress(host, port));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
     }
 
     private final Map<String, Member> membersByName;

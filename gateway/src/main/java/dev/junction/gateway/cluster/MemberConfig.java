@@ -29,15 +29,18 @@ final class MemberConfig {
     static final String NODE_ATTRIBUTE = "junction.node";
     /** Member attribute: the node's public HTTP URL, where a 307 may send clients ({@link ClusterView}). */
     static final String URL_ATTRIBUTE = "junction.url";
+    /** Member attribute: the node's pipe socket, {@code host:port}: the only source node pipe datagrams are taken from. */
+    static final String PIPE_ATTRIBUTE = "junction.pipe";
 
     private MemberConfig() {
     }
 
-    /** {@code publicUrl}: this node's public HTTP URL, announced with its membership. */
-    static Config of(ClusterSettings settings, String publicUrl) {
+    /** {@code publicUrl}: this node's public HTTP URL; {@code pipe}: its pipe socket; both announced with its membership. */
+    static Config of(ClusterSettings settings, String publicUrl, java.net.InetSocketAddress pipe) {
         Config config = ConfigUtil.loadConfig();
         // Announced with the membership, which only the member itself sets (at join): the one source of redirect URLs.
-        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.effectiveNodeName()).setAttribute(URL_ATTRIBUTE, publicUrl);
+        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.effectiveNodeName()).setAttribute(URL_ATTRIBUTE, publicUrl)
+                .setAttribute(PIPE_ATTRIBUTE, pipe.getAddress().getHostAddress() + ":" + pipe.getPort());
         config.setClusterName(clusterName(settings.secret()));
         config.setInstanceName("junction-" + settings.effectiveNodeName());
         // A server never phones home, and it leaves the cluster in its own shutdown hook (JunctionServer.close),

@@ -294,6 +294,11 @@ public final class MediaSessions implements AutoCloseable {
 
     // ---- counts, for tests and diagnostics ----------------------------------------------------------------------
 
+    /** Media loop {@code index}'s proxy (the cluster's node pipes reach a room's loop through it). */
+    public LoopProxy loop(int index) {
+        return loops[index];
+    }
+
     /** Which rooms exist here and who sits in them (the cluster directory reads it). */
     public RoomDirectory roomDirectory() {
         return directory;

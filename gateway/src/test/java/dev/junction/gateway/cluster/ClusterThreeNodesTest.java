@@ -31,8 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Three real Junction servers, each its own JVM on loopback with its own HTTP, media and cluster ports, forming a
- * cluster over the TCP/IP member list (issue 14): placement by the room directory, WHIP/WHEP 307 to a room's home,
- * and a killed node leaving the directory within the membership timeout while the others keep serving.
+ * cluster over the TCP/IP member list (issue 14): placement by the room directory, WHIP 307 to a room's home, WHEP
+ * served on every node through node pipes (each stream crossing each pipe once), and a killed node leaving the
+ * directory within the membership timeout while the others keep serving.
  *
  * <p>The steps share the three nodes and run in order; every wait is on a condition, with deadlines generous
  * enough for a busy two-core machine.
@@ -51,6 +52,7 @@ class ClusterThreeNodesTest {
     private NodeProcess b;
     private NodeProcess c;
     private ClientPublisher publisherOnA;
+    private ClientSubscriber viewerOnC;
     private int[] clusterPorts;
     private String members;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -84,8 +86,12 @@ class ClusterThreeNodesTest {
 
     @AfterAll
     void stopNodes() throws Exception {
+        if (viewerOnC != null) viewerOnC.close();
         if (publisherOnA != null) publisherOnA.close();
         for (AutoCloseable n : cleanup.reversed()) n.close();
+        for (NodeProcess n : new NodeProcess[] {a, b, c}) {
+            if (n != null) assertEquals(List.of(), n.leaks(), "no buffer leaked on a node");
+        }
     }
 
     @Test
@@ -101,10 +107,6 @@ class ClusterThreeNodesTest {
         assertEquals(a.url() + "/whip/stage", redirected.headers().firstValue("Location").orElseThrow());
         assertTrue(redirected.body().contains("node a"), redirected.body());
 
-        HttpResponse<String> viewer = post(c.url() + "/whep/stage", subscriberOffer());
-        assertEquals(307, viewer.statusCode(), "WHEP goes to the home too until node pipes exist: " + viewer.body());
-        assertEquals(a.url() + "/whep/stage", viewer.headers().firstValue("Location").orElseThrow());
-
         // The client re-POSTs where it was sent, and the home serves it.
         HttpResponse<String> followed = post(a.url() + "/whep/stage", subscriberOffer());
         assertEquals(201, followed.statusCode(), followed.body());
@@ -112,6 +114,74 @@ class ClusterThreeNodesTest {
 
     @Test
     @Order(2)
+    void shouldCarryTheHomesMediaToViewersOnEveryNodeOncePerNodePair() throws Exception {
+        List<ClientSubscriber> onB = List.of(new ClientSubscriber(b.url() + "/whep/stage"), new ClientSubscriber(b.url() + "/whep/stage"));
+        viewerOnC = new ClientSubscriber(c.url() + "/whep/stage");
+        try {
+            List<ClientSubscriber> all = List.of(onB.get(0), onB.get(1), viewerOnC);
+            await("every viewer on b and c receives a's audio and video through the node pipes", DEADLINE,
+                    () -> all.stream().allMatch(v -> v.video() >= 50 && v.audio() >= 50), a, b, c);
+            assertEquals(2, metric(a, "junction_cluster_pipes{direction=\"out\"}"), "one pipe per node pair, not per viewer");
+            assertEquals(1, metric(b, "junction_cluster_pipes{direction=\"in\"}"));
+            assertEquals(1, metric(c, "junction_cluster_pipes{direction=\"in\"}"));
+
+            long[] before = pipeFigures();
+            long videoBefore = viewerOnC.video();
+            long[] videoOnB = {onB.get(0).video(), onB.get(1).video()};
+            await("three more seconds of media", DEADLINE, () -> viewerOnC.video() >= videoBefore + 150, a, b, c);
+            long[] after = pipeFigures();
+            double published = after[0] - before[0];
+            System.out.printf("node pipes over %.0f packets published on a: %d to b, %d to c; b received %d and forwarded %d to its two viewers%n",
+                    published, after[1] - before[1], after[2] - before[2], after[3] - before[3], after[4] - before[4]);
+            assertTrue(published >= 200, "a received the publisher's packets: " + published);
+            assertBetween((after[1] - before[1]) / published, 0.8, 1.2, "each stream crosses the pipe to b once, though b has two viewers");
+            assertBetween((after[2] - before[2]) / published, 0.8, 1.2, "and the pipe to c once");
+            assertBetween((after[3] - before[3]) / (double) (after[1] - before[1]), 0.8, 1.2, "b receives what a sends it");
+            assertBetween((after[4] - before[4]) / (double) (after[3] - before[3]), 1.6, 2.4, "b fans out to its two viewers itself");
+            assertTrue(onB.get(0).video() > videoOnB[0] && onB.get(1).video() > videoOnB[1], "both viewers on b keep receiving");
+
+            // Hostile input: datagrams to c's pipe socket from this test (no member's pipe address) are dropped and
+            // counted, whether they name c's open pipe, no pipe, or are not pipe datagrams at all.
+            JsonObject dc = c.directory();
+            String[] hostPort = dc.getString("pipe_address").split(":");
+            int pipeId = dc.getJsonArray("pipes").getJsonObject(0).getInteger("id");
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+                java.net.InetSocketAddress to = new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+                byte[] forged = new byte[64];
+                forged[0] = 'J';
+                forged[1] = 1;
+                java.nio.ByteBuffer.wrap(forged, 4, 4).putInt(pipeId);
+                socket.send(new java.net.DatagramPacket(forged, forged.length, to));
+                byte[] unknown = forged.clone();
+                java.nio.ByteBuffer.wrap(unknown, 4, 4).putInt(pipeId + 1);
+                socket.send(new java.net.DatagramPacket(unknown, unknown.length, to));
+                socket.send(new java.net.DatagramPacket(new byte[] {1, 2, 3}, 3, to));
+            }
+            await("c counts the three datagrams as dropped", DEADLINE,
+                    () -> metric(c, "junction_cluster_pipe_dropped_total{reason=\"unknown_source\"}") == 1
+                            && metric(c, "junction_cluster_pipe_dropped_total{reason=\"unknown_pipe\"}") == 1
+                            && metric(c, "junction_cluster_pipe_dropped_total{reason=\"malformed\"}") == 1, c);
+        } finally {
+            // b's viewers leave (the later steps want b idle); c's stays, to show c carries on when b dies.
+            for (ClientSubscriber v : onB) v.close();
+        }
+        await("b's viewers gone, its pipe closed", DEADLINE, () -> metric(b, "junction_cluster_pipes{direction=\"in\"}") == 0
+                && metric(a, "junction_cluster_pipes{direction=\"out\"}") == 1, a, b, c);
+    }
+
+    /** a's room RTP in, a's pipe packets to b and to c, b's pipe packets from a, b's RTP forwarded to its viewers. */
+    private long[] pipeFigures() throws Exception {
+        return new long[] {metric(a, "junction_room_rtp_in_total"), metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"b\"}"),
+                metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"c\"}"),
+                metric(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(b, "junction_room_rtp_forwarded_total")};
+    }
+
+    private static void assertBetween(double value, double low, double high, String what) {
+        assertTrue(value >= low && value <= high, what + ": " + value + " not in [" + low + ", " + high + "]");
+    }
+
+    @Test
+    @Order(3)
     void shouldShowEachNodesLoadAndHomeNewRoomsOnTheLeastLoaded() throws Exception {
         await("a's load shows its sessions everywhere", DEADLINE, () -> sessions(b, "a") >= 2 && sessions(c, "a") >= 2, a, b, c);
         JsonObject fromB = b.directory();
@@ -137,7 +207,7 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldNeverRedirectToAForgedDirectoryEntry() throws Exception {
         // Whoever holds the secret can write the directory's maps (here a Hazelcast client, as a compromised host
         // could): a room homed on a name no member carries, a record for it, and a's record with another URL.
@@ -179,7 +249,7 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldKeepANodeWithAnotherSecretOut() throws Exception {
         int[] ports = NodeProcess.freePorts(2);
         NodeProcess outsider = node("outsider", ports[0], ports[1], members, "another-secret-entirely");
@@ -193,7 +263,7 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldDropAKilledNodeFromTheDirectoryWhileTheOthersServe() throws Exception {
         // A room homed on b, with a publisher session there: b has no session, so it is among the least loaded
         // and keeps the room it was asked for.
@@ -211,7 +281,9 @@ class ClusterThreeNodesTest {
                     && da.getInteger("members") == 2 && dc.getInteger("members") == 2;
         }, a, c);
 
-        // A and C carry on: the publisher on a is still there, redirects still point at a, and a new room works.
+        // A and C carry on: c's viewer still receives a's media, redirects still point at a, and a new room works.
+        long videoOnC = viewerOnC.video();
+        await("c's viewer keeps receiving a's media after b died", DEADLINE, () -> viewerOnC.video() >= videoOnC + 50, a, c);
         assertEquals("a", home(c, "stage"));
         HttpResponse<String> redirected = post(c.url() + "/whip/stage", publisherOffer());
         assertEquals(307, redirected.statusCode(), redirected.body());
@@ -233,8 +305,13 @@ class ClusterThreeNodesTest {
     }
 
     /** The value of {@code sample} (name and labels, exactly as printed) in {@code n}'s {@code /metrics}. */
-    private static long metric(NodeProcess n, String sample) throws Exception {
-        String text = NodeProcess.get(n.url() + "/metrics", null).body();
+    private static long metric(NodeProcess n, String sample) {
+        String text;
+        try {
+            text = NodeProcess.get(n.url() + "/metrics", null).body();
+        } catch (Exception e) {
+            throw new AssertionError("no /metrics from " + n.url(), e);
+        }
         for (String line : text.split("\n")) {
             if (line.startsWith(sample + " ")) return Long.parseLong(line.substring(sample.length() + 1).trim());
         }

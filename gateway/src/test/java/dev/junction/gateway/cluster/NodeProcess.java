@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 /**
  * A real Junction server in its own JVM ({@code dev.junction.gateway.Main} on this test's classpath), as
  * {@code ./junction serve} runs it: HTTP and media on free ports (port 0, the bound HTTP port read from its
- * "HTTP on" line), one media loop, a small heap. The test owns the process: {@link #close()} ends it, SIGKILL if it
+ * "HTTP on" line), one media loop, a small heap, Netty's paranoid leak detection ({@link #leaks()}). The test owns the process: {@link #close()} ends it, SIGKILL if it
  * does not stop, so a failing test leaves no JVM behind.
  */
 final class NodeProcess implements AutoCloseable {
@@ -64,7 +64,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(String label, List<String> jvmArgs, List<String> args, Map<String, String> environment) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"))));
+                "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetectionLevel=paranoid", "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"))));
         if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.junction.gateway.Main",
@@ -103,6 +103,11 @@ final class NodeProcess implements AutoCloseable {
             return "---- node " + label + " output (last 60 lines) ----\n"
                     + String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
         }
+    }
+
+    /** Lines in which Netty reported a leaked buffer. */
+    List<String> leaks() {
+        return output().stream().filter(l -> l.contains("LEAK:")).toList();
     }
 
     List<String> output() {
