@@ -206,6 +206,10 @@ public final class LoopRooms implements MediaLoop.Participant {
         RoomOnLoop r = roomFor(key);
         r.pipesOut.add(pipe);
         for (Producer p : r.room.publishedProducers()) pipe.target.pipeProducerAdded(pipe, p.info());
+        // A room fed by another node: its piped Producers go on to this node's other loops the same way.
+        for (NodePipeIn in : r.nodePipesIn) {
+            for (Producer p : in.producers()) pipe.target.pipeProducerAdded(pipe, p.info());
+        }
     }
 
     void onTapProducer(RoomKey key, Pipe pipe, int producerId) {
@@ -283,7 +287,7 @@ public final class LoopRooms implements MediaLoop.Participant {
 
     void onAttachNodePipeIn(RoomKey key, NodePipeIn in) {
         RoomOnLoop r = roomFor(key);
-        in.attach(r.room);
+        in.attach(r.room, r);
         r.nodePipesIn.add(in);
     }
 

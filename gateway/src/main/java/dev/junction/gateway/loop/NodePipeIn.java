@@ -26,24 +26,37 @@ public final class NodePipeIn implements Producer.Upstream {
     private final Upstream upstream;
     private final IntObjectHashMap<Producer> producers = new IntObjectHashMap<>();
     private Room room;
+    /** Told of each Producer this end adds or removes, so the room's pipes to this node's other loops carry it. */
+    private Room.Listener announcer;
     private boolean closed;
 
     public NodePipeIn(Upstream upstream) {
         this.upstream = upstream;
     }
 
-    void attach(Room room) {
+    void attach(Room room, Room.Listener announcer) {
         this.room = room;
+        this.announcer = announcer;
+    }
+
+    /** This end's Producers now; on the loop. */
+    Iterable<Producer> producers() {
+        return producers.values();
     }
 
     void onProducerAdded(ProducerInfo info, long nowNs) {
         if (closed || room == null || producers.containsKey(info.id())) return;
-        producers.put(info.id(), room.addPipedProducer(info, this, nowNs));
+        Producer p = room.addPipedProducer(info, this, nowNs);
+        producers.put(info.id(), p);
+        announcer.onProducerAdded(room, p);
     }
 
     void onProducerRemoved(int producerId, long nowNs) {
         Producer p = producers.remove(producerId);
-        if (p != null) room.removePipedProducer(p, nowNs);
+        if (p != null) {
+            announcer.onProducerRemoved(room, p);
+            room.removePipedProducer(p, nowNs);
+        }
     }
 
     void onRtp(int producerId, int layer, ByteBuf packet, boolean repair, long nowNs) {
@@ -89,7 +102,10 @@ public final class NodePipeIn implements Producer.Upstream {
         if (closed) return;
         closed = true;
         if (room != null) {
-            for (Producer p : producers.values()) room.removePipedProducer(p, nowNs);
+            for (Producer p : producers.values()) {
+                announcer.onProducerRemoved(room, p);
+                room.removePipedProducer(p, nowNs);
+            }
         }
         producers.clear();
     }

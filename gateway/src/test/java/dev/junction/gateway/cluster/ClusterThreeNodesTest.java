@@ -64,9 +64,11 @@ class ClusterThreeNodesTest {
         members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
         // A first, so that B and C join it rather than racing to form clusters of their own.
         a = node("a", ports[0], ports[3], members, SECRET);
+        // c runs two media loops and spreads from the first viewer: its second viewer sits on the loop that is not
+        // the room's home there, fed by an in-process pipe from the loop the node pipe feeds.
         a.awaitReady();
         b = node("b", ports[1], ports[4], members, SECRET);
-        c = node("c", ports[2], ports[5], members, SECRET);
+        c = node("c", ports[2], ports[5], members, SECRET, "--media-loops", "2", "--spread-after", "0");
         b.awaitReady();
         c.awaitReady();
         await("every node sees three live nodes", DEADLINE, () -> liveNodes(a).size() == 3 && liveNodes(b).size() == 3
@@ -74,10 +76,11 @@ class ClusterThreeNodesTest {
     }
 
     /** A node whose HTTP port is fixed up front: its URL is announced with its membership when it joins. */
-    private NodeProcess node(String name, int clusterPort, int httpPort, String members, String secret) throws Exception {
-        NodeProcess n = NodeProcess.start(name, List.of("-Dhazelcast.wait.seconds.before.join=1"),
-                List.of("--cluster", "--node-name", name, "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterPort),
-                        "--cluster-members", members, "--cluster-secret", secret, "--http-port", Integer.toString(httpPort)),
+    private NodeProcess node(String name, int clusterPort, int httpPort, String members, String secret, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--cluster", "--node-name", name, "--cluster-host", "127.0.0.1", "--cluster-port",
+                Integer.toString(clusterPort), "--cluster-members", members, "--cluster-secret", secret, "--http-port", Integer.toString(httpPort)));
+        args.addAll(List.of(more));
+        NodeProcess n = NodeProcess.start(name, List.of("-Dhazelcast.wait.seconds.before.join=1"), args,
                 // Sessions made by a bare POST never connect: keep them long enough for the test.
                 Map.of("JUNCTION_CLUSTER_MEMBER_TIMEOUT_S", Integer.toString(MEMBER_TIMEOUT_S), "JUNCTION_MEDIA_CONSENT_TIMEOUT_MS", "300000"));
         cleanup.add(n);
@@ -117,8 +120,9 @@ class ClusterThreeNodesTest {
     void shouldCarryTheHomesMediaToViewersOnEveryNodeOncePerNodePair() throws Exception {
         List<ClientSubscriber> onB = List.of(new ClientSubscriber(b.url() + "/whep/stage"), new ClientSubscriber(b.url() + "/whep/stage"));
         viewerOnC = new ClientSubscriber(c.url() + "/whep/stage");
+        ClientSubscriber secondOnC = new ClientSubscriber(c.url() + "/whep/stage");
         try {
-            List<ClientSubscriber> all = List.of(onB.get(0), onB.get(1), viewerOnC);
+            List<ClientSubscriber> all = List.of(onB.get(0), onB.get(1), viewerOnC, secondOnC);
             await("every viewer on b and c receives a's audio and video through the node pipes", DEADLINE,
                     () -> all.stream().allMatch(v -> v.video() >= 50 && v.audio() >= 50), a, b, c);
             assertEquals(2, metric(a, "junction_cluster_pipes{direction=\"out\"}"), "one pipe per node pair, not per viewer");
@@ -138,6 +142,8 @@ class ClusterThreeNodesTest {
             assertBetween((after[2] - before[2]) / published, 0.8, 1.2, "and the pipe to c once");
             assertBetween((after[3] - before[3]) / (double) (after[1] - before[1]), 0.8, 1.2, "b receives what a sends it");
             assertBetween((after[4] - before[4]) / (double) (after[3] - before[3]), 1.6, 2.4, "b fans out to its two viewers itself");
+            assertBetween((after[6] - before[6]) / (double) (after[5] - before[5]), 1.6, 2.4,
+                    "c's rooms take each piped packet twice: from the node pipe on the home loop, and from the loop pipe on the other");
             assertTrue(onB.get(0).video() > videoOnB[0] && onB.get(1).video() > videoOnB[1], "both viewers on b keep receiving");
 
             // Hostile input: datagrams to c's pipe socket from this test (no member's pipe address) are dropped and
@@ -164,16 +170,21 @@ class ClusterThreeNodesTest {
         } finally {
             // b's viewers leave (the later steps want b idle); c's stays, to show c carries on when b dies.
             for (ClientSubscriber v : onB) v.close();
+            secondOnC.close();
         }
         await("b's viewers gone, its pipe closed", DEADLINE, () -> metric(b, "junction_cluster_pipes{direction=\"in\"}") == 0
                 && metric(a, "junction_cluster_pipes{direction=\"out\"}") == 1, a, b, c);
     }
 
-    /** a's room RTP in, a's pipe packets to b and to c, b's pipe packets from a, b's RTP forwarded to its viewers. */
+    /**
+     * a's room RTP in, a's pipe packets to b and to c, b's pipe packets from a, b's RTP forwarded to its viewers, c's
+     * pipe packets from a, c's rooms' piped RTP in (node pipe and loop pipe).
+     */
     private long[] pipeFigures() throws Exception {
         return new long[] {metric(a, "junction_room_rtp_in_total"), metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"b\"}"),
                 metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"c\"}"),
-                metric(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(b, "junction_room_rtp_forwarded_total")};
+                metric(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(b, "junction_room_rtp_forwarded_total"),
+                metric(c, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(c, "junction_room_rtp_piped_in_total")};
     }
 
     private static void assertBetween(double value, double low, double high, String what) {
