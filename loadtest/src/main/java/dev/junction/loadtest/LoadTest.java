@@ -62,6 +62,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       included), {@code seconds}, {@code warmup_s}: the scenario;</li>
  *   <li>{@code packets_sent}, {@code packets_received}: RTP sent by all publishers and received (decrypted)
  *       by all subscribers from publishers of their own room, in the window;</li>
+ *   <li>{@code redirects}: POSTs answered 307/308 and re-sent to their {@code Location} (a cluster's
+ *       redirects, RFC 9725 §4.5; at most three per POST);</li>
  *   <li>{@code misrouted_packets}: packets a subscriber received from a publisher of another room (not
  *       counted anywhere else; 0 unless the server mixes rooms up);</li>
  *   <li>{@code loss_pct}: of each subscriber's streams (from when it first saw each in the window), packets
@@ -147,6 +149,10 @@ public final class LoadTest {
     private volatile int probeSourcePort;
     /** Peers that were the DTLS server because the answer said {@code a=setup:active} (Janus does), and the others. */
     private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
+    /** WHIP/WHEP POSTs answered 307/308 and re-sent to the Location (RFC 9725 §4.5: a cluster's redirects). */
+    private final AtomicLong redirects = new AtomicLong();
+    /** Redirects followed for one POST at most; more is a loop. */
+    private static final int MAX_REDIRECTS = 3;
 
     private synchronized io.netty.handler.ssl.SslContext turnTls() {
         if (turnTls == null && options.transport() == LoadOptions.Transport.TURN_TLS) turnTls = TurnTls.trustingClient();
@@ -440,6 +446,7 @@ public final class LoadTest {
                 .put("transport", options.transport().flag)
                 .put("peers_dtls_client", dtlsRoles.get(0))
                 .put("peers_dtls_server", dtlsRoles.get(1))
+                .put("redirects", redirects.get())
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -650,6 +657,8 @@ public final class LoadTest {
         volatile InetSocketAddress serverCandidate;
         ClientOffer offer;
         String location;
+        /** The URL the session was created at (after any redirect): its Location is relative to it. */
+        URI sessionBase;
         WebRtcTransport transport;
         ScheduledFuture<?> sender;
         int seq;
@@ -687,24 +696,35 @@ public final class LoadTest {
             }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
-            HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
-            if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
+            URI url = options.target().resolve(path);
             HttpResponse<String> response;
-            try {
-                httpSlots.acquire();
+            postNs = System.nanoTime();
+            for (int hop = 0; ; hop++) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
+                if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
                 try {
-                    postNs = System.nanoTime();
-                    response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                } finally {
-                    httpSlots.release();
+                    httpSlots.acquire();
+                    try {
+                        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    } finally {
+                        httpSlots.release();
+                    }
+                } catch (Exception e) {
+                    throw new NotConnected("POST " + url + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
                 }
-            } catch (Exception e) {
-                throw new NotConnected("POST " + path + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+                int status = response.statusCode();
+                if ((status != 307 && status != 308) || hop == MAX_REDIRECTS) break;
+                // RFC 9725 §4.5: the same POST, body and all, to where the server sends it (another cluster node).
+                String next = response.headers().firstValue("Location").orElse(null);
+                if (next == null) throw new NotConnected("POST " + url + " answered " + status + " without a Location");
+                url = url.resolve(next);
+                redirects.incrementAndGet();
             }
             if (response.statusCode() != 201) {
-                throw new NotConnected("POST " + path + " answered " + response.statusCode() + ": " + response.body().strip());
+                throw new NotConnected("POST " + url + " answered " + response.statusCode() + ": " + response.body().strip());
             }
+            sessionBase = url;
             location = response.headers().firstValue("Location").orElse(null);
             ServerAnswer answer = ServerAnswer.parse(response.body());
             dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
@@ -886,7 +906,7 @@ public final class LoadTest {
             // DELETE first, as a WHIP/WHEP client does: a close_notify racing ahead would end the session and
             // make the DELETE a 404.
             if (location != null) {
-                HttpRequest.Builder delete = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
+                HttpRequest.Builder delete = HttpRequest.newBuilder(sessionBase.resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
                 if (!options.token().isEmpty()) delete.header("Authorization", "Bearer " + options.token());
                 try {
                     httpSlots.acquire();
@@ -954,7 +974,7 @@ public final class LoadTest {
             IceCredentials fresh = IceCredentials.generate(random);
             String fragment = "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n"
                     + "m=audio 9 UDP/TLS/RTP/SAVPF " + ClientOffer.OPUS_PT + "\r\na=mid:0\r\n";
-            HttpRequest.Builder patch = HttpRequest.newBuilder(options.target().resolve(location)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder patch = HttpRequest.newBuilder(sessionBase.resolve(location)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/trickle-ice-sdpfrag").header("If-Match", "*")
                     .method("PATCH", HttpRequest.BodyPublishers.ofString(fragment));
             if (!options.token().isEmpty()) patch.header("Authorization", "Bearer " + options.token());
