@@ -93,7 +93,7 @@ public final class ConfigKeys {
             new Key("public.tls-without-alpn", null, "turn", false,
                     "Where a TLS connection on `public.port` that offers no ALPN goes: `turn` (browsers' TURN clients offer none, their HTTPS always does) or `https`. Only while TURN is on; else HTTPS."),
             new Key("cluster.enabled", "--cluster", "off", false,
-                    "Join or form a cluster of Junction nodes (README \"Cluster\"): a shared room directory, WHIP/WHEP POSTs for a room homed elsewhere answered with 307 to its home, new rooms homed on the least-loaded node (`on`/`off`). Off: nothing cluster-related runs or loads."),
+                    "Join or form a cluster of Junction nodes (README \"Cluster\"): a shared room directory, WHIP POSTs for a room homed elsewhere answered with 307 to its home, new rooms homed on the least-loaded node, WHEP served on every node through node pipes from the home (`on`/`off`). Off: nothing cluster-related runs or loads."),
             new Key("cluster.node-name", "--node-name", "", false,
                     "This node's name in the room directory, unique in the cluster (letters, digits, `.`, `_`, `-`). Empty: `cluster.host`-`cluster.port`."),
             new Key("cluster.host", "--cluster-host", "127.0.0.1", false,

@@ -241,11 +241,12 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     }
 
     /**
-     * WHIP and WHEP for a room with a home: here if it is this node, else 307 to the home. WHIP for a new room:
-     * claims it for the least-loaded node ({@link NodeRecord#leastLoaded}), or for this node when the room already has
-     * sessions here (subscribers waiting for their publisher). WHEP for a room with no home is served here: the
-     * subscriber waits for a publisher, as on a single node (node pipes, the next phase, bring it media from
-     * wherever the publisher lands).
+     * WHIP for a room with a home: here if it is this node, else 307 to the home. WHIP for a new room: claims it for
+     * the least-loaded node ({@link NodeRecord#leastLoaded}), or for this node when the room already has sessions here
+     * (subscribers waiting for their publisher). WHEP is served here: for a room homed elsewhere a node pipe brings
+     * its media ({@link NodePipes}); for a room with no home the subscriber waits for a publisher, as on a single
+     * node, and a pipe opens once the publisher lands elsewhere. A home that announces no pipe socket gets WHEP a
+     * 307 to its own URL; a home that is no live member is cleared and the room placed anew.
      */
     private Decision decide(SessionKind kind, String room) {
         for (int attempt = 0; attempt < PLACEMENT_TRIES; attempt++) {
@@ -266,7 +267,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
             if (kind == SessionKind.WHEP && membership(Map.of()).member(home).flatMap(ClusterView.Member::pipeAddress).isPresent()) {
                 // Viewers are served on every node: the home's media comes through a node pipe, opened at the next
                 // tick (soon after the session exists).
-                clusterThread.schedule(this::tickSafely, 300, TimeUnit.MILLISECONDS);
+                if (!closed) clusterThread.schedule(this::tickSafely, 300, TimeUnit.MILLISECONDS);
                 return Decision.HERE;
             }
             // The URL comes from the membership of now, never from a map entry (ClusterView).
