@@ -43,7 +43,7 @@ public final class ConfigKeys {
             new Key("http.token", "--token", "", true,
                     "When set, WHIP/WHEP requests need `Authorization: Bearer <token>`. Empty: open."),
             new Key("http.admin-token", "--admin-token", "", true,
-                    "When set, the admin endpoints take `Authorization: Bearer <token>`: `POST /admin/drain` (drain mode) and the dashboard's data (`/dashboard/api/...`). Empty: they answer 403."),
+                    "When set, the admin endpoints take `Authorization: Bearer <token>`: `POST /admin/drain` (drain mode), `GET /stats`, `GET /admin/cluster` (the cluster directory) and the dashboard's data (`/dashboard/api/...`). Empty: they answer 403."),
             new Key("http.header-timeout-ms", null, "10000", false,
                     "A request's headers must arrive within this long of the connection opening or of its previous response, else the connection is closed."),
             new Key("http.body-timeout-ms", null, "10000", false, "A request's body must arrive within this long of its headers, else 408."),

@@ -439,6 +439,24 @@ class WhipWhepLoopbackTest {
         assertEquals(2, listed.getInteger("sessions"));
         assertEquals(1, listed.getInteger("publishers"));
         assertEquals(1, listed.getInteger("subscribers"));
+
+        // GET /stats: the same figures for every room in one document; a second room shows beside the first.
+        join("whip", "dash-other");
+        io.vertx.core.json.JsonArray statsRooms = new io.vertx.core.json.JsonObject(dashboard.stats().toCompletableFuture().join()).getJsonArray("rooms");
+        assertEquals(List.of("dash", "dash-other"), statsRooms.stream().map(o -> ((io.vertx.core.json.JsonObject) o).getString("name")).toList());
+        io.vertx.core.json.JsonObject statsRoom = statsRooms.getJsonObject(0);
+        assertEquals(1, statsRoom.getJsonArray("publishers").size());
+        assertEquals(pub.getString("id"), statsRoom.getJsonArray("publishers").getJsonObject(0).getString("id"));
+        io.vertx.core.json.JsonObject statsSub = statsRoom.getJsonArray("subscribers").getJsonObject(0);
+        assertEquals(sub.getString("id"), statsSub.getString("id"));
+        assertEquals(12.5, statsSub.getDouble("loss_percent"));
+        io.vertx.core.json.JsonObject statsSlot = statsSub.getJsonArray("slots").stream().map(o -> (io.vertx.core.json.JsonObject) o)
+                .filter(o -> o.getString("kind").equals("video")).findFirst().orElseThrow();
+        assertEquals(0, statsSlot.getInteger("layer"));
+        assertEquals(0, statsSlot.getInteger("target_layer"), statsSlot.encode());
+        assertEquals("highest active layer", statsSlot.getString("reason"));
+        assertEquals(1, statsRooms.getJsonObject(1).getJsonArray("publishers").size());
+        assertTrue(statsRooms.getJsonObject(1).getJsonArray("subscribers").isEmpty());
     }
 
     /** The last value of series {@code name} in a series document, or null. */

@@ -28,6 +28,11 @@ public interface DashboardSource {
         public CompletionStage<String> room(String name) {
             return CompletableFuture.completedFuture(null);
         }
+
+        @Override
+        public CompletionStage<String> stats() {
+            return CompletableFuture.completedFuture("{\"rooms\":[]}");
+        }
     };
 
     /**
@@ -41,4 +46,11 @@ public interface DashboardSource {
 
     /** One room's publishers, layers and subscribers with their figures; completes with null when there is no such room. */
     CompletionStage<String> room(String name);
+
+    /**
+     * {@code GET /stats}: every room as {@link #room} gives it, in one document ({@code {"rooms":[...]}}, by name):
+     * each session's transport (state, path), each publisher's tracks and layers with their bitrates, and each
+     * subscriber's slots with their current and target layer and the reason for it, its loss and RTT.
+     */
+    CompletionStage<String> stats();
 }

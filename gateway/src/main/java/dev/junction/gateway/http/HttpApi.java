@@ -222,6 +222,9 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case DASHBOARD_ROOM -> {
                 if (admitAdmin(request)) serveRoom(request, route.room());
             }
+            case STATS -> {
+                if (admitAdmin(request)) serveStats(request);
+            }
             case ENDPOINT, SESSION -> dispatchSession(request, route);
         }
     }
@@ -292,6 +295,14 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             } else {
                 json(request, json);
             }
+        }));
+    }
+
+    private void serveStats(HttpServerRequest request) {
+        Context context = Vertx.currentContext();
+        dashboard.stats().whenComplete((json, failure) -> context.runOnContext(v -> {
+            if (failure != null) Reply.error(request, 503, "the media loops did not answer: " + failure);
+            else json(request, json);
         }));
     }
 

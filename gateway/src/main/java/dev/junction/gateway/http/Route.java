@@ -34,6 +34,8 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         DASHBOARD_ROOMS(HttpMethod.GET),
         /** {@code /dashboard/api/rooms/{room}}: one room's sessions, behind the admin token. */
         DASHBOARD_ROOM(HttpMethod.GET),
+        /** {@code /stats}: every room, transport, Producer and Consumer with its figures (JSON), behind the admin token. */
+        STATS(HttpMethod.GET),
         /** {@code /admin/drain}: drain mode, behind the admin token. */
         ADMIN_DRAIN(HttpMethod.POST),
         /** {@code /admin/cluster}: the cluster's room directory (issue 14), behind the admin token. */
@@ -75,6 +77,9 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
             }
             case "/metrics" -> {
                 return new Route(Resource.METRICS, null, null, null);
+            }
+            case "/stats" -> {
+                return new Route(Resource.STATS, null, null, null);
             }
             case "/admin/drain" -> {
                 return new Route(Resource.ADMIN_DRAIN, null, null, null);

@@ -360,6 +360,41 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
                 }, timer);
     }
 
+    /**
+     * Asks each loop once for the figures of all its sessions, then groups them by room off the loops, as
+     * {@link #room} does for one.
+     */
+    @Override
+    public CompletionStage<String> stats() {
+        Map<LoopProxy, List<Session>> byLoop = new HashMap<>();
+        for (Session s : table.all()) byLoop.computeIfAbsent(s.loop, k -> new ArrayList<>()).add(s);
+        List<CompletableFuture<List<JsonObject>>> asked = new ArrayList<>();
+        byLoop.forEach((loop, sessions) -> asked.add(loop.query(() -> {
+            long nowNs = System.nanoTime();
+            List<JsonObject> out = new ArrayList<>(sessions.size());
+            for (Session s : sessions) out.add(s.figures(nowNs).put("room", s.roomName));
+            return out;
+        })));
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+                .orTimeout(2, TimeUnit.SECONDS)
+                .thenApplyAsync(done -> {
+                    java.util.TreeMap<String, JsonObject> rooms = new java.util.TreeMap<>();
+                    List<JsonObject> all = new ArrayList<>();
+                    for (CompletableFuture<List<JsonObject>> a : asked) all.addAll(a.join());
+                    all.sort(Comparator.comparing(o -> o.getString("id")));
+                    for (JsonObject o : all) {
+                        String name = (String) o.remove("room");
+                        JsonObject room = rooms.computeIfAbsent(name, n -> {
+                            RoomDirectory.Entry entry = directory.find(n);
+                            return new JsonObject().put("name", n).put("home_loop", entry == null ? null : entry.key().home())
+                                    .put("publishers", new JsonArray()).put("subscribers", new JsonArray());
+                        });
+                        room.getJsonArray(o.getString("kind").equals("whip") ? "publishers" : "subscribers").add(o);
+                    }
+                    return new JsonObject().put("rooms", new JsonArray(new ArrayList<>(rooms.values()))).encode();
+                }, timer);
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();

@@ -39,6 +39,11 @@ class HttpApiDashboardTest {
             if (name.equals("broken")) return CompletableFuture.failedFuture(new IllegalStateException("loop 1 stuck"));
             return CompletableFuture.completedFuture(name.equals("r1") ? "{\"name\":\"r1\"}" : null);
         }
+
+        @Override
+        public CompletionStage<String> stats() {
+            return CompletableFuture.completedFuture("{\"rooms\":[{\"name\":\"r1\",\"publishers\":[]}]}");
+        }
     }
 
     private static TestApi api(String adminToken, DashboardSource source) throws Exception {
@@ -78,7 +83,7 @@ class HttpApiDashboardTest {
     void shouldServeTheDataAsJsonOnlyWithTheAdminToken() throws Exception {
         FixedSource source = new FixedSource();
         try (TestApi api = api(TOKEN, source)) {
-            for (String path : List.of("/dashboard/api/series", "/dashboard/api/rooms", "/dashboard/api/rooms/r1")) {
+            for (String path : List.of("/dashboard/api/series", "/dashboard/api/rooms", "/dashboard/api/rooms/r1", "/stats")) {
                 HttpResponse<String> none = api.get(path);
                 assertEquals(401, none.statusCode(), path);
                 assertTrue(none.headers().firstValue("WWW-Authenticate").isPresent(), path);
@@ -90,6 +95,7 @@ class HttpApiDashboardTest {
             }
             assertEquals("{\"rooms\":[{\"name\":\"r1\"}]}", getAuthorized(api, "/dashboard/api/rooms", TOKEN).body());
             assertEquals("{\"name\":\"r1\"}", getAuthorized(api, "/dashboard/api/rooms/r1", TOKEN).body());
+            assertEquals("{\"rooms\":[{\"name\":\"r1\",\"publishers\":[]}]}", getAuthorized(api, "/stats", TOKEN).body());
             getAuthorized(api, "/dashboard/api/series?since=1700000000123", TOKEN);
             assertEquals(List.of(0L, 1_700_000_000_123L), source.sinceAsked, "since defaults to the whole history");
         }

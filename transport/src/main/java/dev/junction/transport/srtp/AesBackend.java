@@ -17,7 +17,10 @@ import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
  * is as fast as SunJCE and allocates 64–112 B per packet where SunJCE allocates over 1 KB, because
  * SunJCE copies the input when it encrypts or decrypts in place.
  *
- * <p>It then runs every profile once on the calling thread, which loads the native library and creates
+ * <p>The AEAD_AES_*_GCM profiles do not use that factory when {@link GcmBackend} selected OpenSSL through
+ * FFM (the default on Java 22+); {@link #warmUp()} makes that choice too, and logs both.
+ *
+ * <p>It then runs every profile once on the calling thread, which loads the native libraries and creates
  * every cipher. Call it from {@code main} before the media loops start; {@link SrtpSession#create} calls
  * it too (free once warm), so a forgotten call costs one slow session setup on whichever thread creates
  * the first session: the DTLS thread, by design. The native library needs a writable, executable
@@ -27,7 +30,10 @@ import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
  */
 public final class AesBackend {
 
-    /** System property naming a jitsi-srtp {@code CipherFactory} to pin ({@code OpenSSL}, {@code SunJCE}, ...). */
+    /**
+     * System property naming a jitsi-srtp {@code CipherFactory} to pin ({@code OpenSSL}, {@code SunJCE}, ...);
+     * for AES-GCM it matters only when {@link GcmBackend#JITSI} is in use.
+     */
     public static final String FACTORY_PROPERTY = "junction.srtp.aesFactory";
 
     private static final System.Logger LOG = System.getLogger(AesBackend.class.getName());
@@ -69,10 +75,13 @@ public final class AesBackend {
             String factory = configured != null && !configured.isBlank() ? configured.strip()
                     : JitsiOpenSslProvider.isLoaded() ? "OpenSSL" : "SunJCE";
             Aes.setFactoryClassName(factory);
+            // Loads libcrypto for AES-GCM (or logs once why not) before the first session needs it.
+            GcmBackend gcm = GcmBackend.selected();
             for (SrtpProfile profile : SrtpProfile.values()) exercise(profile);
             warm = true;
             LOG.log(Level.INFO, () -> "SRTP AES backend " + factory + " ready in " + (System.nanoTime() - startNs) / 1_000_000
-                    + " ms (jitsi-srtp native OpenSSL " + (JitsiOpenSslProvider.isLoaded() ? "loaded" : "not loaded") + ")");
+                    + " ms (jitsi-srtp native OpenSSL " + (JitsiOpenSslProvider.isLoaded() ? "loaded" : "not loaded")
+                    + "); AES-GCM: " + gcm + ", " + GcmBackend.describe());
         }
     }
 

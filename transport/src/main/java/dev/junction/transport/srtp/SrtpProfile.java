@@ -65,6 +65,11 @@ public enum SrtpProfile {
         return authTagLength;
     }
 
+    /** Whether this is an AEAD AES-GCM profile (RFC 7714), whose cipher {@link GcmBackend} chooses. */
+    public boolean isGcm() {
+        return encryptionType == SrtpPolicy.AESGCM_ENCRYPTION;
+    }
+
     /** Octets of tail room a packet needs for {@code protectRtp}: the tag. */
     public int rtpTailRoom() {
         return authTagLength;

@@ -4,20 +4,24 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
 import java.lang.System.Logger.Level;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.jitsi.srtp.SrtcpCryptoContext;
-import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.SrtpErrorStatus;
 
 /**
  * SRTP and SRTCP for one WebRtcTransport: protects what this side sends and unprotects what the peer
- * sends, in place, with one jitsi-srtp crypto context per SSRC and direction (RFC 3711 §3.2.3).
+ * sends, in place, with one crypto context per SSRC and direction (RFC 3711 §3.2.3).
+ *
+ * <p><b>Crypto:</b> for the AEAD_AES_*_GCM profiles, Junction's own contexts over OpenSSL through the FFM API
+ * ({@link GcmContextSource}: the key schedule is set up once per direction, only the IV changes per packet);
+ * for AES_CM_128_HMAC_SHA1_80, and for GCM on Java 21 or without libcrypto, jitsi-srtp's
+ * ({@link JitsiContextSource}). {@link GcmBackend} chooses, once per JVM. Both keep the same rollover counter,
+ * replay window and SRTCP index rules.
  *
  * <p><b>Threading:</b> owned by the session's event loop. It may be created on another thread (the DTLS
- * thread, which keeps the key derivation off the loop) and handed over with {@code EventLoop.execute};
- * after that, every method except the counter getters is called on that loop only. jitsi-srtp's
- * contexts are {@code synchronized}; keeping them on one thread keeps those locks uncontended.
+ * thread, which keeps the key derivation and the OpenSSL key setup off the loop) and handed over with
+ * {@code EventLoop.execute}; after that, every method except the counter getters is called on that loop
+ * only, {@link #close()} included (it frees the native cipher contexts). jitsi-srtp's contexts are
+ * {@code synchronized}; keeping them on one thread keeps those locks uncontended.
  * Counter getters may be called from any thread and may lag by a packet.
  *
  * <p><b>Buffers:</b> every method borrows the packet for the duration of the call: it neither retains
@@ -66,25 +70,54 @@ public final class SrtpSession implements AutoCloseable {
     private final int maxSsrcs;
 
     // Allocated by this.
-    private final SrtpContextFactory sendFactory;
-    private final SrtpContextFactory receiveFactory;
-    private final IntObjectHashMap<SrtpCryptoContext> rtpSend = new IntObjectHashMap<>();
-    private final IntObjectHashMap<SrtpCryptoContext> rtpReceive = new IntObjectHashMap<>();
-    private final IntObjectHashMap<SrtcpCryptoContext> rtcpSend = new IntObjectHashMap<>();
-    private final IntObjectHashMap<SrtcpCryptoContext> rtcpReceive = new IntObjectHashMap<>();
+    private final GcmBackend gcmBackend;
+    private final SrtpContextSource sendContexts;
+    private final SrtpContextSource receiveContexts;
+    private final IntObjectHashMap<SrtpContext> rtpSend = new IntObjectHashMap<>();
+    private final IntObjectHashMap<SrtpContext> rtpReceive = new IntObjectHashMap<>();
+    private final IntObjectHashMap<SrtpContext> rtcpSend = new IntObjectHashMap<>();
+    private final IntObjectHashMap<SrtpContext> rtcpReceive = new IntObjectHashMap<>();
     private final ByteBufArrayBuffer view = new ByteBufArrayBuffer();
     private final AtomicLongArray counters = new AtomicLongArray(COUNTERS);
     private boolean failureLogged;
     private boolean closed;
 
     SrtpSession(SrtpKeys keys, int maxSsrcsPerDirection) {
+        this(keys, maxSsrcsPerDirection, GcmBackend.selected());
+    }
+
+    /**
+     * @param gcm who does AES-GCM if the profile is a GCM one; {@link GcmBackend#FFM} fails with
+     *            {@link IllegalStateException} if it is unavailable (tests and benchmarks ask explicitly)
+     */
+    SrtpSession(SrtpKeys keys, int maxSsrcsPerDirection, GcmBackend gcm) {
         if (maxSsrcsPerDirection < 1) throw new IllegalArgumentException("maxSsrcsPerDirection must be positive");
         this.profile = keys.profile();
         this.maxSsrcs = maxSsrcsPerDirection;
-        this.sendFactory = new SrtpContextFactory(true, keys.localKey(), keys.localSalt(),
-                profile.newPolicy(), profile.newPolicy(), JitsiLogger.INSTANCE);
-        this.receiveFactory = new SrtpContextFactory(false, keys.remoteKey(), keys.remoteSalt(),
-                profile.newPolicy(), profile.newPolicy(), JitsiLogger.INSTANCE);
+        this.gcmBackend = profile.isGcm() ? gcm : GcmBackend.JITSI;
+        byte[] localKey = keys.localKey();
+        byte[] remoteKey = keys.remoteKey();
+        try {
+            if (gcmBackend == GcmBackend.FFM) {
+                GcmEngine engine = GcmBackend.ffmEngine();
+                GcmContextSource send = new GcmContextSource(true, localKey, keys.localSalt(), engine);
+                try {
+                    this.receiveContexts = new GcmContextSource(false, remoteKey, keys.remoteSalt(), engine);
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    send.close();
+                    throw e;
+                }
+                this.sendContexts = send;
+            } else {
+                this.sendContexts = new JitsiContextSource(true, profile, localKey, keys.localSalt(), view);
+                this.receiveContexts = new JitsiContextSource(false, profile, remoteKey, keys.remoteSalt(), view);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SRTP key derivation failed for " + profile, e);
+        } finally {
+            Arrays.fill(localKey, (byte) 0);
+            Arrays.fill(remoteKey, (byte) 0);
+        }
     }
 
     /**
@@ -98,11 +131,27 @@ public final class SrtpSession implements AutoCloseable {
     /** As {@link #create(SrtpKeys)} with an explicit SSRC bound per direction and packet kind. */
     public static SrtpSession create(SrtpKeys keys, int maxSsrcsPerDirection) {
         AesBackend.warmUp();
-        return new SrtpSession(keys, maxSsrcsPerDirection);
+        return new SrtpSession(keys, maxSsrcsPerDirection, GcmBackend.selected());
+    }
+
+    /**
+     * As {@link #create(SrtpKeys, int)} with the GCM backend named rather than {@link GcmBackend#selected()}:
+     * for benchmarks and tests that compare the two in one JVM.
+     *
+     * @throws IllegalStateException if {@code gcm} is {@link GcmBackend#FFM} and that did not load
+     */
+    public static SrtpSession create(SrtpKeys keys, int maxSsrcsPerDirection, GcmBackend gcm) {
+        AesBackend.warmUp();
+        return new SrtpSession(keys, maxSsrcsPerDirection, gcm);
     }
 
     public SrtpProfile profile() {
         return profile;
+    }
+
+    /** Who does this session's cipher work: {@link GcmBackend#FFM} only for a GCM profile over OpenSSL. */
+    public GcmBackend gcmBackend() {
+        return gcmBackend;
     }
 
     /**
@@ -116,14 +165,14 @@ public final class SrtpSession implements AutoCloseable {
         if (headerLength < 0 || length < headerLength + profile.authTagLength()) return count(SrtpStatus.MALFORMED);
         if (closed) return count(SrtpStatus.FAILED);
         int ssrc = packet.getInt(packet.readerIndex() + 8);
-        SrtpCryptoContext context = rtpReceive.get(ssrc);
+        SrtpContext context = rtpReceive.get(ssrc);
         boolean fresh = context == null;
         try {
             if (fresh) {
                 if (rtpReceive.size() >= maxSsrcs) return count(SrtpStatus.SSRC_LIMIT);
-                context = receiveFactory.deriveContext(ssrc, 0);
+                context = receiveContexts.rtp(ssrc);
             }
-            SrtpStatus status = map(context.reverseTransformPacket(view.wrap(packet), false));
+            SrtpStatus status = context.transform(packet, headerLength);
             if (status == SrtpStatus.OK) {
                 if (fresh) rtpReceive.put(ssrc, context);
                 increment(RTP_UNPROTECTED);
@@ -132,8 +181,6 @@ public final class SrtpSession implements AutoCloseable {
             return count(status);
         } catch (GeneralSecurityException | RuntimeException e) {
             return fail(e);
-        } finally {
-            view.clear();
         }
     }
 
@@ -151,13 +198,13 @@ public final class SrtpSession implements AutoCloseable {
         if (packet.ensureWritable(profile.rtpTailRoom(), false) == 1) return count(SrtpStatus.NO_TAIL_ROOM);
         int ssrc = packet.getInt(packet.readerIndex() + 8);
         try {
-            SrtpCryptoContext context = rtpSend.get(ssrc);
+            SrtpContext context = rtpSend.get(ssrc);
             if (context == null) {
                 if (rtpSend.size() >= maxSsrcs) return count(SrtpStatus.SSRC_LIMIT);
-                context = sendFactory.deriveContext(ssrc, 0);
+                context = sendContexts.rtp(ssrc);
                 rtpSend.put(ssrc, context);
             }
-            SrtpStatus status = map(context.transformPacket(view.wrap(packet)));
+            SrtpStatus status = context.transform(packet, headerLength);
             if (status == SrtpStatus.OK) {
                 increment(RTP_PROTECTED);
                 return SrtpStatus.OK;
@@ -165,8 +212,6 @@ public final class SrtpSession implements AutoCloseable {
             return count(status);
         } catch (GeneralSecurityException | RuntimeException e) {
             return fail(e);
-        } finally {
-            view.clear();
         }
     }
 
@@ -182,14 +227,14 @@ public final class SrtpSession implements AutoCloseable {
         }
         if (closed) return count(SrtpStatus.FAILED);
         int ssrc = packet.getInt(packet.readerIndex() + 4);
-        SrtcpCryptoContext context = rtcpReceive.get(ssrc);
+        SrtpContext context = rtcpReceive.get(ssrc);
         boolean fresh = context == null;
         try {
             if (fresh) {
                 if (rtcpReceive.size() >= maxSsrcs) return count(SrtpStatus.SSRC_LIMIT);
-                context = receiveFactory.deriveControlContext(ssrc);
+                context = receiveContexts.rtcp(ssrc);
             }
-            SrtpStatus status = map(context.reverseTransformPacket(view.wrap(packet)));
+            SrtpStatus status = context.transform(packet, RTCP_FIXED_HEADER);
             if (status == SrtpStatus.OK) {
                 if (fresh) rtcpReceive.put(ssrc, context);
                 increment(RTCP_UNPROTECTED);
@@ -198,8 +243,6 @@ public final class SrtpSession implements AutoCloseable {
             return count(status);
         } catch (GeneralSecurityException | RuntimeException e) {
             return fail(e);
-        } finally {
-            view.clear();
         }
     }
 
@@ -214,13 +257,13 @@ public final class SrtpSession implements AutoCloseable {
         if (packet.ensureWritable(profile.rtcpTailRoom(), false) == 1) return count(SrtpStatus.NO_TAIL_ROOM);
         int ssrc = packet.getInt(packet.readerIndex() + 4);
         try {
-            SrtcpCryptoContext context = rtcpSend.get(ssrc);
+            SrtpContext context = rtcpSend.get(ssrc);
             if (context == null) {
                 if (rtcpSend.size() >= maxSsrcs) return count(SrtpStatus.SSRC_LIMIT);
-                context = sendFactory.deriveControlContext(ssrc);
+                context = sendContexts.rtcp(ssrc);
                 rtcpSend.put(ssrc, context);
             }
-            SrtpStatus status = map(context.transformPacket(view.wrap(packet)));
+            SrtpStatus status = context.transform(packet, RTCP_FIXED_HEADER);
             if (status == SrtpStatus.OK) {
                 increment(RTCP_PROTECTED);
                 return SrtpStatus.OK;
@@ -228,8 +271,6 @@ public final class SrtpSession implements AutoCloseable {
             return count(status);
         } catch (GeneralSecurityException | RuntimeException e) {
             return fail(e);
-        } finally {
-            view.clear();
         }
     }
 
@@ -242,8 +283,8 @@ public final class SrtpSession implements AutoCloseable {
         rtpReceive.clear();
         rtcpSend.clear();
         rtcpReceive.clear();
-        sendFactory.close();
-        receiveFactory.close();
+        sendContexts.close();
+        receiveContexts.close();
     }
 
     public long rtpProtected() {
@@ -318,16 +359,6 @@ public final class SrtpSession implements AutoCloseable {
         return (packet.getUnsignedByte(packet.readerIndex()) & 0xC0) == 0x80;
     }
 
-    private static SrtpStatus map(SrtpErrorStatus status) {
-        return switch (status) {
-            case OK -> SrtpStatus.OK;
-            case AUTH_FAIL -> SrtpStatus.AUTH_FAILED;
-            case REPLAY_FAIL, REPLAY_OLD -> SrtpStatus.REPLAYED;
-            case INVALID_PACKET -> SrtpStatus.MALFORMED;
-            case FAIL -> SrtpStatus.FAILED;
-        };
-    }
-
     private SrtpStatus count(SrtpStatus status) {
         switch (status) {
             case AUTH_FAILED -> increment(AUTH_FAILED);
@@ -356,7 +387,7 @@ public final class SrtpSession implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SrtpSession[" + profile + ", rtp " + rtpReceive.size() + "/" + rtpSend.size()
+        return "SrtpSession[" + profile + " " + gcmBackend + ", rtp " + rtpReceive.size() + "/" + rtpSend.size()
                 + " ssrcs in/out]";
     }
 
