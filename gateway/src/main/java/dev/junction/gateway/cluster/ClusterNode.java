@@ -286,9 +286,12 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         throw SessionException.unavailable("the cluster's room directory is changing; try again", 1);
     }
 
-    /** Every live node's record, this node's with its session count of now. */
+    /**
+     * Every live node's record as the directory holds it now (a new room is rare next to packets: one read of the
+     * node map is worth not placing on a record a tick old), this node's with its session count of now.
+     */
     private java.util.Collection<NodeRecord> candidates() {
-        Map<String, NodeRecord> all = new HashMap<>(view.liveRecords());
+        Map<String, NodeRecord> all = new HashMap<>(membership(new HashMap<>(nodes)).liveRecords());
         NodeRecord self = all.get(name);
         all.put(name, new NodeRecord(name, memberUuid, url, sessions.sessionCount(), self == null ? 0 : self.packetsPerSecond(),
                 self == null ? 0 : self.cpuPercent(), sessions.draining()));

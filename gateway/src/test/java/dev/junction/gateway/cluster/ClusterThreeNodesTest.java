@@ -194,7 +194,8 @@ class ClusterThreeNodesTest {
     @Test
     @Order(3)
     void shouldShowEachNodesLoadAndHomeNewRoomsOnTheLeastLoaded() throws Exception {
-        await("a's load shows its sessions everywhere", DEADLINE, () -> sessions(b, "a") >= 2 && sessions(c, "a") >= 2, a, b, c);
+        await("a's load shows its sessions everywhere, and b's none (its viewers left)", DEADLINE,
+                () -> sessions(b, "a") >= 2 && sessions(c, "a") >= 2 && sessions(a, "b") == 0, a, b, c);
         JsonObject fromB = b.directory();
         assertTrue(record(fromB, "a").getLong("packets_per_s") > 0, "the publisher's media counts as a's load: " + fromB);
         assertEquals(a.url(), record(fromB, "a").getString("url"));
