@@ -151,6 +151,8 @@ public final class LoadTest {
     private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
     /** WHIP/WHEP POSTs answered 307/308 and re-sent to the Location (RFC 9725 §4.5: a cluster's redirects). */
     private final AtomicLong redirects = new AtomicLong();
+    /** The next subscriber's target, round-robin over {@code --target}'s URLs. */
+    private final java.util.concurrent.atomic.AtomicInteger subscriberTurn = new java.util.concurrent.atomic.AtomicInteger();
     /** Redirects followed for one POST at most; more is a loop. */
     private static final int MAX_REDIRECTS = 3;
 
@@ -696,7 +698,9 @@ public final class LoadTest {
             }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
-            URI url = options.target().resolve(path);
+            // Subscribers are dealt over the targets (a cluster's nodes); publishers start at the first.
+            URI url = (publisher || options.targets().size() == 1 ? options.target()
+                    : options.targets().get(Math.floorMod(subscriberTurn.getAndIncrement(), options.targets().size()))).resolve(path);
             HttpResponse<String> response;
             postNs = System.nanoTime();
             for (int hop = 0; ; hop++) {

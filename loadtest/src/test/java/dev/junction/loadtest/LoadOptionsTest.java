@@ -131,4 +131,14 @@ class LoadOptionsTest {
             if (t.startsWith("--")) assertTrue(unknown.contains(t.substring(0, t.indexOf(' '))), t);
         }
     }
+
+    @Test
+    void shouldTakeSeveralTargetsTheFirstForPublishersAndFigures() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://a:8081, http://b:8082"});
+        assertEquals(java.net.URI.create("http://a:8081"), o.target());
+        assertEquals(List.of(java.net.URI.create("http://a:8081"), java.net.URI.create("http://b:8082")), o.targets());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse(new String[] {"--target", "http://a:8081,b:8082"}));
+        assertEquals("--target: expected http://HOST:PORT, got b:8082", e.getMessage());
+    }
 }

@@ -374,8 +374,9 @@ class LoadTestTest {
 
     /**
      * Issue 14: against a cluster, the tool follows a 307 as RFC 9725 clients must. Node b already has a session,
-     * so the publisher's POST to b for a new room is sent to idle node a, which homes the room; the subscribers stay
-     * on b, which pulls the room from a through a node pipe; DELETE goes to the node that made each session.
+     * so the publisher's POST to b for a new room is sent to idle node a, which homes the room; the subscribers are
+     * dealt over {@code --target b,a}: one on b, which pulls the room from a through a node pipe, one on a; DELETE
+     * goes to the node that made each session.
      */
     @Test
     void shouldFollowAClustersRedirectToTheRoomsHome() throws Exception {
@@ -407,12 +408,22 @@ class LoadTestTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, waiting.statusCode(), waiting.body());
 
-            JsonObject result = new JsonObject(new LoadTest(options(b, 3), into(new ByteArrayOutputStream())).run());
+            JsonObject result = new JsonObject(new LoadTest(options(b, 3, "--target", "http://127.0.0.1:" + b.httpPort() + ",http://127.0.0.1:"
+                    + a.httpPort()), into(new ByteArrayOutputStream())).run());
             assertEquals(1, result.getLong("redirects"), "the publisher was sent to a: " + result.encode());
-            assertTrue(result.getLong("packets_received") > result.getLong("packets_sent"), "both subscribers on b received: " + result.encode());
+            assertTrue(result.getLong("packets_received") > result.getLong("packets_sent"), "both subscribers received: " + result.encode());
+            assertTrue(metricOf(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}") > 0, "b's subscriber was fed by the pipe");
             assertEquals(0, result.getLong("misrouted_packets"), result.encode());
             assertEquals(0, a.sessions().sessionCount(), "the publisher's DELETE went to a: " + result.encode());
             assertEquals(1, b.sessions().sessionCount(), "only the waiting subscriber is left on b");
+        }
+    }
+
+    private static long metricOf(JunctionServer node, String sample) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(l -> l.startsWith(sample + " ")).mapToLong(l -> Long.parseLong(l.substring(sample.length() + 1))).sum();
         }
     }
 
