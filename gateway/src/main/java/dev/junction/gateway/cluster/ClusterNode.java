@@ -337,7 +337,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         ClusterView now = membership(records);
         view = now;
         sweepOwnRooms();
-        pipes.tick(new HashMap<>(rooms));
+        pipes.tick(names -> new HashMap<>(rooms.getAll(names)));
         if (!oldest) return;
         for (String key : now.rejectedRecords()) {
             if (nodes.remove(key, records.get(key))) {

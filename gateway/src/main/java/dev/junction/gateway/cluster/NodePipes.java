@@ -138,11 +138,18 @@ final class NodePipes implements AutoCloseable {
     // ---- junction-cluster: which pipes should exist ---------------------------------------------------------------
 
     /**
-     * Opens a pipe for each room with subscribers but no publisher here whose home ({@code homes}: room to node) is
-     * another live node, and closes pipes that no longer fit (no viewers left, another home, a stale room).
+     * Opens a pipe for each room with subscribers but no publisher here whose home is another live node, and closes
+     * pipes that no longer fit (no viewers left, another home, a stale room). {@code homesOf} looks up the homes of
+     * the rooms it is given in the directory (only this node's viewed rooms and open pipes are asked for).
      */
-    void tick(Map<String, String> homes) {
+    void tick(Function<java.util.Set<String>, Map<String, String>> homesOf) {
         RoomDirectory local = sessions.roomDirectory();
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (In in : ins.values()) wanted.add(in.room);
+        for (RoomDirectory.Entry e : local.entries()) {
+            if (e.subscribers() > 0 && e.publishers() == 0) wanted.add(e.key().name());
+        }
+        Map<String, String> homes = wanted.isEmpty() ? Map.of() : homesOf.apply(wanted);
         Map<String, In> byRoom = new HashMap<>();
         for (In in : ins.values()) byRoom.put(in.room, in);
         for (In in : ins.values()) {
