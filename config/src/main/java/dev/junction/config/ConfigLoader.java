@@ -162,7 +162,8 @@ public final class ConfigLoader {
                 positiveInt(v.get("media.consent-timeout-ms")),
                 onOff(v.get("media.ice-tcp")),
                 nonNegativeInt(v.get("media.spread-after")),
-                dtlsClient(v.get("media.dtls-setup")));
+                dtlsClient(v.get("media.dtls-setup")),
+                onOff(v.get("media.subscriber-transport-cc")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));

@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param spreadAfter subscribers a room keeps on its home loop before it spreads them over the others
  * @param dtlsClient  whether answers to actpass offers say {@code a=setup:active}, making Junction the DTLS client
  *                    (false: {@code a=setup:passive}, the DTLS server, as browsers expect of a server)
+ * @param subscriberTransportCc whether subscribers (WHEP) negotiate transport-wide congestion control, so that each
+ *                    one's layers follow a send-side bandwidth estimate (issue 11); off: every subscriber gets the
+ *                    highest active layer its preferences allow
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
-        boolean iceTcp, int spreadAfter, boolean dtlsClient) {
+        boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc) {
 
     /** Subscribers a room keeps on its home loop before it spreads (the {@code media.spread-after} default). */
     public static final int DEFAULT_SPREAD_AFTER = 200;
@@ -43,6 +46,12 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
     public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp,
             int spreadAfter) {
         this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, false);
+    }
+
+    /** All but subscriber transport-cc, which is on. */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp,
+            int spreadAfter, boolean dtlsClient) {
+        this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, dtlsClient, true);
     }
 
     public MediaSettings {

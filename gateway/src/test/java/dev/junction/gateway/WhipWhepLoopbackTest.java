@@ -811,6 +811,77 @@ class WhipWhepLoopbackTest {
     }
 
 
+    /**
+     * Issue 11: a subscriber negotiates transport-cc (the extension and {@code a=rtcp-fb:* transport-cc} in its
+     * answer), every packet it receives carries its leg's own transport-wide sequence number (the publisher here sends
+     * none, so the element is added), increasing by one, and the feedback it sends reaches the room.
+     */
+    @Test
+    void shouldNumberEveryPacketToASubscriberAndReadItsTransportCcFeedback() throws Exception {
+        Peer publisher = join("whip", "twcc");
+        Peer subscriber = join("whep", "twcc");
+        assertTrue(subscriber.answerSdp.contains("a=rtcp-fb:" + ClientOffer.VP8_PT + " transport-cc"), subscriber.answerSdp);
+        assertTrue(subscriber.answerSdp.contains("a=extmap:" + ClientOffer.EXT_TRANSPORT_CC + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"),
+                subscriber.answerSdp);
+        int packets = 100;
+        for (int i = 0; i < packets; i++) publisher.sendVideo(i);
+        List<byte[]> got = subscriber.awaitRtp(packets, 10);
+        assertEquals(packets, got.size());
+        int[] numbers = new int[packets];
+        for (int i = 0; i < packets; i++) {
+            numbers[i] = read(got.get(i), p -> {
+                long found = p.findExtension(ClientOffer.EXT_TRANSPORT_CC);
+                assertTrue(found != RtpPacket.NOT_FOUND, "a transport-wide sequence number on every packet");
+                assertEquals(2, RtpPacket.foundLength(found));
+                return p.buffer().getUnsignedShort(RtpPacket.foundOffset(found));
+            });
+            assertEquals(i, (int) read(got.get(i), p -> p.buffer().getInt(p.payloadOffset() + 2)), "the payload is intact");
+            if (i > 0) assertEquals((numbers[i - 1] + 1) & 0xFFFF, numbers[i], "increasing by one at packet " + i);
+        }
+        // The subscriber's feedback: everything arrived, 1 ms apart.
+        dev.junction.codec.rtcp.TransportCcFeedbackWriter writer = new dev.junction.codec.rtcp.TransportCcFeedbackWriter(1200);
+        for (int i = 0; i < packets; i++) assertTrue(writer.addReceived(numbers[i], 1_000_000L + 1_000L * i));
+        subscriber.transport.eventLoop().submit(() -> {
+            ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(writer.encodedLength() + 16);
+            writer.write(out, 0x5EED, 0, 0);
+            subscriber.transport.sendRtcp(out);
+        }).get(5, TimeUnit.SECONDS);
+        awaitCondition(() -> metricOrZero("junction_room_transport_cc_feedback_in_total") == 1,
+                () -> "feedback in: " + metricOrZero("junction_room_transport_cc_feedback_in_total"));
+        assertTrue(metricOrZero("junction_room_rtp_numbered_total") >= packets, "the media, and any probe padding since the feedback");
+        // Once a second the subscriber's estimate is sampled into the histogram (1 Mbit/s at the start).
+        awaitCondition(() -> metricOrZero("junction_subscriber_estimate_bps_count") >= 1, () -> "no estimate sample yet");
+        assertTrue(metricOrZero("junction_subscriber_estimate_bps_bucket{le=\"+Inf\"}") >= 1);
+        assertTrue(metricOrZero("junction_room_layer_switches_total{reason=\"bandwidth\"}") >= 0);
+    }
+
+    /** {@code media.subscriber-transport-cc off}: not negotiated, and the packets carry no number of ours. */
+    @Test
+    void shouldLeaveTransportCcOffTheSubscriberLegWhenConfiguredOff() throws Exception {
+        server.close();
+        String[] flags = java.util.Arrays.copyOf(TWO_LOOPS, TWO_LOOPS.length + 2);
+        flags[TWO_LOOPS.length] = "--subscriber-transport-cc";
+        flags[TWO_LOOPS.length + 1] = "off";
+        server = JunctionServer.start(ConfigLoader.load(flags));
+        Peer publisher = join("whip", "plain");
+        Peer subscriber = join("whep", "plain");
+        assertTrue(!subscriber.answerSdp.contains("transport-cc") && !subscriber.answerSdp.contains("transport-wide-cc"), subscriber.answerSdp);
+        assertTrue(publisher.answerSdp.contains("transport-cc"), "the publisher leg keeps it");
+        for (int i = 0; i < 10; i++) publisher.sendVideo(i);
+        List<byte[]> got = subscriber.awaitRtp(10, 10);
+        assertEquals(10, got.size());
+        for (byte[] p : got) assertEquals(RtpPacket.NOT_FOUND, (long) read(p, r -> r.findExtension(ClientOffer.EXT_TRANSPORT_CC)));
+        assertEquals(0, metricOrZero("junction_room_rtp_numbered_total"));
+    }
+
+    private long metricOrZero(String series) {
+        try {
+            return metric(series);
+        } catch (Exception | AssertionError e) {
+            return -1;
+        }
+    }
+
     private static void awaitCondition(BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
@@ -891,6 +962,7 @@ class WhipWhepLoopbackTest {
         peer.etag = response.headers().firstValue("ETag").orElseThrow().replace("\"", "");
         assertTrue(peer.location.startsWith("/" + kind + "/" + room + "/"), peer.location);
         ServerAnswer answer = ServerAnswer.parse(response.body());
+        peer.answerSdp = response.body();
         peer.serverPort = answer.candidates().get(0).getPort();
         if (overTcp) {
             assertEquals(answer.candidates().size(), answer.tcpCandidates().size(), "a passive TCP candidate per UDP one");
@@ -951,6 +1023,7 @@ class WhipWhepLoopbackTest {
         ClientOffer offer;
         String location;
         String etag;
+        String answerSdp;
         /** The server's media port in the answer: which of its loops serves this peer. */
         int serverPort;
         WebRtcTransport transport;

@@ -12,10 +12,7 @@ import java.util.Map;
  * ({@link #MAX_TOTAL_PUBLISHERS}, {@link #MAX_TOTAL_SUBSCRIBERS}), since every peer is a UDP socket and a
  * DTLS handshake in this one process.
  *
- * @param target      base URL of any WHIP/WHEP server ({@code --target http://127.0.0.1:8080}); the first of
- *                    {@code targets}: publishers POST here, and the server-side figures come from here
- * @param targets     with {@code --target URL,URL,...} (the nodes of a cluster), subscribers are dealt over them
- *                    round-robin; publishers follow the 307 to their room's home
+ * @param target      base URL of any WHIP/WHEP server ({@code --target http://127.0.0.1:8080}); with several, the first
  * @param room        room name put into the path templates; with {@code rooms > 1} the rooms are
  *                    {@code <room>-1} .. {@code <room>-N} ({@link #roomName})
  * @param whipPath    WHIP path template, {@code {room}} replaced ({@code /whip/{room}})
@@ -45,11 +42,6 @@ import java.util.Map;
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
         int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, Transport transport, List<URI> targets) {
-
-    LoadOptions {
-        targets = List.copyOf(targets);
-        if (targets.isEmpty() || !targets.get(0).equals(target)) throw new IllegalArgumentException("target must be the first of targets");
-    }
 
     /** How peers reach the server ({@code --transport}). */
     enum Transport {
@@ -84,9 +76,9 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
 
     static final String USAGE = """
             usage: ./junction loadtest --target URL [options]
-              --target URL[,URL...] base URL of any WHIP/WHEP server, e.g. http://127.0.0.1:8080 (required); several:
-                                    the nodes of a cluster, subscribers dealt over them round-robin, publishers and
-                                    the server-side figures on the first (WHIP/WHEP 307s are followed)
+              --target URL[,URL...] base URL of any WHIP/WHEP server, e.g. http://127.0.0.1:8080 (required); with
+                                    several (the nodes of a cluster) publishers POST to the first and subscribers
+                                    are dealt over all in turn. 307/308 redirects are followed (RFC 9725 §4.5)
               --room R              room name (default load); with --rooms N > 1 the rooms are R-1 .. R-N
               --rooms N             run the scenario in N rooms side by side (1-1000, default 1)
               --slots N             audio/video pairs each subscriber offers, i.e. publishers it receives
@@ -169,8 +161,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
             v.put(name, value);
         }
         List<URI> targets = new java.util.ArrayList<>();
-        if (v.get("--target") == null) targets.add(target(null));
-        for (String part : v.get("--target").split(",", -1)) targets.add(target(part.strip()));
+        for (String one : v.get("--target") == null ? new String[] {null} : v.get("--target").split(",", -1)) targets.add(target(one));
         URI target = targets.get(0);
         Transport transport = Transport.of(v.get("--transport"));
         String audio = v.get("--audio");
@@ -201,7 +192,7 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
                 floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200),
-                transport, targets);
+                transport, List.copyOf(targets));
     }
 
     /** The {@code --target} base URL of a WHIP/WHEP server, or a message naming the flag (also for the conformance checker). */

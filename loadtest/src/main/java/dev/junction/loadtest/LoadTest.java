@@ -6,6 +6,7 @@ import dev.junction.codec.sdp.jsep.TrickleFragment;
 import dev.junction.config.MediaSettings;
 import dev.junction.transport.MediaDemux;
 import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.bwe.TransportCcReceiver;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.client.ServerAnswer;
 import dev.junction.transport.dtls.DtlsRole;
@@ -62,8 +63,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       included), {@code seconds}, {@code warmup_s}: the scenario;</li>
  *   <li>{@code packets_sent}, {@code packets_received}: RTP sent by all publishers and received (decrypted)
  *       by all subscribers from publishers of their own room, in the window;</li>
- *   <li>{@code redirects}: POSTs answered 307/308 and re-sent to their {@code Location} (a cluster's
- *       redirects, RFC 9725 §4.5; at most three per POST);</li>
  *   <li>{@code misrouted_packets}: packets a subscriber received from a publisher of another room (not
  *       counted anywhere else; 0 unless the server mixes rooms up);</li>
  *   <li>{@code loss_pct}: of each subscriber's streams (from when it first saw each in the window), packets
@@ -81,8 +80,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       keys (ICE and DTLS done), which leaves out the wait for the publisher's next packet;</li>
  *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;</li>
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
- *       CPU over the window from /proc, and per packet received (null with several targets: the packets are
- *       spread over the nodes);</li>
+ *       CPU over the window from /proc, and per packet received (null with several targets, whose nodes share
+ *       the packets);</li>
  *   <li>{@code elapsed_s}: the window's real length.</li>
  * </ul>
  * One progress line per second on stderr (marked {@code warmup} during the warm-up). Exit status 0 when the
@@ -148,14 +147,14 @@ public final class LoadTest {
     private volatile boolean churnSucceeded = true;
     /** Port of the socket probes are sent from; a probe from anywhere else is not ours. */
     private volatile int probeSourcePort;
+    /** 307/308 answers to a POST that the peers followed (RFC 9725 §4.5: load balancing and redirections). */
+    private final java.util.concurrent.atomic.AtomicLong redirects = new java.util.concurrent.atomic.AtomicLong();
+    /** Sessions created per {@code --target}, in its order: where each POST was first sent. */
+    private final AtomicLongArray sessionsPerTarget;
+    /** Subscribers dealt so far over the targets. */
+    private final java.util.concurrent.atomic.AtomicInteger subscribersDealt = new java.util.concurrent.atomic.AtomicInteger();
     /** Peers that were the DTLS server because the answer said {@code a=setup:active} (Janus does), and the others. */
     private final AtomicLongArray dtlsRoles = new AtomicLongArray(2);
-    /** WHIP/WHEP POSTs answered 307/308 and re-sent to the Location (RFC 9725 §4.5: a cluster's redirects). */
-    private final AtomicLong redirects = new AtomicLong();
-    /** The next subscriber's target, round-robin over {@code --target}'s URLs. */
-    private final java.util.concurrent.atomic.AtomicInteger subscriberTurn = new java.util.concurrent.atomic.AtomicInteger();
-    /** Redirects followed for one POST at most; more is a loop. */
-    private static final int MAX_REDIRECTS = 3;
 
     private synchronized io.netty.handler.ssl.SslContext turnTls() {
         if (turnTls == null && options.transport() == LoadOptions.Transport.TURN_TLS) turnTls = TurnTls.trustingClient();
@@ -164,6 +163,7 @@ public final class LoadTest {
 
     LoadTest(LoadOptions options, PrintStream progress) {
         this.options = options;
+        this.sessionsPerTarget = new AtomicLongArray(options.targets().size());
         this.progress = progress;
     }
 
@@ -447,9 +447,12 @@ public final class LoadTest {
                 .put("rooms", options.rooms())
                 .put("slots", options.slots())
                 .put("transport", options.transport().flag)
+                .put("targets", new io.vertx.core.json.JsonArray(options.targets().stream().map(URI::toString).toList()))
+                .put("sessions_per_target", new io.vertx.core.json.JsonArray(java.util.stream.IntStream.range(0, sessionsPerTarget.length())
+                        .mapToObj(sessionsPerTarget::get).toList()))
+                .put("redirects_followed", redirects.get())
                 .put("peers_dtls_client", dtlsRoles.get(0))
                 .put("peers_dtls_server", dtlsRoles.get(1))
-                .put("redirects", redirects.get())
                 .put("publishers", options.publishers() * options.rooms())
                 .put("subscribers", (options.subscribers() + options.joinBurst()) * options.rooms())
                 .put("seconds", options.seconds())
@@ -650,6 +653,14 @@ public final class LoadTest {
         final CompletableFuture<Void> connected = new CompletableFuture<>();
         final CompletableFuture<Void> firstPacket = new CompletableFuture<>();
         final RtpPacket rtp = new RtpPacket();
+        /**
+         * A subscriber whose answer negotiated transport-cc: the arrival of every packet by the server's transport-wide
+         * number, and the feedback every 100 ms that the server's estimate of this subscriber runs on (as a browser
+         * sends it); null otherwise. On the peer's loop.
+         */
+        TransportCcReceiver transportCc;
+        /** The feedback task's SSRC, fixed per peer. */
+        final long feedbackSsrc = 1 + (long) (Math.random() * 0xFFFF_FFFEL);
         // An audio and a video stream per slot (a subscriber may see more streams over time as slots refill).
         final long[] streamKey = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamFirst = new long[4 * ClientOffer.MAX_PAIRS];
@@ -661,9 +672,9 @@ public final class LoadTest {
         volatile String serverUfrag;
         volatile InetSocketAddress serverCandidate;
         ClientOffer offer;
+        /** The URL its POST was answered from (after redirects): where its session resource's Location resolves. */
+        URI endpoint;
         String location;
-        /** The URL the session was created at (after any redirect): its Location is relative to it. */
-        URI sessionBase;
         WebRtcTransport transport;
         ScheduledFuture<?> sender;
         int seq;
@@ -694,6 +705,8 @@ public final class LoadTest {
             String path = (publisher ? options.whipPath() : options.whepPath()).replace("{room}", options.roomName(room));
             // The offer's candidate; an ICE-lite server answers checks from wherever they come, so the port is what counts.
             InetSocketAddress local = new InetSocketAddress("127.0.0.1", socket.localAddress().getPort());
+            int targetIndex = publisher ? 0 : Math.floorMod(subscribersDealt.getAndIncrement(), options.targets().size());
+            endpoint = options.targets().get(targetIndex).resolve(path);
             if (options.transport().turn()) {
                 // RFC 9725 §4.4: the ICE servers come before the offer, from OPTIONS; the relayed address is our candidate.
                 turn = allocate(path);
@@ -701,39 +714,39 @@ public final class LoadTest {
             }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
-            // Subscribers are dealt over the targets (a cluster's nodes); publishers start at the first.
-            URI url = (publisher || options.targets().size() == 1 ? options.target()
-                    : options.targets().get(Math.floorMod(subscriberTurn.getAndIncrement(), options.targets().size()))).resolve(path);
             HttpResponse<String> response;
-            postNs = System.nanoTime();
-            for (int hop = 0; ; hop++) {
-                HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
-                if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
+            try {
+                httpSlots.acquire();
                 try {
-                    httpSlots.acquire();
-                    try {
+                    postNs = System.nanoTime();
+                    // RFC 9725 §4.5: a 307 or 308 names where to POST the same offer again; a few hops at most.
+                    for (int hop = 0; ; hop++) {
+                        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
+                        if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
                         response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                    } finally {
-                        httpSlots.release();
+                        if (response.statusCode() != 307 && response.statusCode() != 308) break;
+                        String to = response.headers().firstValue("Location").orElse(null);
+                        if (to == null) throw new NotConnected("POST " + endpoint + " answered " + response.statusCode() + " without a Location");
+                        if (hop == 4) throw new NotConnected("POST " + path + ": more than 4 redirects, the last to " + to);
+                        endpoint = endpoint.resolve(to);
+                        redirects.incrementAndGet();
                     }
-                } catch (Exception e) {
-                    throw new NotConnected("POST " + url + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+                } finally {
+                    httpSlots.release();
                 }
-                int status = response.statusCode();
-                if ((status != 307 && status != 308) || hop == MAX_REDIRECTS) break;
-                // RFC 9725 §4.5: the same POST, body and all, to where the server sends it (another cluster node).
-                String next = response.headers().firstValue("Location").orElse(null);
-                if (next == null) throw new NotConnected("POST " + url + " answered " + status + " without a Location");
-                url = url.resolve(next);
-                redirects.incrementAndGet();
+            } catch (NotConnected e) {
+                throw e;
+            } catch (Exception e) {
+                throw new NotConnected("POST " + endpoint + " failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             }
             if (response.statusCode() != 201) {
-                throw new NotConnected("POST " + url + " answered " + response.statusCode() + ": " + response.body().strip());
+                throw new NotConnected("POST " + path + " answered " + response.statusCode() + ": " + response.body().strip());
             }
-            sessionBase = url;
             location = response.headers().firstValue("Location").orElse(null);
+            sessionsPerTarget.incrementAndGet(targetIndex);
             ServerAnswer answer = ServerAnswer.parse(response.body());
+            if (!publisher && response.body().contains("transport-wide-cc")) transportCc = new TransportCcReceiver(System.nanoTime());
             dtlsRoles.incrementAndGet(answer.dtlsRole() == DtlsRole.SERVER ? 1 : 0);
             serverUfrag = answer.ice().ufrag();
             serverCandidate = answer.candidates().isEmpty() ? null : answer.candidates().get(0);
@@ -769,7 +782,7 @@ public final class LoadTest {
                 case TURN_TLS -> TurnTransport.TLS;
                 default -> TurnTransport.UDP;
             };
-            HttpRequest.Builder request = HttpRequest.newBuilder(options.target().resolve(path)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody());
             if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
             List<String> links;
@@ -841,6 +854,7 @@ public final class LoadTest {
         @Override
         public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
             if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) return;
+            if (transportCc != null) recordTransportCc(t, nowNs);
             int pt = rtp.payloadType();
             boolean video = pt == ClientOffer.VP8_PT;
             if (!video && pt != ClientOffer.OPUS_PT) return; // RTX and anything else: not counted
@@ -860,6 +874,24 @@ public final class LoadTest {
             if (!next.isDone()) next.complete(null);
             addSample(latency, nowNs - packet.getLong(at));
             track(from, video ? 1 : 0, packet.getUnsignedInt(at + 10));
+        }
+
+        /** Notes the packet's transport-wide number; the first one after a feedback arms the next. */
+        private void recordTransportCc(WebRtcTransport t, long nowNs) {
+            long found = rtp.findExtension(ClientOffer.EXT_TRANSPORT_CC);
+            if (found == RtpPacket.NOT_FOUND || RtpPacket.foundLength(found) != 2) return;
+            int seq = rtp.buffer().getUnsignedShort(RtpPacket.foundOffset(found));
+            if (transportCc.onPacket(seq, rtp.ssrc(), nowNs)) {
+                t.eventLoop().schedule(this::sendTransportCc, TransportCcReceiver.INTERVAL_NS, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void sendTransportCc() {
+            long now = System.nanoTime();
+            long due = transportCc.nextFeedbackNs();
+            // The executor may run a hair before the receiver's own deadline; it is the same deadline.
+            if (due != Long.MAX_VALUE && now - due < 0) now = due;
+            transportCc.sendDue(now, feedbackSsrc, PooledByteBufAllocator.DEFAULT, 16, transport::sendRtcp);
         }
 
         /**
@@ -913,7 +945,7 @@ public final class LoadTest {
             // DELETE first, as a WHIP/WHEP client does: a close_notify racing ahead would end the session and
             // make the DELETE a 404.
             if (location != null) {
-                HttpRequest.Builder delete = HttpRequest.newBuilder(sessionBase.resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
+                HttpRequest.Builder delete = HttpRequest.newBuilder(endpoint.resolve(location)).timeout(Duration.ofSeconds(5)).DELETE();
                 if (!options.token().isEmpty()) delete.header("Authorization", "Bearer " + options.token());
                 try {
                     httpSlots.acquire();
@@ -981,7 +1013,7 @@ public final class LoadTest {
             IceCredentials fresh = IceCredentials.generate(random);
             String fragment = "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n"
                     + "m=audio 9 UDP/TLS/RTP/SAVPF " + ClientOffer.OPUS_PT + "\r\na=mid:0\r\n";
-            HttpRequest.Builder patch = HttpRequest.newBuilder(sessionBase.resolve(location)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder patch = HttpRequest.newBuilder(endpoint.resolve(location)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/trickle-ice-sdpfrag").header("If-Match", "*")
                     .method("PATCH", HttpRequest.BodyPublishers.ofString(fragment));
             if (!options.token().isEmpty()) patch.header("Authorization", "Bearer " + options.token());

@@ -40,6 +40,19 @@ class LoadOptionsTest {
     }
 
     @Test
+    void shouldTakeSeveralTargetsTheFirstForPublishers() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://a:8080,http://b:8081,https://c"});
+        assertEquals(List.of(java.net.URI.create("http://a:8080"), java.net.URI.create("http://b:8081"), java.net.URI.create("https://c")), o.targets());
+        assertEquals(java.net.URI.create("http://a:8080"), o.target());
+        assertEquals(List.of(java.net.URI.create("http://x")), LoadOptions.parse(new String[] {"--target", "http://x"}).targets());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse(new String[] {"--target", "http://a:8080,,http://b"}));
+        assertEquals("--target: expected http://HOST:PORT, got ", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--target", "http://a,ftp://b"}));
+        assertEquals("--target: expected http://HOST:PORT, got ftp://b", e.getMessage());
+    }
+
+    @Test
     void shouldDefaultToTwoSecondsOfWarmupInOneRoom() {
         LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x"});
         assertEquals(2, o.warmup());
@@ -130,15 +143,5 @@ class LoadOptionsTest {
             String t = line.strip();
             if (t.startsWith("--")) assertTrue(unknown.contains(t.substring(0, t.indexOf(' '))), t);
         }
-    }
-
-    @Test
-    void shouldTakeSeveralTargetsTheFirstForPublishersAndFigures() {
-        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://a:8081, http://b:8082"});
-        assertEquals(java.net.URI.create("http://a:8081"), o.target());
-        assertEquals(List.of(java.net.URI.create("http://a:8081"), java.net.URI.create("http://b:8082")), o.targets());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> LoadOptions.parse(new String[] {"--target", "http://a:8081,b:8082"}));
-        assertEquals("--target: expected http://HOST:PORT, got b:8082", e.getMessage());
     }
 }

@@ -280,6 +280,58 @@ class LoadTestTest {
         assertTrue(result.getDouble("loss_pct") > 25, "a dead server shows as loss: " + result.encode());
     }
 
+    /**
+     * Issue 14: RFC 9725 §4.5 clients follow a 307 by POSTing the same offer to its Location, and {@code --target}
+     * takes several URLs, publishers on the first and subscribers dealt over all. A redirector (a plain HTTP server
+     * that answers every request 307 to the real server) is the first target; the server itself, by another host
+     * name, the second: the publisher and the first subscriber are redirected, the second subscriber is not, and
+     * media flows to both, their PATCH/DELETE going where their session lives.
+     */
+    @Test
+    void shouldFollowRedirectsAndDealSubscribersOverTheTargets() throws Exception {
+        HttpServer redirector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger redirected = new java.util.concurrent.atomic.AtomicInteger();
+        try (JunctionServer server = server(1)) {
+            redirector.createContext("/", exchange -> {
+                if (exchange.getRequestMethod().equals("POST")) redirected.incrementAndGet();
+                exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + server.httpPort() + exchange.getRequestURI().getPath());
+                exchange.sendResponseHeaders(307, -1);
+                exchange.close();
+            });
+            redirector.start();
+            LoadOptions options = LoadOptions.parse(new String[] {"--target", "http://127.0.0.1:" + redirector.getAddress().getPort()
+                    + ",http://localhost:" + server.httpPort(), "--room", "lt", "--publishers", "1", "--subscribers", "2",
+                    "--seconds", "2", "--video-kbps", "500", "--warmup", "0", "--server-pid", Long.toString(ProcessHandle.current().pid())});
+            JsonObject result = new JsonObject(new LoadTest(options, into(new ByteArrayOutputStream())).run());
+            assertEquals(2, result.getLong("redirects_followed"), result.encode());
+            assertEquals(2, redirected.get(), "the publisher's and the first subscriber's POSTs, no other POST");
+            assertEquals(List.of(2L, 1L), result.getJsonArray("sessions_per_target").getList().stream().map(n -> ((Number) n).longValue()).toList());
+            long sent = result.getLong("packets_sent");
+            assertTrue(sent > 0 && result.getLong("packets_received") > sent * 3 / 2, "both subscribers received: " + result.encode());
+            assertEquals(0, server.sessions().sessionCount(), "every DELETE reached the server, not the redirector");
+        } finally {
+            redirector.stop(0);
+        }
+    }
+
+    @Test
+    void shouldFailClearlyOnARedirectLoop() throws Exception {
+        HttpServer loop = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        loop.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Location", exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+        });
+        loop.start();
+        try {
+            LoadOptions options = LoadOptions.parse(new String[] {"--target", "http://127.0.0.1:" + loop.getAddress().getPort(), "--seconds", "1"});
+            LoadTest.NotConnected e = assertThrows(LoadTest.NotConnected.class, () -> new LoadTest(options, System.err).run());
+            assertTrue(e.getMessage().contains("more than 4 redirects"), e.getMessage());
+        } finally {
+            loop.stop(0);
+        }
+    }
+
     @Test
     void shouldFailWithAReasonWhenPeersCannotConnect() {
         LoadOptions options = LoadOptions.parse(new String[] {"--target", "http://127.0.0.1:9", "--seconds", "1"});
@@ -410,7 +462,10 @@ class LoadTestTest {
 
             JsonObject result = new JsonObject(new LoadTest(options(b, 3, "--target", "http://127.0.0.1:" + b.httpPort() + ",http://127.0.0.1:"
                     + a.httpPort()), into(new ByteArrayOutputStream())).run());
-            assertEquals(1, result.getLong("redirects"), "the publisher was sent to a: " + result.encode());
+            assertEquals(1, result.getLong("redirects_followed"), "the publisher was sent to a: " + result.encode());
+            assertEquals(List.of(2L, 1L), result.getJsonArray("sessions_per_target").getList().stream().map(n -> ((Number) n).longValue()).toList(),
+                    "publisher and a subscriber dealt to b, one subscriber to a");
+            assertNull(result.getValue("server_cpu_us_per_packet_out"), "one node's CPU over both nodes' packets would mean nothing");
             assertTrue(result.getLong("packets_received") > result.getLong("packets_sent"), "both subscribers received: " + result.encode());
             assertTrue(metricOf(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}") > 0, "b's subscriber was fed by the pipe");
             assertEquals(0, result.getLong("misrouted_packets"), result.encode());

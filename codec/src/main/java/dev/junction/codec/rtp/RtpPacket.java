@@ -385,6 +385,70 @@ public final class RtpPacket {
     }
 
     /**
+     * Writes a copy of this packet's header at {@code out}'s writer index with one RFC 8285 element added: id
+     * {@code id}, {@code dataLength} data bytes, zeroed for the caller to fill (a forwarder's transport-wide sequence
+     * number on a leg whose publisher did not send one). The caller then appends the payload and padding
+     * ({@code length() - headerLength()} bytes from {@link #payloadOffset()}). This packet is only read.
+     *
+     * <ul>
+     *   <li>No extension block: a new one, one-byte form ({@code 0xBEDE}) when the id and length fit it (§4.2), else the
+     *       two-byte form (§4.3); X is set in the copy.</li>
+     *   <li>An RFC 8285 block: the element goes right after the last element, into the block's trailing padding when
+     *       there is room (the copy is then as long as the original), else the block grows by whole 32-bit words.
+     *       The existing elements keep their positions relative to the packet start, so
+     *       {@link #rewriteExtensionIdsInto} applies to the copy unchanged.</li>
+     * </ul>
+     * Nothing is written, and -1 returned, when the element cannot be added without changing the block's form: a
+     * one-byte block and an id above 14 or more than 16 bytes; an opaque (non-RFC 8285) block; a block whose walk
+     * stops early (a one-byte id 15, a malformed element), where a receiver would never read the new element.
+     *
+     * @return the absolute index in {@code out} of the new element's data, or -1
+     */
+    public int writeHeaderWithExtension(ByteBuf out, int id, int dataLength) {
+        int start = out.writerIndex();
+        boolean fitsOneByte = id >= 1 && id <= ONE_BYTE_MAX_ID && dataLength >= 1 && dataLength <= 16;
+        boolean fitsTwoByte = id >= 1 && id <= 255 && dataLength >= 0 && dataLength <= 255;
+        if (extensionKind == EXTENSION_NONE) {
+            if (!fitsTwoByte) return -1;
+            int element = fitsOneByte ? 1 + dataLength : 2 + dataLength;
+            int words = (element + 3) / 4;
+            out.writeBytes(buf, offset, headerLength);
+            out.setByte(start, buf.getByte(offset) | 0x10);
+            out.writeShort(fitsOneByte ? PROFILE_ONE_BYTE : PROFILE_TWO_BYTE);
+            out.writeShort(words);
+            if (fitsOneByte) {
+                out.writeByte((id << 4) | (dataLength - 1));
+            } else {
+                out.writeByte(id);
+                out.writeByte(dataLength);
+            }
+            int dataAt = out.writerIndex();
+            out.writeZero(4 * words - (dataAt - start - headerLength - 4));
+            return dataAt;
+        }
+        boolean oneByte = extensionKind == EXTENSION_ONE_BYTE;
+        if (extensionKind == EXTENSION_OPAQUE || (oneByte ? !fitsOneByte : !fitsTwoByte) || !cursor.reset(this)) return -1;
+        int lastEnd = extensionDataOffset;
+        while (cursor.next()) lastEnd = cursor.dataOffset() + cursor.dataLength();
+        if (cursor.malformed() || cursor.stoppedAtReservedId()) return -1;
+        int blockEnd = extensionDataOffset + extensionDataLength;
+        int element = oneByte ? 1 + dataLength : 2 + dataLength;
+        int grow = (Math.max(0, element - (blockEnd - lastEnd)) + 3) & ~3;
+        if (extensionDataLength + grow > 4 * 0xFFFF) return -1;
+        out.writeBytes(buf, offset, lastEnd - offset);
+        if (oneByte) {
+            out.writeByte((id << 4) | (dataLength - 1));
+        } else {
+            out.writeByte(id);
+            out.writeByte(dataLength);
+        }
+        int dataAt = out.writerIndex();
+        out.writeZero(blockEnd + grow - offset - (dataAt - start));
+        out.setShort(start + (extensionDataOffset - offset) - 2, (extensionDataLength + grow) / 4);
+        return dataAt;
+    }
+
+    /**
      * Writes SSRC, sequence number, timestamp and payload type (keeping the marker bit) into the fixed header
      * of the RTP packet at {@code offset} of {@code buf}, which must hold at least {@link #FIXED_HEADER_LENGTH}
      * bytes there: a forwarder's rewrite of its copy of a packet that already parsed, with no second parse.

@@ -1,5 +1,6 @@
 package dev.junction.gateway.loop;
 
+import dev.junction.gateway.room.LayerReason;
 import dev.junction.gateway.room.Room;
 import dev.junction.gateway.room.RoomCounters;
 import dev.junction.gateway.room.RoomDrop;
@@ -44,10 +45,21 @@ public final class RoomTotals {
             new Counter("rtp_routed", "RTP packets a Producer handed to at least one Consumer or pipe (in = routed + the packet drops).", RoomCounters::rtpRouted),
             new Counter("rtp_piped_in", "RTP packets a room received from its home loop through a pipe (a publisher's packets counted again on each other loop with subscribers).", RoomCounters::rtpPipedIn),
             new Counter("repairs_requested", "NACKed packets a loop's cache lacked and asked of the home loop through the pipe.", RoomCounters::repairsRequested),
-            new Counter("transport_cc_feedback_sent", "Transport-wide congestion control feedback messages sent to publishers (their estimators run on it).", RoomCounters::transportCcFeedbackSent));
+            new Counter("transport_cc_feedback_sent", "Transport-wide congestion control feedback messages sent to publishers (their estimators run on it).", RoomCounters::transportCcFeedbackSent),
+            new Counter("transport_cc_feedback_in", "Transport-wide congestion control feedback messages received from subscribers (their estimates run on it).", RoomCounters::transportCcFeedbackIn),
+            new Counter("rtp_numbered", "RTP packets to subscribers numbered with their leg's transport-wide sequence number.", RoomCounters::rtpNumbered),
+            new Counter("rtp_unnumbered", "RTP packets to transport-cc subscribers that could not carry the number (an opaque or full extension block).", RoomCounters::rtpUnnumbered),
+            new Counter("padding_sent", "Padding-only RTX packets sent to subscribers to probe for bandwidth.", RoomCounters::paddingSent),
+            new Counter("keyframes_instead_of_resends", "Keyframes asked for because a subscriber's resends were withheld over its bandwidth estimate.", RoomCounters::keyframesInsteadOfResends));
     private static final RoomDrop[] DROPS = RoomDrop.values();
-    /** Slots: the named counters, then one per drop reason. */
-    static final int SIZE = COUNTERS.size() + DROPS.length;
+    private static final LayerReason[] CAUSES = LayerReason.values();
+    private static final int BUCKETS = RoomCounters.ESTIMATE_BOUNDS_BPS.length + 1;
+    /** Where the layer switches start, then the estimate's buckets, then its sum. */
+    private static final int SWITCHES_AT = COUNTERS.size() + DROPS.length;
+    private static final int BUCKETS_AT = SWITCHES_AT + CAUSES.length;
+    private static final int SUM_AT = BUCKETS_AT + BUCKETS;
+    /** Slots: the named counters, one per drop reason, one per layer switch cause, the estimate histogram's buckets and sum. */
+    static final int SIZE = SUM_AT + 1;
 
     // State, on the owning loop.
     private final long[] closed = new long[SIZE];
@@ -84,6 +96,13 @@ public final class RoomTotals {
         for (int i = 0; i < DROPS.length; i++) {
             into[COUNTERS.size() + i] += c.dropped(DROPS[i]);
         }
+        for (int i = 0; i < CAUSES.length; i++) {
+            into[SWITCHES_AT + i] += c.layerSwitches(CAUSES[i]);
+        }
+        for (int i = 0; i < BUCKETS; i++) {
+            into[BUCKETS_AT + i] += c.estimateBucket(i);
+        }
+        into[SUM_AT] += c.estimateSumBps();
     }
 
     /** Appends every counter, summed over {@code loops}; any thread. */
@@ -101,6 +120,24 @@ public final class RoomTotals {
             out.append("junction_room_dropped_total{reason=\"").append(DROPS[i].name().toLowerCase(Locale.ROOT)).append("\"} ")
                     .append(sum(loops, COUNTERS.size() + i)).append('\n');
         }
+        out.append("# HELP junction_room_layer_switches_total Changes of a Consumer's target layer, by what caused them: bandwidth (its share of the subscriber's estimate), preference, layer_inactive.\n");
+        out.append("# TYPE junction_room_layer_switches_total counter\n");
+        for (int i = 0; i < CAUSES.length; i++) {
+            if (CAUSES[i] == LayerReason.NONE || CAUSES[i] == LayerReason.AWAITING_KEYFRAME) continue;
+            out.append("junction_room_layer_switches_total{reason=\"").append(CAUSES[i].label()).append("\"} ")
+                    .append(sum(loops, SWITCHES_AT + i)).append('\n');
+        }
+        String name = "junction_subscriber_estimate_bps";
+        out.append("# HELP ").append(name).append(" Subscribers' send-side bandwidth estimates (transport-cc), each sampled once a second.\n");
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            cumulative += sum(loops, BUCKETS_AT + i);
+            String le = i < RoomCounters.ESTIMATE_BOUNDS_BPS.length ? Long.toString(RoomCounters.ESTIMATE_BOUNDS_BPS[i]) : "+Inf";
+            out.append(name).append("_bucket{le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+        }
+        out.append(name).append("_sum ").append(sum(loops, SUM_AT)).append('\n');
+        out.append(name).append("_count ").append(cumulative).append('\n');
     }
 
     /** Packets the rooms of {@code loops} dropped for {@code reason}, as last published; any thread. */

@@ -2,6 +2,7 @@ package dev.junction.gateway.room;
 
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.SerialNumber;
+import dev.junction.transport.bwe.SentKind;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -34,6 +35,8 @@ public final class Consumer {
     private final Room room;
 
     // State, on the loop.
+    /** The subscriber's payload type of the last packet forwarded, -1 before one (for RTX padding). */
+    private int lastPayloadType = -1;
     /** The layer forwarded now, -1 before the first switch. */
     private int layer = -1;
     /** The layer this Consumer wants, -1 for none. */
@@ -71,12 +74,34 @@ public final class Consumer {
 
     /** The highest layer this subscriber may receive (its preference); all by default. */
     private int maxLayer = Integer.MAX_VALUE;
-    /** Why {@link #targetLayer} was chosen (a constant or one string per choice, never per packet). */
-    private String reason = "not chosen yet";
+    /** This Consumer's share of its subscriber's bandwidth estimate, -1 for no limit (no estimate). */
+    private long budgetBps = -1;
+    /** Since when the budget has fitted a higher layer with room to spare ({@link #UP_HEADROOM}), or {@link #NO_TIME}. */
+    private long upSinceNs = NO_TIME;
+    /** Why {@link #targetLayer} was chosen. */
+    private LayerReason reason = LayerReason.NONE;
 
-    /** Why its target layer was chosen, in words (the dashboard shows it). */
+    /** Switch up only when the budget is this much above the higher layer's bitrate... */
+    static final double UP_HEADROOM = 1.15;
+    /** ...and has been for this long: an estimate near a threshold does not switch back and forth (issue 11). */
+    static final long UP_HOLD_NS = 2_000_000_000L;
+    private static final long NO_TIME = Long.MIN_VALUE;
+
+    /** Why it receives its layer: its target's reason, or {@link LayerReason#AWAITING_KEYFRAME} while switching. */
+    public LayerReason reason() {
+        return layer >= 0 && targetLayer >= 0 && layer != targetLayer ? LayerReason.AWAITING_KEYFRAME : reason;
+    }
+
+    /** Why its layer was chosen, in words (the dashboard shows it). */
     public String layerReason() {
-        return reason;
+        return switch (reason()) {
+            case NONE -> "not chosen yet";
+            case BEST -> "highest active layer";
+            case BANDWIDTH -> "bandwidth: " + (budgetBps / 1000) + " kbit/s share of the estimate";
+            case PREFERENCE -> "capped at layer " + maxLayer + " (viewer preference)";
+            case LAYER_INACTIVE -> "higher layers inactive";
+            case AWAITING_KEYFRAME -> "waiting for a keyframe of layer " + targetLayer;
+        };
     }
 
     /** The layer it is about to switch to (its layer when it is not switching), -1 for none. */
@@ -84,30 +109,115 @@ public final class Consumer {
         return targetLayer;
     }
 
+    /** Its share of the subscriber's estimate, -1 when unlimited. */
+    public long budgetBps() {
+        return budgetBps;
+    }
+
     /** Caps the layers this subscriber receives at {@code max} (a viewer's preference) and chooses again. */
     void setMaxLayer(int max, long nowNs) {
         maxLayer = Math.max(0, max);
-        chooseLayer(nowNs);
+        chooseLayer(nowNs, LayerReason.PREFERENCE);
+    }
+
+    /** Its share of the subscriber's estimate changed ({@code bps}, -1 for no limit): chooses again. */
+    void setBudget(long bps, long nowNs) {
+        budgetBps = bps;
+        chooseLayer(nowNs, LayerReason.BANDWIDTH);
     }
 
     /**
-     * Chooses the layer this subscriber should receive: the highest active one up to its cap (no active layer:
-     * keep the current). Called by the Producer when layer activity changes; the switch happens at the chosen
-     * layer's next packet.
+     * Chooses the layer this subscriber should receive; the switch happens at the chosen layer's next keyframe (see
+     * {@code Producer.switchTo}). From:
+     * <ul>
+     *   <li>which layers are active (none: keep the current one);</li>
+     *   <li>its preference ({@link #setMaxLayer});</li>
+     *   <li>its bandwidth budget ({@link #setBudget}): down at once to the highest active layer whose bitrate fits
+     *       the budget (the lowest if none does); up only to a layer the budget exceeds by {@link #UP_HEADROOM},
+     *       and only once it has for {@link #UP_HOLD_NS}. A layer whose bitrate is not known yet (it just started)
+     *       is never a step up while a budget applies.</li>
+     * </ul>
+     * {@code cause} is what made it choose again; a change of target is counted under it.
      */
-    void chooseLayer(long nowNs) {
-        int best = producer.highestActiveLayer(maxLayer, nowNs);
-        int wanted = best >= 0 ? best : layer;
-        if (best < 0) {
-            reason = "no active layer: keeps its current one";
-        } else if (maxLayer < producer.layerCount() - 1 && best == maxLayer) {
-            reason = "capped at layer " + maxLayer + " (viewer preference)";
+    void chooseLayer(long nowNs, LayerReason cause) {
+        int top = producer.highestActiveLayer(maxLayer, nowNs);
+        int wanted;
+        LayerReason why;
+        if (top < 0) {
+            wanted = layer;
+            why = LayerReason.LAYER_INACTIVE;
+            upSinceNs = NO_TIME;
         } else {
-            reason = "highest active layer";
+            wanted = top;
+            why = topReason(top, nowNs);
+            if (budgetBps >= 0 && top > 0) {
+                int bandwidth = bandwidthLayer(top, nowNs);
+                if (bandwidth < top) {
+                    wanted = bandwidth;
+                    why = LayerReason.BANDWIDTH;
+                }
+            } else {
+                upSinceNs = NO_TIME;
+            }
         }
+        reason = why;
         if (wanted == targetLayer) return;
+        if (targetLayer >= 0 && wanted >= 0) room.counters().layerSwitch(cause == LayerReason.NONE ? why : cause);
         producer.retarget(this, targetLayer, wanted);
         targetLayer = wanted;
+    }
+
+    /** What its best layer (the highest active one its preference allows) takes, bps; 0 while unknown. */
+    long demandBps(long nowNs) {
+        int top = producer.highestActiveLayer(maxLayer, nowNs);
+        return top < 0 ? 0 : producer.layerBitrateBps(top, nowNs);
+    }
+
+    /** Why {@code top} is the best it may have: its cap, a higher layer gone quiet, or nothing. */
+    private LayerReason topReason(int top, long nowNs) {
+        int last = producer.layerCount() - 1;
+        if (top >= last) return LayerReason.BEST;
+        if (maxLayer <= top) return LayerReason.PREFERENCE;
+        return LayerReason.LAYER_INACTIVE;
+    }
+
+    /** The layer the budget allows, at most {@code top}, with the hysteresis described at {@link #chooseLayer}. */
+    private int bandwidthLayer(int top, long nowNs) {
+        int current = targetLayer >= 0 && targetLayer <= top && producer.layerActive(targetLayer, nowNs) ? targetLayer : -1;
+        // Highest active layer with a known bitrate that fits; the lowest active one when none does.
+        int fit = -1;
+        int lowest = -1;
+        int up = -1;
+        for (int l = 0; l <= top; l++) {
+            if (!producer.layerActive(l, nowNs)) continue;
+            if (lowest < 0) lowest = l;
+            long bps = producer.layerBitrateBps(l, nowNs);
+            if (bps <= 0) continue;
+            if (bps <= budgetBps) fit = l;
+            if (budgetBps >= UP_HEADROOM * bps) up = l;
+        }
+        if (fit < 0) fit = lowest < 0 ? top : lowest;
+        if (current < 0) {
+            // A first choice (or its layer went away): what fits now, no waiting.
+            upSinceNs = NO_TIME;
+            return fit;
+        }
+        // The current layer with an unknown bitrate counts as fitting: nothing says it does not.
+        long currentBps = producer.layerBitrateBps(current, nowNs);
+        if (currentBps > budgetBps && fit < current) {
+            upSinceNs = NO_TIME;
+            return fit;
+        }
+        if (up > current) {
+            if (upSinceNs == NO_TIME) upSinceNs = nowNs;
+            if (nowNs - upSinceNs >= UP_HOLD_NS) {
+                upSinceNs = NO_TIME;
+                return up;
+            }
+        } else {
+            upSinceNs = NO_TIME;
+        }
+        return current;
     }
 
     /** Now on {@code newLayer} (called by the Producer as it moves this Consumer): renumber at the next packet. */
@@ -141,22 +251,79 @@ public final class Consumer {
             return;
         }
         int length = in.length();
-        ByteBuf out = room.allocator().heapBuffer(length + Room.SRTP_TAIL_ROOM);
-        out.writeBytes(in.buffer(), in.offset(), length);
+        SubscriberBwe bwe = slot.subscriber().bwe();
+        ByteBuf out = room.allocator().heapBuffer(length + NUMBERING_ROOM + Room.SRTP_TAIL_ROOM);
+        int numbered = writeHeader(in, out, bwe);
+        out.writeBytes(in.buffer(), in.payloadOffset(), length - in.headerLength());
         int seq = (in.sequenceNumber() + sequenceOffset) & 0xFFFF;
         long ts = (in.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
         RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), seq, ts, outPt);
         if (in.hasExtension()) in.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
+        if (numbered >= 0) number(out, numbered, in.hasTwoByteExtensions(), bwe);
+        lastPayloadType = outPt;
         slot.onSent(seq, ts, nowNs);
         slot.addPayloadBytes(in.payloadLength());
         if (sinceResync < LONG_AGO) sinceResync++;
+        int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
         if (slot.subscriber().sender().sendRtp(out)) {
+            if (numbered >= 0) {
+                bwe.onSent(size, SentKind.MEDIA, nowNs);
+                room.counters().rtpNumbered++;
+            }
             room.counters().rtpForwarded++;
             room.counters().bytesForwarded += length;
         } else {
             room.counters().drop(RoomDrop.SEND_REFUSED);
             slot.countDrop();
         }
+    }
+
+    /** Room a copy may need for a transport-wide sequence number Junction adds: a new 8-byte block at most. */
+    static final int NUMBERING_ROOM = 8;
+    /** Flag in {@link #writeHeader}'s result: the publisher's own transport-cc element is reused. */
+    private static final int REUSED = 1 << 30;
+
+    /**
+     * Writes {@code src}'s header into {@code out}, with room for the subscriber leg's transport-wide sequence number
+     * when {@code bwe} is not null (issue 11): in place of the publisher's own (same size; the id map blanks it, and
+     * {@link #number} gives it back the subscriber's id), else as an element added to the block
+     * ({@link RtpPacket#writeHeaderWithExtension}). The caller appends the rest of the packet.
+     *
+     * @return where the number goes in {@code out} (with {@link #REUSED} set when it is the publisher's element), or
+     *         -1 when the packet goes unnumbered (no transport-cc, or a block that cannot take the element)
+     */
+    private int writeHeader(RtpPacket src, ByteBuf out, SubscriberBwe bwe) {
+        if (bwe != null) {
+            int id = bwe.extensionId();
+            int own = mapping.transportCcSourceId();
+            long found = own > 0 ? src.findExtension(own) : RtpPacket.NOT_FOUND;
+            if (found != RtpPacket.NOT_FOUND && RtpPacket.foundLength(found) == 2
+                    && (src.hasTwoByteExtensions() || id <= RtpPacket.ONE_BYTE_MAX_ID)) {
+                int at = out.writerIndex() + RtpPacket.foundOffset(found) - src.offset();
+                out.writeBytes(src.buffer(), src.offset(), src.headerLength());
+                return at | REUSED;
+            }
+            int at = src.writeHeaderWithExtension(out, id, 2);
+            if (at >= 0) return at;
+            room.counters().rtpUnnumbered++;
+        }
+        out.writeBytes(src.buffer(), src.offset(), src.headerLength());
+        return -1;
+    }
+
+    /** Writes the next transport-wide sequence number where {@link #writeHeader} made room, after the id rewrite. */
+    private static void number(ByteBuf out, int numbered, boolean twoByte, SubscriberBwe bwe) {
+        int at = numbered & ~REUSED;
+        if ((numbered & REUSED) != 0) {
+            int id = bwe.extensionId();
+            if (twoByte) {
+                out.setByte(at - 2, id);
+                out.setByte(at - 1, 2);
+            } else {
+                out.setByte(at - 1, (id << 4) | 1);
+            }
+        }
+        bwe.number(out, at);
     }
 
     /**
@@ -204,30 +371,77 @@ public final class Consumer {
         long ts = (cached.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
         int rtxPt = mapping.rtxPayloadType(outPt);
         long rtxSsrc = slot.rtxSsrc();
+        SubscriberBwe bwe = slot.subscriber().bwe();
         ByteBuf out;
+        int numbered;
         if (rtxPt != RtpMapping.NOT_NEGOTIATED && rtxSsrc >= 0) {
             // RTX payload: OSN, then the original payload; the original padding is not repeated.
-            int header = cached.headerLength();
             int payload = cached.payloadLength();
-            out = room.allocator().heapBuffer(header + 2 + payload + Room.SRTP_TAIL_ROOM);
-            out.writeBytes(cached.buffer(), cached.offset(), header);
+            out = room.allocator().heapBuffer(cached.headerLength() + NUMBERING_ROOM + 2 + payload + Room.SRTP_TAIL_ROOM);
+            numbered = writeHeader(cached, out, bwe);
             out.writeShort(outSeq);
             out.writeBytes(cached.buffer(), cached.payloadOffset(), payload);
             out.setByte(0, out.getByte(0) & ~0x20);
             RtpPacket.rewriteHeader(out, out.readerIndex(), rtxSsrc, slot.nextRtxSequenceNumber(), ts, rtxPt);
         } else {
-            out = room.allocator().heapBuffer(cached.length() + Room.SRTP_TAIL_ROOM);
-            out.writeBytes(cached.buffer(), cached.offset(), cached.length());
+            out = room.allocator().heapBuffer(cached.length() + NUMBERING_ROOM + Room.SRTP_TAIL_ROOM);
+            numbered = writeHeader(cached, out, bwe);
+            out.writeBytes(cached.buffer(), cached.payloadOffset(), cached.length() - cached.headerLength());
             RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), outSeq, ts, outPt);
         }
         if (cached.hasExtension()) cached.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
+        if (numbered >= 0) number(out, numbered, cached.hasTwoByteExtensions(), bwe);
         slot.onRetransmitted();
+        int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
         if (slot.subscriber().sender().sendRtp(out)) {
+            if (numbered >= 0) {
+                bwe.onSent(size, SentKind.RETRANSMISSION, nowNs);
+                room.counters().rtpNumbered++;
+            }
             room.counters().retransmissions++;
             return true;
         }
         room.counters().drop(RoomDrop.SEND_REFUSED);
         return false;
+    }
+
+    /**
+     * Sends one padding-only packet of {@code paddingBytes} (1-255) on this slot's RTX stream, numbered for the
+     * subscriber's transport-cc: the filler of a bandwidth probe (as libwebrtc pads on RTX; a receiver discards an
+     * RTX packet without payload). False when the slot has no RTX, has sent nothing yet, or the packet was refused.
+     */
+    boolean sendPadding(int paddingBytes, long nowNs) {
+        SubscriberBwe bwe = slot.subscriber().bwe();
+        long rtxSsrc = slot.rtxSsrc();
+        int rtxPt = lastPayloadType < 0 ? RtpMapping.NOT_NEGOTIATED : mapping.rtxPayloadType(lastPayloadType);
+        if (bwe == null || rtxSsrc < 0 || rtxPt == RtpMapping.NOT_NEGOTIATED || !slot.hasSent()) return false;
+        int id = bwe.extensionId();
+        int padding = Math.clamp(paddingBytes, 1, 255);
+        ByteBuf out = room.allocator().heapBuffer(RtpPacket.FIXED_HEADER_LENGTH + NUMBERING_ROOM + padding + Room.SRTP_TAIL_ROOM);
+        out.writeByte(0xB0); // V=2, P, X
+        out.writeByte(rtxPt);
+        out.writeShort(slot.nextRtxSequenceNumber());
+        out.writeInt((int) slot.lastTimestamp());
+        out.writeInt((int) rtxSsrc);
+        int at;
+        if (id <= RtpPacket.ONE_BYTE_MAX_ID) {
+            out.writeShort(RtpPacket.PROFILE_ONE_BYTE).writeShort(1).writeByte((id << 4) | 1);
+            at = out.writerIndex();
+            out.writeZero(3);
+        } else {
+            out.writeShort(RtpPacket.PROFILE_TWO_BYTE).writeShort(1).writeByte(id).writeByte(2);
+            at = out.writerIndex();
+            out.writeZero(2);
+        }
+        bwe.number(out, at);
+        out.writeZero(padding - 1);
+        out.writeByte(padding);
+        int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
+        if (!slot.subscriber().sender().sendRtp(out)) return false;
+        bwe.onSent(size, SentKind.PADDING, nowNs);
+        room.counters().rtpNumbered++;
+        room.counters().paddingSent++;
+        return true;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.junction.codec.rtcp.ReceiverReport;
 import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.SenderReport;
+import dev.junction.codec.rtcp.TransportCcFeedback;
 import dev.junction.codec.rtp.RtpPacket;
 
 /**
@@ -30,4 +31,5 @@ final class Flyweights {
     final GenericNack nack = new GenericNack();
     final PictureLossIndication pli = new PictureLossIndication();
     final FullIntraRequest fir = new FullIntraRequest();
+    final TransportCcFeedback transportCc = new TransportCcFeedback();
 }

@@ -165,6 +165,16 @@ public final class Producer {
         return layers[layer];
     }
 
+    /** Layer {@code layer}'s bitrate over its last full second, 0 while unknown or stopped. */
+    long layerBitrateBps(int layer, long nowNs) {
+        return layers[layer].bitrateBps(nowNs);
+    }
+
+    /** Whether layer {@code layer} sent within {@link #LAYER_ACTIVE_NS}. */
+    boolean layerActive(int layer, long nowNs) {
+        return layers[layer].active(nowNs);
+    }
+
     /** The SSRC of layer {@code layer}, or -1 while it is not known. */
     public long layerSsrc(int layer) {
         return layers[layer].ssrc;
@@ -291,7 +301,7 @@ public final class Producer {
         for (ProducerLayer l : layers) {
             if (!l.active(nowNs)) l.staleHandled = true;
         }
-        for (int i = 0, n = consumers.size(); i < n; i++) consumers.get(i).chooseLayer(nowNs);
+        for (int i = 0, n = consumers.size(); i < n; i++) consumers.get(i).chooseLayer(nowNs, LayerReason.LAYER_INACTIVE);
     }
 
     /**
@@ -348,7 +358,7 @@ public final class Producer {
 
     void addConsumer(Consumer consumer, long nowNs) {
         consumers.add(consumer);
-        consumer.chooseLayer(nowNs);
+        consumer.chooseLayer(nowNs, LayerReason.NONE);
         if (consumer.targetLayer() >= 0) requestKeyframe(consumer.targetLayer(), nowNs);
     }
 

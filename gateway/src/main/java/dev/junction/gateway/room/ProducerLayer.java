@@ -34,6 +34,10 @@ final class ProducerLayer {
     long senderReportRtp;
     long senderReportNs;
     boolean senderReportSeen;
+    /** Bytes and start of the current bitrate window; the bitrate of the last full one (0 before one). */
+    private long windowStartNs;
+    private long windowBytes;
+    private long bitrateBps;
 
     ProducerLayer(int index, RetransmissionCache cache) {
         this.index = index;
@@ -48,9 +52,32 @@ final class ProducerLayer {
     /** Notes a packet's arrival; a new SSRC starts a new generation. */
     void onPacket(RtpPacket rtp, long nowNs) {
         learnSsrc(rtp.ssrc());
+        long elapsed = nowNs - windowStartNs;
+        if (!seen || elapsed >= 2 * BITRATE_WINDOW_NS) {
+            // The first packet, or after a pause: the rate is unknown until a whole window has passed.
+            bitrateBps = 0;
+            windowStartNs = nowNs;
+            windowBytes = 0;
+        } else if (elapsed >= BITRATE_WINDOW_NS) {
+            bitrateBps = windowBytes * 8_000_000_000L / elapsed;
+            windowStartNs = nowNs;
+            windowBytes = 0;
+        }
+        windowBytes += rtp.length();
         lastPacketNs = nowNs;
         seen = true;
         staleHandled = false;
+    }
+
+    /** What a layer's bitrate is measured over (RTP bytes, headers included: what a Consumer sends of it). */
+    static final long BITRATE_WINDOW_NS = 1_000_000_000L;
+
+    /**
+     * Bits per second of this layer over its last full {@link #BITRATE_WINDOW_NS} window, 0 while unknown (no whole
+     * window yet, or the layer stopped: no packet for two windows).
+     */
+    long bitrateBps(long nowNs) {
+        return seen && nowNs - windowStartNs < 2 * BITRATE_WINDOW_NS ? bitrateBps : 0;
     }
 
     void learnSsrc(long newSsrc) {

@@ -14,6 +14,7 @@ import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.transport.MediaSender;
+import dev.junction.transport.bwe.TransportCcReceiver;
 import dev.junction.transport.WebRtcTransport;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;

@@ -214,7 +214,7 @@ public final class Room {
      * {@code sender} is the subscriber's transport; it may refuse packets until connected.
      */
     public Subscriber addSubscriber(NegotiatedSession session, MediaSender sender, long nowNs) {
-        Subscriber s = new Subscriber(this, session, sender);
+        Subscriber s = new Subscriber(this, session, sender, nowNs);
         subscribers.add(s);
         s.startReports(nowNs);
         assign(s, nowNs);
@@ -313,7 +313,7 @@ public final class Room {
     public long nextTimeoutNs() {
         long next = Long.MAX_VALUE;
         for (int i = 0, n = publishers.size(); i < n; i++) next = earlier(next, publishers.get(i).nextTimeoutNs());
-        for (int i = 0, n = subscribers.size(); i < n; i++) next = earlier(next, subscribers.get(i).nextReportNs());
+        for (int i = 0, n = subscribers.size(); i < n; i++) next = earlier(next, subscribers.get(i).nextTimeoutNs());
         return next;
     }
 

@@ -7,6 +7,18 @@ package dev.junction.gateway.room;
  */
 public final class RoomCounters {
     private final long[] drops = new long[RoomDrop.values().length];
+    private final long[] layerSwitches = new long[LayerReason.values().length];
+    /** Upper bounds (bps) of the subscribers' estimate histogram; the +Inf bucket follows. */
+    public static final long[] ESTIMATE_BOUNDS_BPS = {
+        100_000, 200_000, 300_000, 500_000, 750_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000, 10_000_000, 20_000_000,
+    };
+    private final long[] estimateBuckets = new long[ESTIMATE_BOUNDS_BPS.length + 1];
+    private long estimateSumBps;
+    long transportCcFeedbackIn;
+    long rtpNumbered;
+    long rtpUnnumbered;
+    long paddingSent;
+    long keyframesInsteadOfResends;
     long rtpIn;
     long rtpForwarded;
     long bytesForwarded;
@@ -27,6 +39,58 @@ public final class RoomCounters {
 
     void drop(RoomDrop reason) {
         drops[reason.ordinal()]++;
+    }
+
+    void layerSwitch(LayerReason cause) {
+        layerSwitches[cause.ordinal()]++;
+    }
+
+    /** One sample of a subscriber's bandwidth estimate (each subscriber with feedback, once a second). */
+    void observeEstimate(long bps) {
+        int i = 0;
+        while (i < ESTIMATE_BOUNDS_BPS.length && bps > ESTIMATE_BOUNDS_BPS[i]) i++;
+        estimateBuckets[i]++;
+        estimateSumBps += bps;
+    }
+
+    /** Consumers' target layer changes, by what caused them (issue 11). */
+    public long layerSwitches(LayerReason cause) {
+        return layerSwitches[cause.ordinal()];
+    }
+
+    /** Estimate samples in bucket {@code i} of {@link #ESTIMATE_BOUNDS_BPS} (not cumulative; the last is +Inf). */
+    public long estimateBucket(int i) {
+        return estimateBuckets[i];
+    }
+
+    /** Sum of the estimate samples, in bps. */
+    public long estimateSumBps() {
+        return estimateSumBps;
+    }
+
+    /** Transport-wide congestion control feedback messages received from subscribers. */
+    public long transportCcFeedbackIn() {
+        return transportCcFeedbackIn;
+    }
+
+    /** RTP packets to subscribers that carry a transport-wide sequence number of ours. */
+    public long rtpNumbered() {
+        return rtpNumbered;
+    }
+
+    /** RTP packets to transport-cc subscribers that could not carry one (an opaque or full extension block). */
+    public long rtpUnnumbered() {
+        return rtpUnnumbered;
+    }
+
+    /** Padding-only packets sent to subscribers to probe for more bandwidth. */
+    public long paddingSent() {
+        return paddingSent;
+    }
+
+    /** Keyframes asked for in place of resends withheld over a subscriber's budget. */
+    public long keyframesInsteadOfResends() {
+        return keyframesInsteadOfResends;
     }
 
     /** Transport-wide congestion control feedback messages sent to publishers. */

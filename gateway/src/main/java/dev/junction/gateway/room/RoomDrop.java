@@ -33,6 +33,14 @@ public enum RoomDrop {
      * cannot have arrived yet, and resending again only adds to the congestion that lost it (issue 11).
      */
     NACK_WITHIN_RTT,
+    /**
+     * A NACKed sequence number not resent because the subscriber's send rate over the last half second already
+     * exceeds its bandwidth estimate: resends come out of the estimate, and under congestion a keyframe is asked
+     * for instead (issue 11).
+     */
+    NACK_OVER_BUDGET,
+    /** A subscriber's transport-cc feedback that does not parse, or arrives while no estimator runs for it. */
+    TRANSPORT_CC_FEEDBACK,
     /** A PLI/FIR from a subscriber for an SSRC that is not one of its bound slots. */
     FEEDBACK_UNKNOWN_SSRC,
     /**

@@ -39,6 +39,8 @@ final class RtpMapping {
     /** Subscriber payload type to the subscriber's RTX payload type for it (RFC 4588 apt), or {@link #NOT_NEGOTIATED}. */
     private final int[] rtxPayloadTypes = new int[128];
     private final int mappedCodecs;
+    /** The publisher's transport-wide sequence number extension id, 0 when it negotiated none. */
+    private int transportCcSourceId;
 
     private RtpMapping(int mappedCodecs) {
         this.mappedCodecs = mappedCodecs;
@@ -76,6 +78,8 @@ final class RtpMapping {
         }
         System.arraycopy(pts, 0, m.payloadTypes, 0, 128);
         System.arraycopy(rates, 0, m.clockRates, 0, 128);
+        Integer ownTransportCc = producerMedia.headerExtensions().get(HeaderExtensionUri.TRANSPORT_CC);
+        if (ownTransportCc != null && ownTransportCc > 0 && ownTransportCc < 256) m.transportCcSourceId = ownTransportCc;
         for (Map.Entry<String, Integer> e : producerMedia.headerExtensions().entrySet()) {
             Integer target = slotExtensions.get(e.getKey());
             int id = e.getValue();
@@ -141,6 +145,14 @@ final class RtpMapping {
     /** The id map for {@code RtpPacket.rewriteExtensionIds}; never modified after construction. */
     byte[] extensionIds() {
         return extensionIds;
+    }
+
+    /**
+     * The publisher's transport-wide sequence number id (0: none). Its element is blanked like the other leg-local
+     * ones, but a subscriber leg that numbers its packets reuses the element's place for its own number.
+     */
+    int transportCcSourceId() {
+        return transportCcSourceId;
     }
 
     /** Whether any of the publisher's codecs can be forwarded to the slot. */

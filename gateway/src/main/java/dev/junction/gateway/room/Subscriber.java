@@ -11,6 +11,8 @@ import dev.junction.codec.rtcp.RtcpParseError;
 import dev.junction.codec.rtcp.RtcpType;
 import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtcp.SourceDescription;
+import dev.junction.codec.rtcp.TransportCcFeedback;
+import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
@@ -42,6 +44,8 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
 
     // Allocated by this.
     private final List<Slot> slots = new ArrayList<>();
+    /** The send-side estimate of this subscriber's bandwidth, null when it did not negotiate transport-cc. */
+    private final SubscriberBwe bwe;
 
     // State, on the loop.
     private long nextReportNs;
@@ -50,10 +54,12 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
     /** The round-trip time its last report block with an LSR gave, -1 before one. */
     private long rttNs = -1;
 
-    Subscriber(Room room, NegotiatedSession session, MediaSender sender) {
+    Subscriber(Room room, NegotiatedSession session, MediaSender sender, long nowNs) {
         this.room = room;
         this.session = session;
         this.sender = sender;
+        int transportCcId = transportCcId(session);
+        this.bwe = transportCcId > 0 ? new SubscriberBwe(transportCcId, nowNs) : null;
         int audio = 0;
         int video = 0;
         for (NegotiatedMedia m : session.media()) {
@@ -68,8 +74,31 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         }
     }
 
+    /**
+     * The transport-wide sequence number's id on this leg (RFC 8843 §9.2: one id per URI across the bundle), 0 when
+     * no sending m-section negotiated transport-cc ({@code media.subscriber-transport-cc off}, or a client without it).
+     */
+    private static int transportCcId(NegotiatedSession session) {
+        for (NegotiatedMedia m : session.media()) {
+            if (!m.sends()) continue;
+            java.util.OptionalInt id = m.headerExtensionId(HeaderExtensionUri.TRANSPORT_CC);
+            if (id.isPresent() && id.getAsInt() > 0 && id.getAsInt() < 256) return id.getAsInt();
+        }
+        return 0;
+    }
+
     public Room room() {
         return room;
+    }
+
+    /** Its bandwidth estimation, null without transport-cc. */
+    SubscriberBwe bwe() {
+        return bwe;
+    }
+
+    /** Its bandwidth estimate in bps, -1 before its first transport-cc feedback (or without transport-cc). On the loop. */
+    public long estimateBps() {
+        return bwe != null && bwe.hasEstimate() ? bwe.estimateBps() : -1;
     }
 
     /** What the WHEP offer/answer negotiated. */
@@ -143,6 +172,18 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
                 } else {
                     room.counters().drop(RoomDrop.MALFORMED_RTCP);
                 }
+            } else if (type == RtcpType.RTPFB && format == RtcpType.FMT_TRANSPORT_CC) {
+                TransportCcFeedback feedback = room.flyweights().transportCc;
+                if (!feedback.wrap(compound.buffer(), compound.offset(), compound.length())) {
+                    room.counters().drop(RoomDrop.MALFORMED_RTCP);
+                } else if (bwe == null) {
+                    room.counters().drop(RoomDrop.TRANSPORT_CC_FEEDBACK);
+                } else {
+                    room.counters().transportCcFeedbackIn++;
+                    bwe.handleFeedback(feedback, nowNs);
+                    allocate(nowNs);
+                    room.wakeAt(bwe.nextTimeoutNs());
+                }
             } else if (type == RtcpType.RTPFB && format == RtcpType.FMT_NACK) {
                 GenericNack nack = room.flyweights().nack;
                 if (nack.wrap(compound.buffer(), compound.offset(), compound.length())) {
@@ -177,6 +218,60 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             if (rtt < MAX_RTT_COMPACT) rttNs = rtt * 1_000_000_000L >>> 16;
         }
         if (worst >= 0) fractionLost = worst;
+        if (bwe != null && rttNs >= 0) bwe.handleRtt(rttNs, nowNs);
+    }
+
+    /** What the estimator is told the video slots want, over their best layers' bitrates: above {@link Consumer#UP_HEADROOM}. */
+    static final double PROBE_HEADROOM = 1.3;
+
+    /** Kept for each audio slot with a track before the video slots share the estimate: an Opus stream and its headers. */
+    static final long AUDIO_RESERVE_BPS = 64_000;
+
+    /**
+     * Shares the estimate among the video slots (issue 11) and lets each slot's Consumer choose its layer from its
+     * share: after {@link #AUDIO_RESERVE_BPS} per audio slot, an equal share each, and what a slot cannot use (its
+     * best layer needs less) goes to the others, equally (one round of water-filling). Also tells the estimator what
+     * the slots' best layers would take, so that it probes toward it. Nothing before the first feedback.
+     */
+    private void allocate(long nowNs) {
+        if (bwe == null || !bwe.hasEstimate()) return;
+        int video = 0;
+        int audio = 0;
+        long desired = 0;
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c == null) continue;
+            if (slots.get(i).kind() == MediaKind.VIDEO) {
+                video++;
+                // A slot held down by bandwidth wants its best layer with room to spare (a probe that confirms only
+                // the bitrate itself would never clear UP_HEADROOM); one on its best layer wants what it gets.
+                desired += c.reason() == LayerReason.BANDWIDTH ? (long) (c.demandBps(nowNs) * PROBE_HEADROOM) : c.demandBps(nowNs);
+            } else {
+                audio++;
+                desired += AUDIO_RESERVE_BPS;
+            }
+        }
+        bwe.handleDesiredBitrate(desired, nowNs);
+        if (video == 0) return;
+        long available = Math.max(0, bwe.estimateBps() - audio * AUDIO_RESERVE_BPS);
+        long share = available / video;
+        long spare = 0;
+        int wanting = 0;
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c == null || slots.get(i).kind() != MediaKind.VIDEO) continue;
+            long demand = c.demandBps(nowNs);
+            if (demand > 0 && demand * Consumer.UP_HEADROOM <= share) spare += share - (long) (demand * Consumer.UP_HEADROOM);
+            else wanting++;
+        }
+        long extra = wanting == 0 ? 0 : spare / wanting;
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c == null || slots.get(i).kind() != MediaKind.VIDEO) continue;
+            long demand = c.demandBps(nowNs);
+            boolean satisfied = demand > 0 && demand * Consumer.UP_HEADROOM <= share;
+            c.setBudget(satisfied ? share : share + extra, nowNs);
+        }
     }
 
     /**
@@ -229,17 +324,30 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         }
         nack.resetLost();
         long window = resendWindowNs();
+        boolean withheld = false;
         for (int seq; (seq = nack.nextLost()) >= 0; ) {
             room.counters().nacksIn++;
             if (slot.resentWithin(seq, nowNs, window)) {
                 room.counters().drop(RoomDrop.NACK_WITHIN_RTT);
+            } else if (bwe != null && !bwe.resendFits(TYPICAL_RESEND_BYTES, nowNs)) {
+                room.counters().drop(RoomDrop.NACK_OVER_BUDGET);
+                withheld = true;
             } else if (consumer.retransmit(seq, nowNs)) {
                 slot.markResent(seq, nowNs);
             } else {
                 room.counters().drop(RoomDrop.NACK_UNANSWERED);
             }
         }
+        if (withheld && slot.kind() == MediaKind.VIDEO) {
+            // Congested: the subscriber's decoder recovers from a keyframe (rate-limited upstream), not from resends
+            // into a full link (issue 11).
+            room.counters().keyframesInsteadOfResends++;
+            consumer.requestKeyframe(nowNs);
+        }
     }
+
+    /** What one resend is taken to cost when checking the budget: a full video packet. */
+    static final int TYPICAL_RESEND_BYTES = 1_200;
 
     /**
      * Asks every Producer filling one of this subscriber's slots for a keyframe (rate limited as usual).
@@ -260,6 +368,11 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         return nextReportNs;
     }
 
+    /** Its earliest timer: the next Sender Report, the estimator's periodic work, a probe's padding. */
+    long nextTimeoutNs() {
+        return bwe == null ? nextReportNs : Room.earlier(nextReportNs, bwe.nextTimeoutNs());
+    }
+
     void startReports(long nowNs) {
         nextReportNs = Room.nextReportAfter(nowNs);
         room.wakeAt(nextReportNs);
@@ -273,10 +386,15 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
      * can line up audio and video of one publisher (lip sync).
      */
     void handleTimeout(long nowNs) {
+        if (bwe != null) {
+            bwe.handleTimeout(nowNs);
+            pad(nowNs);
+        }
         if (nowNs - nextReportNs < 0) {
             return;
         }
         nextReportNs = Room.nextReportAfter(nowNs);
+        if (bwe != null && bwe.hasEstimate()) room.counters().observeEstimate(bwe.estimateBps());
         ByteBuf out = null;
         for (int i = 0, n = slots.size(); i < n; i++) {
             Slot slot = slots.get(i);
@@ -295,6 +413,35 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             room.counters().reportsSent++;
             sender.sendRtcp(out);
         }
+    }
+
+    /** Most padding packets one timer firing sends: a probe cluster's worth at 20 Mbit/s over 10 ms. */
+    private static final int MAX_PADDING_PACKETS = 100;
+
+    /**
+     * Tops up an active probe cluster with padding-only RTX packets on the first video slot that can send them, while a
+     * video slot is held below its best layer by bandwidth: otherwise more capacity would change nothing, and the probe
+     * measures the media alone.
+     */
+    private void pad(long nowNs) {
+        long wanted = bwe.paddingBytes(nowNs);
+        if (wanted <= 0 || !heldByBandwidth()) return;
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c == null || slots.get(i).kind() != MediaKind.VIDEO) continue;
+            for (int sent = 0; sent < MAX_PADDING_PACKETS && (wanted = bwe.paddingBytes(nowNs)) > 0; sent++) {
+                if (!c.sendPadding((int) Math.min(wanted, 255), nowNs)) break;
+            }
+            if (bwe.paddingBytes(nowNs) <= 0) return;
+        }
+    }
+
+    private boolean heldByBandwidth() {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Consumer c = slots.get(i).consumer();
+            if (c != null && c.reason() == LayerReason.BANDWIDTH) return true;
+        }
+        return false;
     }
 
     /**

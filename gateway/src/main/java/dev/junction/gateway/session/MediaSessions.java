@@ -116,7 +116,7 @@ public final class MediaSessions implements AutoCloseable {
                 publicPortNumber, config.publicPort().turnName());
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
-        this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(), config.media()), certificate, options, config.media().announce(),
+        this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(config.media().subscriberTransportCc()), config.media()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, publicPortNumber, demuxes, loops, directory, table);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
@@ -247,12 +247,14 @@ public final class MediaSessions implements AutoCloseable {
     }
 
     /**
-     * What the gateway negotiates with subscribers (WHEP): the codec defaults less transport-wide congestion
-     * control. Junction does not estimate a subscriber's bandwidth from transport-cc yet (it would have to number
-     * each subscriber's packets itself), and a browser that negotiated it would send feedback nobody reads.
+     * What the gateway negotiates with subscribers (WHEP): the codec defaults, with transport-wide congestion control
+     * when {@code transportCc} (the header extension and {@code transport-cc} feedback: Junction numbers each
+     * subscriber's packets and estimates its bandwidth from the feedback, issue 11), else without it
+     * ({@code media.subscriber-transport-cc off}). REMB is kept in the offer's codecs as before; Junction reads none.
      */
-    public static MediaCapabilities subscriberCapabilities() {
-        return withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.TRANSPORT_CC, HeaderExtensionUri.TRANSPORT_CC);
+    public static MediaCapabilities subscriberCapabilities(boolean transportCc) {
+        return transportCc ? MediaCapabilities.defaults()
+                : withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.TRANSPORT_CC, HeaderExtensionUri.TRANSPORT_CC);
     }
 
     /** {@code defaults} less one feedback type on every codec and, when not null, one header extension. */

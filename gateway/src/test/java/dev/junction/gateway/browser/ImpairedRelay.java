@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * DTLS pass at once: the faults under test are the media's, and a dropped DTLS flight would only cost the
  * handshake a retransmission timeout (1 s, doubling), which would make the setup time, not the repair, the
  * thing a slow run fails on. The draws come from one {@link Random} with a fixed seed, in arrival order.
+ * {@link #delayingDownlink} makes the other kind: nothing dropped or reordered, every datagram from the gateway
+ * held a fixed time before it goes on to the browser (a long downlink; its rate is a {@link LoopbackShaper}'s job).
  *
  * <p>The first address that sends to the relay is its browser; datagrams from any other source, and datagrams
  * on the gateway side from anyone but the gateway, are counted as strangers and dropped.
@@ -85,6 +87,8 @@ final class ImpairedRelay implements AutoCloseable {
     private final InetSocketAddress server;
     private final double lossRate;
     private final long maxDelayNs;
+    /** A fixed delay on the gateway-to-browser direction (every datagram, order kept), 0 for none. */
+    private final long returnDelayNs;
 
     // Allocated by this; owned by the relay thread once started.
     private final Random random;
@@ -95,6 +99,8 @@ final class ImpairedRelay implements AutoCloseable {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final PriorityQueue<Delayed> queue = new PriorityQueue<>(
             Comparator.comparingLong(Delayed::dueNs).thenComparingLong(Delayed::arrival));
+    /** Datagrams from the gateway held for {@link #returnDelayNs}, in arrival order (so due in order too). */
+    private final java.util.ArrayDeque<Delayed> returns = new java.util.ArrayDeque<>();
     private SocketAddress browser;
     private long arrivals;
     private long highestSentArrival = -1;
@@ -116,10 +122,11 @@ final class ImpairedRelay implements AutoCloseable {
     private final AtomicLongArray impairedByType = new AtomicLongArray(RTCP + 1);
     private final AtomicLongArray droppedByType = new AtomicLongArray(RTCP + 1);
 
-    private ImpairedRelay(InetSocketAddress server, double lossRate, long maxDelayNs, long seed) throws IOException {
+    private ImpairedRelay(InetSocketAddress server, double lossRate, long maxDelayNs, long returnDelayNs, long seed) throws IOException {
         this.server = server;
         this.lossRate = lossRate;
         this.maxDelayNs = maxDelayNs;
+        this.returnDelayNs = returnDelayNs;
         this.random = new Random(seed);
         Selector s = Selector.open();
         DatagramChannel f = null;
@@ -150,7 +157,18 @@ final class ImpairedRelay implements AutoCloseable {
     static ImpairedRelay start(InetSocketAddress server, double lossRate, int maxDelayMs, long seed) throws IOException {
         if (!(lossRate >= 0 && lossRate <= 1)) throw new IllegalArgumentException("lossRate must be in [0, 1]: " + lossRate);
         if (maxDelayMs < 0) throw new IllegalArgumentException("maxDelayMs must not be negative: " + maxDelayMs);
-        ImpairedRelay relay = new ImpairedRelay(server, lossRate, TimeUnit.MILLISECONDS.toNanos(maxDelayMs), seed);
+        ImpairedRelay relay = new ImpairedRelay(server, lossRate, TimeUnit.MILLISECONDS.toNanos(maxDelayMs), 0, seed);
+        relay.thread.start();
+        return relay;
+    }
+
+    /**
+     * A relay that delays every datagram from the gateway to the browser by {@code returnDelayMs} (a long downlink:
+     * what the gateway sends arrives that much later, in order) and passes the other direction at once.
+     */
+    static ImpairedRelay delayingDownlink(InetSocketAddress server, int returnDelayMs) throws IOException {
+        if (returnDelayMs <= 0) throw new IllegalArgumentException("returnDelayMs must be positive: " + returnDelayMs);
+        ImpairedRelay relay = new ImpairedRelay(server, 0, 0, TimeUnit.MILLISECONDS.toNanos(returnDelayMs), 0);
         relay.thread.start();
         return relay;
     }
@@ -173,6 +191,15 @@ final class ImpairedRelay implements AutoCloseable {
     /** The port the browser is to send to. */
     int port() {
         return port;
+    }
+
+    /** The port the gateway sends its datagrams for the browser to (a shaper can tell this relay's downlink by it). */
+    int gatewaySidePort() {
+        try {
+            return ((InetSocketAddress) back.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The gateway's media socket this relay forwards to. */
@@ -209,6 +236,8 @@ final class ImpairedRelay implements AutoCloseable {
                 sendDue(nowNs);
                 long waitMs = IDLE_WAIT_MS;
                 Delayed next = queue.peek();
+                Delayed nextReturn = returns.peek();
+                if (next == null || nextReturn != null && nextReturn.dueNs() - next.dueNs() < 0) next = nextReturn;
                 if (next != null) {
                     // Rounded up, and at least 1: select(0) would wait for ever.
                     waitMs = Math.clamp((next.dueNs() - nowNs + 999_999) / 1_000_000, 1, IDLE_WAIT_MS);
@@ -268,8 +297,15 @@ final class ImpairedRelay implements AutoCloseable {
                 continue;
             }
             returned.incrementAndGet();
-            send(front, buffer, browser);
+            if (returnDelayNs == 0) {
+                send(front, buffer, browser);
+            } else {
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                returns.add(new Delayed(System.nanoTime() + returnDelayNs, 0, bytes));
+            }
         }
+        sendDue(System.nanoTime());
     }
 
     /** Sends every delayed datagram due at {@code nowNs}, earliest first. */
@@ -281,6 +317,10 @@ final class ImpairedRelay implements AutoCloseable {
             else highestSentArrival = d.arrival();
             forwarded.incrementAndGet();
             send(back, ByteBuffer.wrap(d.bytes()), server);
+        }
+        while ((d = returns.peek()) != null && d.dueNs() - nowNs <= 0) {
+            returns.poll();
+            send(front, ByteBuffer.wrap(d.bytes()), browser);
         }
     }
 
@@ -318,6 +358,7 @@ final class ImpairedRelay implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ImpairedRelay[127.0.0.1:" + port() + " -> " + server + ", loss " + lossRate + ", delay 0.." + maxDelayNs / 1_000_000 + " ms]";
+        return "ImpairedRelay[127.0.0.1:" + port() + " -> " + server + ", loss " + lossRate + ", delay 0.." + maxDelayNs / 1_000_000
+                + " ms, downlink delay " + returnDelayNs / 1_000_000 + " ms]";
     }
 }

@@ -88,13 +88,21 @@ class RoomTotalsTest {
         for (String name : List.of("rtp_in", "rtp_forwarded", "bytes_forwarded", "rtcp_in", "keyframe_requests_in",
                 "keyframe_requests_sent", "keyframe_requests_coalesced", "source_switches", "nacks_in", "retransmissions",
                 "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_routed", "rtp_piped_in", "repairs_requested",
-                "transport_cc_feedback_sent")) {
+                "transport_cc_feedback_sent", "transport_cc_feedback_in", "rtp_numbered", "rtp_unnumbered", "padding_sent",
+                "keyframes_instead_of_resends")) {
             assertEquals(0L, samples.get("junction_room_" + name + "_total"), name);
         }
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
-        assertEquals(17 + RoomDrop.values().length, samples.size(), "nothing else: " + samples.keySet());
+        // Issue 11: layer switches by cause, and the subscribers' estimates as a histogram.
+        for (String cause : List.of("best", "bandwidth", "preference", "layer_inactive")) {
+            assertEquals(0L, samples.get("junction_room_layer_switches_total{reason=\"" + cause + "\"}"), cause);
+        }
+        assertEquals(0L, samples.get("junction_subscriber_estimate_bps_bucket{le=\"+Inf\"}"));
+        assertEquals(0L, samples.get("junction_subscriber_estimate_bps_count"));
+        int buckets = dev.junction.gateway.room.RoomCounters.ESTIMATE_BOUNDS_BPS.length + 1;
+        assertEquals(22 + RoomDrop.values().length + 4 + buckets + 2, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

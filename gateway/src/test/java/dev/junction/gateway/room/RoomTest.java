@@ -242,8 +242,11 @@ class RoomTest {
         assertEquals(109, audio.payloadType());
         assertEquals(AUDIO_LEVEL, audio.buffer().getUnsignedByte(RtpPacket.foundOffset(audio.findExtension(1))));
         for (int gone = 2; gone <= 14; gone++) {
+            if (gone == 7) continue;
             assertEquals(RtpPacket.NOT_FOUND, audio.findExtension(gone), "id " + gone + " must be blanked");
         }
+        // Issue 11: the publisher's transport-cc element now carries the subscriber leg's own number, under Firefox's id.
+        assertEquals(0, audio.buffer().getUnsignedShort(RtpPacket.foundOffset(audio.findExtension(7))), "the leg's first number");
         assertEquals(audioIn.length, audio.length(), "ids are rewritten in place, nothing moves");
 
         RtpPacket video = firefox.received(MediaKind.VIDEO).get(0);
@@ -252,7 +255,10 @@ class RoomTest {
         assertEquals(3, RtpPacket.foundLength(abs));
         assertEquals(ABS_SEND_TIME, video.buffer().getUnsignedMedium(RtpPacket.foundOffset(abs)));
         assertEquals(RtpPacket.NOT_FOUND, video.findExtension(3), "the publisher's transport-cc (3) is not Firefox's MID");
-        assertEquals(RtpPacket.NOT_FOUND, video.findExtension(7), "transport-wide numbering belongs to the publisher leg");
+        long tcc = video.findExtension(7);
+        assertEquals(2, RtpPacket.foundLength(tcc));
+        assertEquals(1, video.buffer().getUnsignedShort(RtpPacket.foundOffset(tcc)), "numbered on the subscriber's leg, after the audio");
+        assertEquals(videoIn.length, video.length(), "in place of the publisher's own element");
         assertEquals(RtpPacket.NOT_FOUND, video.findExtension(2));
         assertArrayEquals(payload(videoIn, 500), payload(video));
         assertEquals(200, video.sequenceNumber());
@@ -876,6 +882,14 @@ class RoomTest {
             nack.release();
         }
         assertEquals(5, sender.rtp.size());
+        // A resend is a new packet on the wire: the same but for its transport-wide number (issue 11).
+        int tccId = extensionId(RoomFixtures.media(session, MediaKind.VIDEO), HeaderExtensionUri.TRANSPORT_CC);
+        List<RtpPacket> sent = sender.rtpPackets();
+        int original = RtpPacket.foundOffset(sent.get(1).findExtension(tccId));
+        int resent = RtpPacket.foundOffset(sent.get(4).findExtension(tccId));
+        assertEquals(1, sender.rtp.get(1).getUnsignedShort(original));
+        assertEquals(4, sender.rtp.get(4).getUnsignedShort(resent));
+        sender.rtp.get(4).setShort(resent, 1);
         assertEquals(ByteBufUtil.hexDump(sender.rtp.get(1)), ByteBufUtil.hexDump(sender.rtp.get(4)), "byte for byte the same packet");
     }
 

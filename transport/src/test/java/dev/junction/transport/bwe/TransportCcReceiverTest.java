@@ -1,4 +1,4 @@
-package dev.junction.gateway.room;
+package dev.junction.transport.bwe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.junction.gateway.room;
+package dev.junction.transport.bwe;
 
 import dev.junction.codec.rtcp.TransportCcFeedbackWriter;
 import io.netty.buffer.ByteBuf;
@@ -19,12 +19,14 @@ import java.util.function.Consumer;
  * feedback starts at the first number the previous one did not cover, so a loss there is reported too. A jump over
  * more than the ring's {@link #WINDOW} numbers gives up on the oldest unreported ones.
  *
- * <p>Sans-IO: time comes in as {@code nowNs}. Threading: the publisher's loop only. Allocates nothing per packet;
+ * <p>Used by the gateway toward its publishers and by the load tool's subscribers toward the gateway.
+ *
+ * <p>Sans-IO: time comes in as {@code nowNs}. Threading: the owner's loop only. Allocates nothing per packet;
  * one buffer per feedback message, handed to the sink.
  */
-final class TransportCcReceiver {
+public final class TransportCcReceiver {
     /** Feedback period: libwebrtc's default, what Chromium's estimator is tuned for. */
-    static final long INTERVAL_NS = 100_000_000L;
+    public static final long INTERVAL_NS = 100_000_000L;
     /** Sequence numbers held between two feedbacks: 100 ms at over 40,000 packets a second. */
     static final int WINDOW = 1 << 12;
     private static final long NONE = Long.MIN_VALUE;
@@ -45,7 +47,7 @@ final class TransportCcReceiver {
     private long late;
     private long sent;
 
-    TransportCcReceiver(long nowNs) {
+    public TransportCcReceiver(long nowNs) {
         this.originNs = nowNs;
         java.util.Arrays.fill(arrivalNs, NONE);
     }
@@ -55,7 +57,7 @@ final class TransportCcReceiver {
      *
      * @return true when this packet armed the feedback timer (the caller wakes its loop at {@link #nextFeedbackNs})
      */
-    boolean onPacket(int seq, long ssrc, long nowNs) {
+    public boolean onPacket(int seq, long ssrc, long nowNs) {
         long ext;
         if (highest < 0) {
             ext = (seq & 0xFFFF) + 0x10000L; // room below for reordered first packets
@@ -84,7 +86,7 @@ final class TransportCcReceiver {
     }
 
     /** When the next feedback is due; {@link Long#MAX_VALUE} while nothing waits to be reported. */
-    long nextFeedbackNs() {
+    public long nextFeedbackNs() {
         return nextFeedbackNs;
     }
 
@@ -92,7 +94,7 @@ final class TransportCcReceiver {
      * When due, writes the feedback for every sequence number since the last one (several messages if one would
      * outgrow {@link #MAX_FEEDBACK_BYTES}) and hands each to {@code send}, which owns it.
      */
-    void sendDue(long nowNs, long senderSsrc, ByteBufAllocator allocator, int tailRoom, Consumer<ByteBuf> send) {
+    public void sendDue(long nowNs, long senderSsrc, ByteBufAllocator allocator, int tailRoom, Consumer<ByteBuf> send) {
         if (nextFeedbackNs == Long.MAX_VALUE || nowNs - nextFeedbackNs < 0) return;
         nextFeedbackNs = Long.MAX_VALUE;
         writer.reset();
@@ -120,12 +122,12 @@ final class TransportCcReceiver {
     }
 
     /** Packets that arrived after the feedback that covered their number (not reported again). */
-    long late() {
+    public long late() {
         return late;
     }
 
     /** Feedback messages written. */
-    long sent() {
+    public long sent() {
         return sent;
     }
 }
