@@ -166,7 +166,7 @@ public final class ConfigLoader {
                 onOff(v.get("media.subscriber-transport-cc")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
-        return new JunctionConfig(http, media, log, turn(v), publicPort(v));
+        return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));
     }
 
     private static PublicPortConfig publicPort(Map<String, Source> v) {
@@ -186,6 +186,82 @@ public final class ConfigLoader {
             default -> throw new ConfigException(noAlpn.origin() + ": expected turn or https, got '" + noAlpn.value() + "'");
         };
         return new PublicPortConfig(port(v.get("public.port")), cert.value(), key.value(), name.value(), toTurn);
+    }
+
+    /** Formats are checked whether or not clustering is on; what a cluster needs, only when it is. */
+    private static ClusterSettings cluster(Map<String, Source> v, HttpSettings http) {
+        boolean enabled = onOff(v.get("cluster.enabled"));
+        Source name = v.get("cluster.node-name");
+        if (!name.value().isEmpty() && !name.value().matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException(name.origin() + ": a node name is 1-64 letters, digits, '.', '_' or '-', got '" + name.value() + "'");
+        }
+        String host = address(v.get("cluster.host"));
+        Source portSource = v.get("cluster.port");
+        int port = port(portSource);
+        if (port == 0) throw new ConfigException(portSource.origin() + ": the cluster port must be fixed (1-65535): other nodes name it in their member lists");
+        List<String> members = clusterMembers(v.get("cluster.members"));
+        Source secret = v.get("cluster.secret");
+        if (enabled && secret.value().length() < 16) {
+            throw new ConfigException(secret.origin() + ": a cluster needs a shared secret of at least 16 characters (--cluster-secret, cluster.secret)"
+                    + (secret.value().isEmpty() ? "" : ", got " + secret.value().length()));
+        }
+        String publicUrl = publicUrl(v.get("cluster.public-url"));
+        if (enabled && publicUrl.isEmpty() && IpLiteral.parse(http.bindAddress()).map(InetAddress::isAnyLocalAddress).orElse(false)) {
+            throw new ConfigException(v.get("cluster.public-url").origin() + ": with http.bind " + http.bindAddress()
+                    + " other nodes cannot tell clients where this node is; set --public-url (cluster.public-url)");
+        }
+        if (enabled && publicUrl.isEmpty() && http.port() == 0) {
+            throw new ConfigException(v.get("cluster.public-url").origin() + ": with http.port 0 the node's URL is not known when it joins;"
+                    + " set --public-url (cluster.public-url) or a fixed --http-port");
+        }
+        Source timeout = v.get("cluster.member-timeout-s");
+        int timeoutS = positiveInt(timeout);
+        if (timeoutS < 2) throw new ConfigException(timeout.origin() + ": expected at least 2 seconds, got '" + timeout.value() + "'");
+        return new ClusterSettings(enabled, name.value(), host, port, members, secret.value(), publicUrl, timeoutS);
+    }
+
+    /** {@code host:port[,host:port...]}: an IP literal ({@code [v6]} in brackets) or a DNS name, and a port 1-65535. */
+    private static List<String> clusterMembers(Source s) {
+        List<String> out = new ArrayList<>();
+        if (s.value().isBlank()) return out;
+        for (String part : s.value().split(",", -1)) {
+            String member = part.trim();
+            int colon = member.lastIndexOf(':');
+            String host = colon < 0 ? "" : member.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = IpLiteral.parse(host.substring(1, host.length() - 1)).map(InetAddress::getHostAddress).orElse("");
+            } else if (host.indexOf(':') >= 0 || !host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+                host = "";
+            }
+            int port = -1;
+            try {
+                if (colon >= 0) port = Integer.parseInt(member.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (host.isEmpty() || port < 1 || port > 65_535) {
+                throw new ConfigException(s.origin() + ": expected host:port members separated by commas ([v6]:port for IPv6), got '" + member + "'");
+            }
+            out.add((host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+        }
+        return out;
+    }
+
+    /** Empty, or an absolute http(s) URL with a host and no query or fragment; returned without a trailing slash. */
+    private static String publicUrl(Source s) {
+        String url = s.value();
+        if (url.isEmpty()) return url;
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+            throw new ConfigException(s.origin() + ": expected the URL clients reach this node at, like https://node1.example.com[:port][/prefix], got '" + url + "'");
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private static TurnConfig turn(Map<String, Source> v) {

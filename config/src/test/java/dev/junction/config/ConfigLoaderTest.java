@@ -216,6 +216,47 @@ class ConfigLoaderTest {
         assertEquals("environment JUNCTION_LOG_LEVELS: expected logger=level pairs separated by commas, got 'io.netty'", bad.getMessage());
     }
 
+    @Test
+    void shouldLeaveClusteringOffByDefault() {
+        ClusterSettings c = JunctionConfig.defaults().cluster();
+        assertEquals(false, c.enabled());
+        assertEquals("127.0.0.1-5701", c.effectiveNodeName());
+    }
+
+    @Test
+    void shouldTakeTheClusterFlags() {
+        ClusterSettings c = ConfigLoader.load(new String[] {"--cluster", "--node-name", "a", "--cluster-host", "127.0.0.1",
+                "--cluster-port", "5801", "--cluster-members", "127.0.0.1:5802, node3.example:5803,[::1]:5804",
+                "--cluster-secret", "0123456789abcdef", "--public-url", "https://a.example.com/"}).cluster();
+        assertTrue(c.enabled());
+        assertEquals("a", c.effectiveNodeName());
+        assertEquals(5801, c.port());
+        assertEquals(List.of("127.0.0.1:5802", "node3.example:5803", "[0:0:0:0:0:0:0:1]:5804"), c.members());
+        assertEquals("https://a.example.com", c.publicUrl(), "no trailing slash: the request path is appended");
+        assertTrue(!c.toString().contains("0123456789abcdef"), c.toString());
+    }
+
+    @Test
+    void shouldRejectBadClusterSettingsWithOneLine() {
+        assertMessage("--cluster-secret: a cluster needs a shared secret of at least 16 characters (--cluster-secret, cluster.secret), got 5",
+                "--cluster", "--cluster-secret", "short");
+        assertMessage("default: a cluster needs a shared secret of at least 16 characters (--cluster-secret, cluster.secret)", "--cluster");
+        assertMessage("--cluster-members: expected host:port members separated by commas ([v6]:port for IPv6), got '127.0.0.1'",
+                "--cluster-members", "127.0.0.1");
+        assertMessage("--cluster-members: expected host:port members separated by commas ([v6]:port for IPv6), got 'a:99999'",
+                "--cluster-members", "a:99999");
+        assertMessage("--node-name: a node name is 1-64 letters, digits, '.', '_' or '-', got 'a b'", "--node-name", "a b");
+        assertMessage("--cluster-port: the cluster port must be fixed (1-65535): other nodes name it in their member lists",
+                "--cluster-port", "0");
+        assertMessage("--public-url: expected the URL clients reach this node at, like https://node1.example.com[:port][/prefix], got 'node1:8080'",
+                "--public-url", "node1:8080");
+        assertMessage("default: with http.bind 0.0.0.0 other nodes cannot tell clients where this node is; set --public-url (cluster.public-url)",
+                "--cluster", "--cluster-secret", "0123456789abcdef", "--bind", "0.0.0.0");
+        assertMessage("default: with http.port 0 the node's URL is not known when it joins; set --public-url (cluster.public-url) or a fixed --http-port",
+                "--cluster", "--cluster-secret", "0123456789abcdef", "--http-port", "0");
+        assertMessage("--cluster-host: expected an IPv4 or IPv6 address, got 'localhost'", "--cluster-host", "localhost");
+    }
+
     private static void assertMessage(String expected, String... args) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(args));
         assertEquals(expected, e.getMessage());

@@ -3,6 +3,7 @@ package dev.junction.gateway;
 import dev.junction.config.JunctionConfig;
 import dev.junction.gateway.http.AdminSource;
 import dev.junction.gateway.http.HttpApi;
+import dev.junction.gateway.http.MetricsSource;
 import dev.junction.gateway.session.ConnectivityCheck;
 import dev.junction.gateway.session.MediaSessions;
 import dev.junction.transport.WebRtcTransport;
@@ -32,8 +33,11 @@ public final class JunctionServer implements AutoCloseable {
     private final MediaSessions sessions;
     private final String bindAddress;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** This node's cluster membership, or null on a single node. */
+    private final ClusterMembership cluster;
 
-    private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions, String bindAddress) {
+    private JunctionServer(Vertx vertx, HttpServer http, MediaSessions sessions, String bindAddress, ClusterMembership cluster) {
+        this.cluster = cluster;
         this.bindAddress = bindAddress;
         this.vertx = vertx;
         this.http = http;
@@ -48,13 +52,26 @@ public final class JunctionServer implements AutoCloseable {
     /** As {@link #start(JunctionConfig)}, with other per-session transport options. */
     public static JunctionServer start(JunctionConfig config, WebRtcTransport.Options options) {
         MediaSessions sessions = MediaSessions.start(config, options);
-        Vertx vertx = Vertx.vertx();
+        ClusterMembership cluster;
         try {
-            HttpApi api = new HttpApi(config.http(), sessions.service(), sessions.metrics());
+            // NOTE: the only reference to the cluster package, reached only with --cluster (issue 14).
+            cluster = config.cluster().enabled() ? dev.junction.gateway.cluster.ClusterNode.join(config, sessions) : null;
+        } catch (RuntimeException e) {
+            sessions.close();
+            throw e;
+        }
+        Vertx vertx = cluster == null ? singleNodeVertx() : cluster.vertx();
+        try {
+            MetricsSource metrics = cluster == null ? sessions.metrics() : out -> {
+                sessions.metrics().appendMetrics(out);
+                cluster.metrics().appendMetrics(out);
+            };
+            HttpApi api = new HttpApi(config.http(), sessions.service(), metrics);
             java.util.concurrent.atomic.AtomicReference<String> url = new java.util.concurrent.atomic.AtomicReference<>();
             api.health(() -> sessions.connectivity().runAsync(url.get()).thenApply(ConnectivityCheck.Report::text));
             api.dashboard(sessions.dashboard());
             api.iceServers(sessions.iceServers());
+            if (cluster != null) api.placement(cluster.placement()).directory(cluster.directory());
             api.admin(new AdminSource() {
                 @Override
                 public int drain() {
@@ -71,13 +88,26 @@ public final class JunctionServer implements AutoCloseable {
                     .await(10, TimeUnit.SECONDS);
             url.set(httpUrl(config.http().bindAddress(), http.actualPort()));
             if (sessions.publicPort() != null) startPublicBackends(vertx, api, config, sessions);
-            return new JunctionServer(vertx, http, sessions, config.http().bindAddress());
+            if (cluster != null) cluster.serving();
+            return new JunctionServer(vertx, http, sessions, config.http().bindAddress(), cluster);
         } catch (Exception e) {
+            if (cluster != null) cluster.close();
             vertx.close();
             sessions.close();
             throw new IllegalStateException("cannot start the HTTP server on " + config.http().bindAddress() + ":"
                     + config.http().port() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Vert.x for a node on its own, without the service-loaded providers that {@code Vertx.vertx()} instantiates:
+     * vertx-hazelcast registers its cluster manager as one, and a single node must not load Hazelcast at all
+     * (issue 14; {@code SingleNodeClassLoadingTest}). Nothing else on our classpath provides one.
+     * NOTE: {@code VertxBootstrap} is Vert.x's internal bootstrap (what {@code Vertx.builder()} runs); the test
+     * catches a Vert.x upgrade that changes it.
+     */
+    private static Vertx singleNodeVertx() {
+        return io.vertx.core.internal.VertxBootstrap.create().serviceProviders(java.util.List.of()).init().vertx();
     }
 
     /**
@@ -155,6 +185,8 @@ public final class JunctionServer implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        // Out of the directory first, so that other nodes stop sending clients here while the sessions close.
+        if (cluster != null) cluster.close();
         sessions.close();
         try {
             vertx.close().await(2, TimeUnit.SECONDS);

@@ -80,7 +80,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       keys (ICE and DTLS done), which leaves out the wait for the publisher's next packet;</li>
  *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;</li>
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
- *       CPU over the window from /proc, and per packet received;</li>
+ *       CPU over the window from /proc, and per packet received (null with several targets, whose nodes share
+ *       the packets);</li>
  *   <li>{@code elapsed_s}: the window's real length.</li>
  * </ul>
  * One progress line per second on stderr (marked {@code warmup} during the warm-up). Exit status 0 when the
@@ -476,7 +477,9 @@ public final class LoadTest {
         Double cpuS = options.serverPid() > 0 ? w.serverCpuS(clockTicksPerSecond()) : null;
         if (cpuS != null) {
             json.put("server_cpu_s", round(cpuS, 3))
-                    .put("server_cpu_us_per_packet_out", w.packetsReceived() == 0 ? null : round(cpuS * 1e6 / w.packetsReceived(), 3));
+                    // Several targets share the packets: one node's CPU over all of them would mean nothing.
+                    .put("server_cpu_us_per_packet_out", w.packetsReceived() == 0 || options.targets().size() > 1 ? null
+                            : round(cpuS * 1e6 / w.packetsReceived(), 3));
         }
         return json.put("elapsed_s", round(w.elapsedS(), 3));
     }

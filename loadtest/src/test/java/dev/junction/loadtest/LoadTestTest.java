@@ -423,4 +423,68 @@ class LoadTestTest {
                     failed.getMessage());
         }
     }
+
+    /**
+     * Issue 14: against a cluster, the tool follows a 307 as RFC 9725 clients must. Node b already has a session,
+     * so the publisher's POST to b for a new room is sent to idle node a, which homes the room; the subscribers are
+     * dealt over {@code --target b,a}: one on b, which pulls the room from a through a node pipe, one on a; DELETE
+     * goes to the node that made each session.
+     */
+    @Test
+    void shouldFollowAClustersRedirectToTheRoomsHome() throws Exception {
+        // Hazelcast waits 5 s for other members before forming a cluster; these two list each other.
+        System.setProperty("hazelcast.wait.seconds.before.join", "1");
+        int[] ports = new int[4];
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        for (int i = 0; i < ports.length; i++) {
+            java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+            held.add(socket);
+            ports[i] = socket.getLocalPort();
+        }
+        for (java.net.ServerSocket socket : held) socket.close();
+        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+        try (JunctionServer a = clusterNode("a", ports[0], ports[2], members);
+             JunctionServer b = clusterNode("b", ports[1], ports[3], members);
+             HttpClient http = HttpClient.newHttpClient()) {
+            // b's directory shows a's load record: placement on b can then choose a.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.httpPort() + "/admin/cluster"))
+                    .header("Authorization", "Bearer lt-admin").build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"name\":\"a\"")) {
+                assertTrue(System.nanoTime() - deadline < 0, "b never saw a's record");
+                Thread.sleep(100);
+            }
+            HttpResponse<String> waiting = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.httpPort() + "/whep/elsewhere"))
+                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(
+                            dev.junction.transport.client.ClientOffer.subscriber(dev.junction.transport.dtls.DtlsCertificate.generate().fingerprint(),
+                                    new InetSocketAddress("127.0.0.1", 9), new java.security.SecureRandom()).sdp())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, waiting.statusCode(), waiting.body());
+
+            JsonObject result = new JsonObject(new LoadTest(options(b, 3, "--target", "http://127.0.0.1:" + b.httpPort() + ",http://127.0.0.1:"
+                    + a.httpPort()), into(new ByteArrayOutputStream())).run());
+            assertEquals(1, result.getLong("redirects_followed"), "the publisher was sent to a: " + result.encode());
+            assertEquals(List.of(2L, 1L), result.getJsonArray("sessions_per_target").getList().stream().map(n -> ((Number) n).longValue()).toList(),
+                    "publisher and a subscriber dealt to b, one subscriber to a");
+            assertNull(result.getValue("server_cpu_us_per_packet_out"), "one node's CPU over both nodes' packets would mean nothing");
+            assertTrue(result.getLong("packets_received") > result.getLong("packets_sent"), "both subscribers received: " + result.encode());
+            assertTrue(metricOf(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}") > 0, "b's subscriber was fed by the pipe");
+            assertEquals(0, result.getLong("misrouted_packets"), result.encode());
+            assertEquals(0, a.sessions().sessionCount(), "the publisher's DELETE went to a: " + result.encode());
+            assertEquals(1, b.sessions().sessionCount(), "only the waiting subscriber is left on b");
+        }
+    }
+
+    private static long metricOf(JunctionServer node, String sample) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(l -> l.startsWith(sample + " ")).mapToLong(l -> Long.parseLong(l.substring(sample.length() + 1))).sum();
+        }
+    }
+
+    private static JunctionServer clusterNode(String name, int clusterPort, int httpPort, String members) {
+        return JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", Integer.toString(httpPort), "--media-port", "0",
+                "--media-loops", "1", "--admin-token", "lt-admin", "--cluster", "--node-name", name, "--cluster-port", Integer.toString(clusterPort),
+                "--cluster-members", members, "--cluster-secret", "loadtest-cluster-secret"}));
+    }
 }

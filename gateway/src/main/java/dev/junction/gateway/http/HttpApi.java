@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *       self-check); {@code GET /metrics}: Prometheus text.</li>
  *   <li>{@code GET /dashboard}: the live dashboard's page and uPlot ({@code /dashboard/uplot.js|css}); its data,
  *       {@code /dashboard/api/series?since=ms}, {@code /dashboard/api/rooms} and {@code /dashboard/api/rooms/{room}},
- *       is JSON behind the admin token ({@link DashboardSource}); {@code POST /admin/drain}: drain mode.</li>
+ *       is JSON behind the admin token ({@link DashboardSource}); {@code POST /admin/drain}: drain mode;
+ *       {@code GET /admin/cluster}: the cluster's room directory and node loads ({@link DirectorySource}).</li>
  * </ul>
  * Every response carries the CORS headers, and every error a one-line plain-text reason.
  *
@@ -53,6 +54,8 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     private final StaticFile uplotCss = StaticFile.uplot(StaticFile.UPLOT_CSS, "text/css; charset=utf-8");
     private volatile DashboardSource dashboard = DashboardSource.NONE;
     private volatile IceServerSource iceServers = IceServerSource.NONE;
+    private volatile Placement placement = Placement.LOCAL;
+    private volatile DirectorySource directory = DirectorySource.NONE;
     private final HttpSettings settings;
     private final HttpCounters counters = new HttpCounters();
     /** Set by {@link #attach}: the slow-client and per-source limits of the server this API serves. */
@@ -72,7 +75,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         long timeoutMs = serviceTimeout.toMillis();
         if (timeoutMs < 1) throw new IllegalArgumentException("service timeout must be at least 1 ms: " + serviceTimeout);
         this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
-                settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs, () -> iceServers.links());
+                settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs, () -> iceServers.links(), () -> placement);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.demoPage = new StaticFile(demoPageResource, "text/html; charset=utf-8");
         this.adminAuth = new BearerAuth(settings.adminToken());
@@ -151,6 +154,18 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** Where WHIP/WHEP POSTs are served: {@link Placement#LOCAL} (here) unless this node is in a cluster. */
+    public HttpApi placement(Placement source) {
+        this.placement = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
+    /** What {@code GET /admin/cluster} shows: the cluster's room directory; 404 when not clustered. */
+    public HttpApi directory(DirectorySource source) {
+        this.directory = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** What {@code /dashboard} plots and lists. */
     public HttpApi dashboard(DashboardSource source) {
         this.dashboard = Objects.requireNonNull(source, "source");
@@ -193,6 +208,9 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case HEALTH -> serveHealth(request);
             case METRICS -> serveMetrics(request);
             case ADMIN_DRAIN -> drain(request);
+            case ADMIN_CLUSTER -> {
+                if (admitAdmin(request)) serveDirectory(request);
+            }
             case DASHBOARD -> dashboardPage.serve(request);
             case DASHBOARD_ASSET -> (route.id().endsWith(".js") ? uplotJs : uplotCss).serve(request);
             case DASHBOARD_SERIES -> {
@@ -261,6 +279,19 @@ public final class HttpApi implements Handler<HttpServerRequest> {
                 Reply.error(request, 503, "the media loops did not answer: " + failure);
             } else if (json == null) {
                 Reply.error(request, 404, "no such room: " + room);
+            } else {
+                json(request, json);
+            }
+        }));
+    }
+
+    private void serveDirectory(HttpServerRequest request) {
+        Context context = Vertx.currentContext();
+        directory.directoryJson().whenComplete((json, failure) -> context.runOnContext(v -> {
+            if (failure != null) {
+                Reply.error(request, 503, "the cluster did not answer: " + failure.getMessage());
+            } else if (json == null) {
+                Reply.error(request, 404, "this node is not in a cluster (start it with --cluster)");
             } else {
                 json(request, json);
             }

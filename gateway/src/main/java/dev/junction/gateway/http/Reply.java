@@ -44,6 +44,18 @@ final class Reply {
         }
     }
 
+    /**
+     * {@code 307 Temporary Redirect} to the same path (and query) on another node (RFC 9725 §4.5): a WHIP/WHEP client
+     * re-sends its POST, body and all, to {@code Location}; 307, unlike 302, forbids turning it into a GET.
+     */
+    static void redirect(HttpServerRequest request, SessionRedirect redirect) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) return;
+        String location = redirect.baseUrl() + request.path() + (request.query() == null ? "" : "?" + request.query());
+        response.setStatusCode(307).putHeader("Location", location).putHeader("Content-Type", TEXT_PLAIN)
+                .end(oneLine("room served by node " + redirect.node() + ": POST it to " + location));
+    }
+
     /** The reason flattened to one printable line, capped, with the final line feed. */
     static String oneLine(String reason) {
         String text = reason == null || reason.isBlank() ? "error" : reason.strip();

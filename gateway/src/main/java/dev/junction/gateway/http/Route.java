@@ -38,6 +38,8 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         STATS(HttpMethod.GET),
         /** {@code /admin/drain}: drain mode, behind the admin token. */
         ADMIN_DRAIN(HttpMethod.POST),
+        /** {@code /admin/cluster}: the cluster's room directory (issue 14), behind the admin token. */
+        ADMIN_CLUSTER(HttpMethod.GET),
         /** {@code /whip/{room}}, {@code /whep/{room}}: RFC 9725 §4.2 reserves all but OPTIONS and POST. */
         ENDPOINT(HttpMethod.OPTIONS, HttpMethod.POST),
         /** {@code /whip/{room}/{id}}: PATCH and DELETE, and OPTIONS for the browser's CORS preflight. */
@@ -81,6 +83,9 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
             }
             case "/admin/drain" -> {
                 return new Route(Resource.ADMIN_DRAIN, null, null, null);
+            }
+            case "/admin/cluster" -> {
+                return new Route(Resource.ADMIN_CLUSTER, null, null, null);
             }
             case "/dashboard" -> {
                 return new Route(Resource.DASHBOARD, null, null, null);

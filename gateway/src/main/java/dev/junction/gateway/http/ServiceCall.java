@@ -85,6 +85,8 @@ final class ServiceCall<T> {
         Throwable cause = unwrap(failure);
         if (cause instanceof SessionException refusal) {
             Reply.error(request, refusal);
+        } else if (cause instanceof SessionRedirect redirect) {
+            Reply.redirect(request, redirect);
         } else if (cause != null) {
             LOG.log(System.Logger.Level.WARNING, "session service failed " + request.method() + " " + request.path(), cause);
             Reply.error(request, 500, "internal error in the session service");

@@ -5,6 +5,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -23,10 +25,12 @@ final class SessionResource {
     private final long bodyTimeoutMs;
     private final long serviceTimeoutMs;
     private final IceServerSource iceServers;
+    private final java.util.function.Supplier<Placement> placement;
 
     SessionResource(SessionService service, BearerAuth auth, int maxBodyBytes, long bodyTimeoutMs, long serviceTimeoutMs,
-            IceServerSource iceServers) {
+            IceServerSource iceServers, java.util.function.Supplier<Placement> placement) {
         this.iceServers = iceServers;
+        this.placement = placement;
         this.service = service;
         this.auth = auth;
         this.maxBodyBytes = maxBodyBytes;
@@ -45,7 +49,7 @@ final class SessionResource {
 
     private void create(HttpServerRequest request, Route route, Context context, byte[] offer) {
         ServiceCall.run(request, context, serviceTimeoutMs,
-                () -> route.kind() == SessionKind.WHIP ? service.publish(route.room(), offer) : service.subscribe(route.room(), offer),
+                () -> placed(route, context, () -> route.kind() == SessionKind.WHIP ? service.publish(route.room(), offer) : service.subscribe(route.room(), offer)),
                 created -> withIceServers(request.response())
                         .setStatusCode(201)
                         .putHeader("Location", Route.sessionPath(route.kind(), route.room(), created.id()))
@@ -55,6 +59,21 @@ final class SessionResource {
                         .end(Buffer.buffer(created.answer())),
                 false,
                 orphan -> service.delete(route.kind(), route.room(), orphan.id()));
+    }
+
+    /**
+     * Asks the {@link Placement} first (RFC 9725 §4.5): when the room is served elsewhere the stage fails with a
+     * {@link SessionRedirect} (answered 307), else {@code create} runs on the request's loop. A decision that is
+     * already made (a single node) calls {@code create} at once, exactly as before there were clusters.
+     */
+    private CompletionStage<Created> placed(Route route, Context context, java.util.function.Supplier<CompletionStage<Created>> create) {
+        CompletableFuture<Placement.Decision> decided = placement.get().place(route.kind(), route.room()).toCompletableFuture();
+        if (decided.isDone() && !decided.isCompletedExceptionally() && decided.join() instanceof Placement.Here) return create.get();
+        // NOTE: the decision completes on a cluster thread; the session service is called on the request's loop only.
+        return decided.thenComposeAsync(decision -> switch (decision) {
+            case Placement.Here here -> create.get();
+            case Placement.Elsewhere there -> CompletableFuture.failedFuture(new SessionRedirect(there.node(), there.baseUrl()));
+        }, task -> context.runOnContext(v -> task.run()));
     }
 
     /** RFC 9725 §4.6: the ICE servers (fresh TURN credentials) as {@code Link} headers, when there are any. */

@@ -1,5 +1,7 @@
 package dev.junction.gateway.loop;
 
+import io.netty.buffer.ByteBuf;
+
 import dev.junction.codec.sdp.jsep.IceCredentials;
 import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import dev.junction.gateway.room.ProducerInfo;
@@ -151,6 +153,68 @@ public final class LoopProxy {
     /** To the other loop: drain a pipe (its preallocated task: no allocation per wake-up). */
     boolean drain(Runnable drainTask) {
         return offer(drainTask);
+    }
+
+    // ---- node pipes (cluster, issue 14): from the cluster's threads -------------------------------------------------
+
+    /** To the room's home loop here: tap room {@code key}'s Producers (now and to come) into {@code out}. */
+    public boolean addNodePipeOut(RoomKey key, NodePipeOut out) {
+        return offer(() -> rooms.onAddNodePipeOut(key, out));
+    }
+
+    /** To the room's home loop here: stop tapping into {@code out}. */
+    public boolean removeNodePipeOut(RoomKey key, NodePipeOut out) {
+        return offer(() -> rooms.onRemoveNodePipeOut(key, out));
+    }
+
+    /** To the room's home loop here: a keyframe of Producer {@code producerId}'s {@code layer}, asked by another node. */
+    public void nodePipeKeyframe(RoomKey key, int producerId, int layer) {
+        offer(() -> rooms.onRequestKeyframe(key, producerId, layer, System.nanoTime()));
+    }
+
+    /** To the room's home loop here: resend packet {@code seq} into {@code out} from the cache, as a repair. */
+    public void nodePipeRepair(RoomKey key, NodePipeOut out, int producerId, int layer, int seq) {
+        offer(() -> rooms.onNodePipeRepair(key, out, producerId, layer, seq, System.nanoTime()));
+    }
+
+    /** To the room's loop here: {@code in} brings another node's Producers into room {@code key}. */
+    public boolean attachNodePipeIn(RoomKey key, NodePipeIn in) {
+        return offer(() -> rooms.onAttachNodePipeIn(key, in));
+    }
+
+    /** To the room's loop here: {@code in} ends; its Producers leave the room. */
+    public void detachNodePipeIn(RoomKey key, NodePipeIn in) {
+        offer(() -> rooms.onDetachNodePipeIn(key, in));
+    }
+
+    /** To the room's loop here: the home node announced a Producer. */
+    public void nodePipeProducerAdded(NodePipeIn in, ProducerInfo info) {
+        offer(() -> in.onProducerAdded(info, System.nanoTime()));
+    }
+
+    /** To the room's loop here: a Producer of the home node left. */
+    public void nodePipeProducerRemoved(NodePipeIn in, int producerId) {
+        offer(() -> in.onProducerRemoved(producerId, System.nanoTime()));
+    }
+
+    /** To the room's loop here: a piped Producer's Sender Report. */
+    public void nodePipeSenderReport(NodePipeIn in, int producerId, int layer, long rtpTimestamp, long atNs) {
+        offer(() -> in.onSenderReport(producerId, layer, rtpTimestamp, atNs));
+    }
+
+    /**
+     * To the room's loop here: one packet from the home node. Takes ownership of {@code packet}: released after the
+     * room handled it, or at once when the loop refuses the task.
+     */
+    public void nodePipeRtp(NodePipeIn in, int producerId, int layer, ByteBuf packet, boolean repair) {
+        boolean queued = offer(() -> {
+            try {
+                loop.burst(() -> in.onRtp(producerId, layer, packet, repair, System.nanoTime()));
+            } finally {
+                packet.release();
+            }
+        });
+        if (!queued) packet.release();
     }
 
     /** The one hand-off, and its one rejection path: a loop that shuts down frees everything itself. */

@@ -53,6 +53,10 @@ public final class LoopRooms implements MediaLoop.Participant {
         final List<Pipe> pipesOut = new ArrayList<>();
         /** Another loop: where the home loop's packets come in. */
         PipeProducer pipeIn;
+        /** Home loop: node pipes carrying the room's Producers to other nodes (cluster, issue 14). */
+        final List<NodePipeOut> nodePipesOut = new ArrayList<>(0);
+        /** Node pipes bringing another node's Producers into this room (cluster, issue 14). */
+        final List<NodePipeIn> nodePipesIn = new ArrayList<>(0);
 
         RoomOnLoop(RoomKey key) {
             this.key = key;
@@ -62,7 +66,7 @@ public final class LoopRooms implements MediaLoop.Participant {
         }
 
         boolean unused() {
-            return room.isEmpty() && pipesOut.isEmpty();
+            return room.isEmpty() && pipesOut.isEmpty() && nodePipesOut.isEmpty() && nodePipesIn.isEmpty();
         }
 
         @Override
@@ -74,11 +78,19 @@ public final class LoopRooms implements MediaLoop.Participant {
         public void onProducerAdded(Room r, Producer producer) {
             ProducerInfo info = producer.info();
             for (Pipe pipe : pipesOut) pipe.target.pipeProducerAdded(pipe, info);
+            for (NodePipeOut out : nodePipesOut) {
+                out.onProducerAdded(info);
+                producer.addTap(out);
+            }
         }
 
         @Override
         public void onProducerRemoved(Room r, Producer producer) {
             for (Pipe pipe : pipesOut) pipe.target.pipeProducerRemoved(pipe, producer.id());
+            for (NodePipeOut out : nodePipesOut) {
+                producer.removeTap(out);
+                out.onProducerRemoved(producer.id());
+            }
         }
     }
 
@@ -138,6 +150,7 @@ public final class LoopRooms implements MediaLoop.Participant {
     private void maybeRemove(RoomOnLoop r, long nowNs) {
         if (!r.unused() || rooms.get(r.key) != r) return;
         rooms.remove(r.key);
+        for (NodePipeIn in : r.nodePipesIn) in.close(nowNs);
         if (r.pipeIn != null) {
             Pipe pipe = r.pipeIn.pipe();
             r.pipeIn.close(nowNs);
@@ -193,6 +206,10 @@ public final class LoopRooms implements MediaLoop.Participant {
         RoomOnLoop r = roomFor(key);
         r.pipesOut.add(pipe);
         for (Producer p : r.room.publishedProducers()) pipe.target.pipeProducerAdded(pipe, p.info());
+        // A room fed by another node: its piped Producers go on to this node's other loops the same way.
+        for (NodePipeIn in : r.nodePipesIn) {
+            for (Producer p : in.producers()) pipe.target.pipeProducerAdded(pipe, p.info());
+        }
     }
 
     void onTapProducer(RoomKey key, Pipe pipe, int producerId) {
@@ -243,6 +260,42 @@ public final class LoopRooms implements MediaLoop.Participant {
     void onPipeSenderReport(Pipe pipe, int producerId, int layer, long rtpTimestamp, long atNs) {
         PipeProducer in = pipeIn(pipe);
         if (in != null) in.onSenderReport(producerId, layer, rtpTimestamp, atNs);
+    }
+
+    // ---- node pipes (cluster, issue 14) ----------------------------------------------------------------------------
+
+    void onAddNodePipeOut(RoomKey key, NodePipeOut out) {
+        RoomOnLoop r = roomFor(key);
+        r.nodePipesOut.add(out);
+        for (Producer p : r.room.publishedProducers()) {
+            out.onProducerAdded(p.info());
+            p.addTap(out);
+        }
+    }
+
+    void onRemoveNodePipeOut(RoomKey key, NodePipeOut out) {
+        RoomOnLoop r = rooms.get(key);
+        if (r == null || !r.nodePipesOut.remove(out)) return;
+        for (Producer p : r.room.publishedProducers()) p.removeTap(out);
+        maybeRemove(r, System.nanoTime());
+    }
+
+    void onNodePipeRepair(RoomKey key, NodePipeOut out, int producerId, int layer, int seq, long nowNs) {
+        RoomOnLoop r = rooms.get(key);
+        if (r != null && r.nodePipesOut.contains(out)) loop.burst(() -> r.room.repair(producerId, layer, seq, out, nowNs));
+    }
+
+    void onAttachNodePipeIn(RoomKey key, NodePipeIn in) {
+        RoomOnLoop r = roomFor(key);
+        in.attach(r.room, r);
+        r.nodePipesIn.add(in);
+    }
+
+    void onDetachNodePipeIn(RoomKey key, NodePipeIn in) {
+        RoomOnLoop r = rooms.get(key);
+        long nowNs = System.nanoTime();
+        in.close(nowNs);
+        if (r != null && r.nodePipesIn.remove(in)) maybeRemove(r, nowNs);
     }
 
     // ---- the timer -------------------------------------------------------------------------------------------------
@@ -317,6 +370,10 @@ public final class LoopRooms implements MediaLoop.Participant {
         long nowNs = System.nanoTime();
         for (RoomOnLoop r : List.copyOf(rooms.values())) {
             r.pipesOut.clear();
+            for (NodePipeOut out : r.nodePipesOut) out.onRoomClosed();
+            r.nodePipesOut.clear();
+            for (NodePipeIn in : r.nodePipesIn) in.close(nowNs);
+            r.nodePipesIn.clear();
             if (r.pipeIn != null) r.pipeIn.close(nowNs);
             r.room.close(nowNs);
             rooms.remove(r.key);

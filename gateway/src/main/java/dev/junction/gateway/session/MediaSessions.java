@@ -296,6 +296,27 @@ public final class MediaSessions implements AutoCloseable {
 
     // ---- counts, for tests and diagnostics ----------------------------------------------------------------------
 
+    /** Media loop {@code index}'s proxy (the cluster's node pipes reach a room's loop through it). */
+    public LoopProxy loop(int index) {
+        return loops[index];
+    }
+
+    /** Which rooms exist here and who sits in them (the cluster directory reads it). */
+    public RoomDirectory roomDirectory() {
+        return directory;
+    }
+
+    /**
+     * Packets received and sent so far (UDP datagrams and ICE-TCP frames, every media loop), the raw counter behind a
+     * node's packets per second in the cluster directory. Any thread.
+     */
+    public long packetsTotal() {
+        long total = 0;
+        for (MediaSocket s : plane.sockets()) total += s.counter(MediaSocket.DATAGRAMS_IN) + s.counter(MediaSocket.DATAGRAMS_OUT);
+        for (IceTcpListener l : plane.tcpListeners()) total += l.counter(IceTcpListener.FRAMES_IN) + l.counter(IceTcpListener.FRAMES_OUT);
+        return total;
+    }
+
     /** Open sessions. */
     public int sessionCount() {
         return table.size();

@@ -38,6 +38,8 @@ public final class RoomDirectory implements AutoCloseable {
         private final AtomicInteger members = new AtomicInteger();
         /** Subscribers seated now (they decide when the room spreads). */
         private final AtomicInteger subscribers = new AtomicInteger();
+        /** Publishers seated now (the cluster directory homes the room here while there are any). */
+        private final AtomicInteger publishers = new AtomicInteger();
         /** Subscribers seated while spread, for the round-robin. */
         private final AtomicInteger spreadTurn = new AtomicInteger();
         /** Guarded by this entry. */
@@ -61,6 +63,11 @@ public final class RoomDirectory implements AutoCloseable {
             return subscribers.get();
         }
 
+        /** Publishers in the room now. */
+        public int publishers() {
+            return publishers.get();
+        }
+
         private boolean join() {
             while (true) {
                 int m = members.get();
@@ -79,6 +86,8 @@ public final class RoomDirectory implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.junction.room");
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("junction-rooms").daemon().factory());
+    /** Told the room's name when its last publisher leaves (the cluster directory); a no-op on a single node. */
+    private volatile java.util.function.Consumer<String> onLastPublisherLeft = name -> { };
 
     /** {@code spreadAfter}: subscribers a room keeps on its home loop before new ones go to the least-loaded loop. */
     public RoomDirectory(int loops, long graceMs, int spreadAfter) {
@@ -100,6 +109,7 @@ public final class RoomDirectory implements AutoCloseable {
      */
     public Seat enter(String name, boolean subscriber) {
         Entry e = enter(name);
+        if (!subscriber) e.publishers.incrementAndGet();
         int loop = e.key.home();
         if (subscriber && e.subscribers.getAndIncrement() >= spreadAfter) {
             loop = Math.floorMod(e.key.home() + e.spreadTurn.getAndIncrement(), loopSessions.length);
@@ -111,8 +121,26 @@ public final class RoomDirectory implements AutoCloseable {
     /** Gives back a {@link #enter(String, boolean)}: its loop's count, its room's, and the room when it was the last. */
     public void leave(Seat seat) {
         loopSessions[seat.loop()].decrementAndGet();
-        if (seat.subscriber()) seat.room().subscribers.decrementAndGet();
+        if (seat.subscriber()) {
+            seat.room().subscribers.decrementAndGet();
+        } else if (seat.room().publishers.decrementAndGet() == 0) {
+            onLastPublisherLeft.accept(seat.room().key().name());
+        }
         leave(seat.room());
+    }
+
+    /**
+     * Calls {@code listener} with a room's name whenever its last publisher leaves, on the leaving session's thread
+     * (a media loop or a Vert.x loop): it must only hand the name over, never block.
+     */
+    public void onLastPublisherLeft(java.util.function.Consumer<String> listener) {
+        this.onLastPublisherLeft = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Publishers in room {@code name} now; 0 when there is no such room. */
+    public int publishers(String name) {
+        Entry e = rooms.get(name);
+        return e == null ? 0 : e.publishers.get();
     }
 
     /** Sessions seated on each loop now. */

@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Junction's own client-role stack publishing over WHIP (as the load tool does): its own socket and media loop,
  * ICE as the controlling agent, DTLS as client, then VP8-shaped video at 50 packets a second and Opus-shaped audio
- * at 50 a second, paced on its loop, until closed.
+ * at 50 a second, paced on its loop, until closed. Public for the cluster tests, which publish to one node of three.
  */
-final class ClientPublisher implements AutoCloseable, WebRtcTransport.Listener {
+public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Listener {
     private static final DtlsCertificate CERT = DtlsCertificate.generate();
 
     private final MediaDemux demux = new MediaDemux();
@@ -36,7 +36,7 @@ final class ClientPublisher implements AutoCloseable, WebRtcTransport.Listener {
     private ScheduledFuture<?> pacing;
     private int seq;
 
-    ClientPublisher(String baseUrl, String room) throws Exception {
+    public ClientPublisher(String baseUrl, String room) throws Exception {
         plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
         try {
             offer = ClientOffer.publisher(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());

@@ -1,0 +1,104 @@
+package dev.junction.gateway.cluster;
+
+import dev.junction.config.MediaSettings;
+import dev.junction.transport.MediaDemux;
+import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.client.ClientOffer;
+import dev.junction.transport.client.ServerAnswer;
+import dev.junction.transport.dtls.DtlsCertificate;
+import dev.junction.transport.socket.MediaPlane;
+import io.netty.buffer.ByteBuf;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Junction's own client-role stack subscribing over WHEP to one node of a cluster: its own socket and media loop,
+ * ICE as the controlling agent, DTLS as client; it counts the RTP packets it decrypts, by payload type.
+ */
+final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener {
+    private static final DtlsCertificate CERT = DtlsCertificate.generate();
+
+    private final MediaDemux demux = new MediaDemux();
+    private final MediaPlane plane;
+    private final CompletableFuture<WebRtcTransport> connected = new CompletableFuture<>();
+    private final AtomicLong audio = new AtomicLong();
+    private final AtomicLong video = new AtomicLong();
+    private final int videoPt;
+    private final int audioPt;
+    private final String session;
+
+    /** POSTs to {@code url} (a {@code /whep/{room}} URL), which must answer 201, and waits until connected. */
+    ClientSubscriber(String url) throws Exception {
+        plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
+        try {
+            ClientOffer offer = ClientOffer.subscriber(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());
+            videoPt = ClientOffer.VP8_PT;
+            audioPt = ClientOffer.OPUS_PT;
+            HttpResponse<String> created;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                created = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/sdp")
+                        .POST(HttpRequest.BodyPublishers.ofString(offer.sdp())).build(), HttpResponse.BodyHandlers.ofString());
+            }
+            if (created.statusCode() != 201) throw new AssertionError("WHEP POST answered " + created.statusCode() + ": " + created.body());
+            session = URI.create(url).resolve(created.headers().firstValue("Location").orElseThrow()).toString();
+            ServerAnswer answer = ServerAnswer.parse(created.body());
+            WebRtcTransport transport = WebRtcTransport.client(plane.sockets().get(0), demux, offer.ice(), answer.ice(), answer.candidates(), CERT,
+                    answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(2), this);
+            transport.start();
+            connected.get(20, TimeUnit.SECONDS);
+        } catch (Exception | AssertionError e) {
+            plane.close();
+            throw e;
+        }
+    }
+
+    long video() {
+        return video.get();
+    }
+
+    long audio() {
+        return audio.get();
+    }
+
+    @Override
+    public void onConnected(WebRtcTransport t) {
+        connected.complete(t);
+    }
+
+    @Override
+    public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+        int pt = packet.getUnsignedByte(packet.readerIndex() + 1) & 0x7f;
+        if (pt == videoPt) video.incrementAndGet();
+        else if (pt == audioPt) audio.incrementAndGet();
+    }
+
+    @Override
+    public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+    }
+
+    @Override
+    public void onClosed(WebRtcTransport t, String reason) {
+        connected.completeExceptionally(new IllegalStateException("closed: " + reason));
+    }
+
+    /** DELETEs the session (its node may be gone: then nothing answers), then closes the socket. */
+    @Override
+    public void close() {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            http.send(HttpRequest.newBuilder(URI.create(session)).timeout(java.time.Duration.ofSeconds(10)).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            // The node is gone (the kill test): its session went with it.
+        } finally {
+            plane.close();
+        }
+    }
+}

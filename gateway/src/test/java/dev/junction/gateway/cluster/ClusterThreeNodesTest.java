@@ -1,0 +1,370 @@
+package dev.junction.gateway.cluster;
+
+import static dev.junction.gateway.cluster.NodeProcess.await;
+import static dev.junction.gateway.cluster.NodeProcess.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.junction.gateway.browser.ClientPublisher;
+import dev.junction.transport.client.ClientOffer;
+import dev.junction.transport.dtls.DtlsCertificate;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three real Junction servers, each its own JVM on loopback with its own HTTP, media and cluster ports, forming a
+ * cluster over the TCP/IP member list (issue 14): placement by the room directory, WHIP 307 to a room's home, WHEP
+ * served on every node through node pipes (each stream crossing each pipe once), and a killed node leaving the
+ * directory within the membership timeout while the others keep serving.
+ *
+ * <p>The steps share the three nodes and run in order; every wait is on a condition, with deadlines generous
+ * enough for a busy two-core machine.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterThreeNodesTest {
+
+    private static final String SECRET = "three-node-test-secret";
+    /** Short, so that the killed node's entries go within the test's time (production: 60 s). */
+    private static final int MEMBER_TIMEOUT_S = 4;
+    private static final Duration DEADLINE = Duration.ofSeconds(45);
+    private static final DtlsCertificate PEER_CERT = DtlsCertificate.generate();
+
+    private NodeProcess a;
+    private NodeProcess b;
+    private NodeProcess c;
+    private ClientPublisher publisherOnA;
+    private ClientSubscriber viewerOnC;
+    private int[] clusterPorts;
+    private String members;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @BeforeAll
+    void startThreeNodes() throws Exception {
+        int[] ports = NodeProcess.freePorts(6);
+        clusterPorts = new int[] {ports[0], ports[1], ports[2]};
+        members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+        // A first, so that B and C join it rather than racing to form clusters of their own.
+        a = node("a", ports[0], ports[3], members, SECRET);
+        // c runs two media loops and spreads from the first viewer: its second viewer sits on the loop that is not
+        // the room's home there, fed by an in-process pipe from the loop the node pipe feeds.
+        a.awaitReady();
+        b = node("b", ports[1], ports[4], members, SECRET);
+        c = node("c", ports[2], ports[5], members, SECRET, "--media-loops", "2", "--spread-after", "0");
+        b.awaitReady();
+        c.awaitReady();
+        await("every node sees three live nodes", DEADLINE, () -> liveNodes(a).size() == 3 && liveNodes(b).size() == 3
+                && liveNodes(c).size() == 3, a, b, c);
+    }
+
+    /** A node whose HTTP port is fixed up front: its URL is announced with its membership when it joins. */
+    private NodeProcess node(String name, int clusterPort, int httpPort, String members, String secret, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--cluster", "--node-name", name, "--cluster-host", "127.0.0.1", "--cluster-port",
+                Integer.toString(clusterPort), "--cluster-members", members, "--cluster-secret", secret, "--http-port", Integer.toString(httpPort)));
+        args.addAll(List.of(more));
+        NodeProcess n = NodeProcess.start(name, List.of("-Dhazelcast.wait.seconds.before.join=1"), args,
+                // Sessions made by a bare POST never connect: keep them long enough for the test.
+                Map.of("JUNCTION_CLUSTER_MEMBER_TIMEOUT_S", Integer.toString(MEMBER_TIMEOUT_S), "JUNCTION_MEDIA_CONSENT_TIMEOUT_MS", "300000"));
+        cleanup.add(n);
+        return n;
+    }
+
+    @AfterAll
+    void stopNodes() throws Exception {
+        if (viewerOnC != null) viewerOnC.close();
+        if (publisherOnA != null) publisherOnA.close();
+        for (AutoCloseable n : cleanup.reversed()) n.close();
+        for (NodeProcess n : new NodeProcess[] {a, b, c}) {
+            if (n != null) assertEquals(List.of(), n.leaks(), "no buffer leaked on a node");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldRedirectWhipForARoomHomedElsewhereToItsHome() throws Exception {
+        // Every node idle: a new room stays where it was asked for.
+        publisherOnA = new ClientPublisher(a.url(), "stage");
+        await("the directory homes room stage on a, on every node", DEADLINE,
+                () -> "a".equals(home(a, "stage")) && "a".equals(home(b, "stage")) && "a".equals(home(c, "stage")), a, b, c);
+
+        HttpResponse<String> redirected = post(b.url() + "/whip/stage", publisherOffer());
+        assertEquals(307, redirected.statusCode(), redirected.body());
+        assertEquals(a.url() + "/whip/stage", redirected.headers().firstValue("Location").orElseThrow());
+        assertTrue(redirected.body().contains("node a"), redirected.body());
+
+        // The client re-POSTs where it was sent, and the home serves it.
+        HttpResponse<String> followed = post(a.url() + "/whep/stage", subscriberOffer());
+        assertEquals(201, followed.statusCode(), followed.body());
+    }
+
+    @Test
+    @Order(2)
+    void shouldCarryTheHomesMediaToViewersOnEveryNodeOncePerNodePair() throws Exception {
+        List<ClientSubscriber> onB = List.of(new ClientSubscriber(b.url() + "/whep/stage"), new ClientSubscriber(b.url() + "/whep/stage"));
+        viewerOnC = new ClientSubscriber(c.url() + "/whep/stage");
+        ClientSubscriber secondOnC = new ClientSubscriber(c.url() + "/whep/stage");
+        try {
+            List<ClientSubscriber> all = List.of(onB.get(0), onB.get(1), viewerOnC, secondOnC);
+            await("every viewer on b and c receives a's audio and video through the node pipes", DEADLINE,
+                    () -> all.stream().allMatch(v -> v.video() >= 50 && v.audio() >= 50), a, b, c);
+            assertEquals(2, metric(a, "junction_cluster_pipes{direction=\"out\"}"), "one pipe per node pair, not per viewer");
+            assertEquals(1, metric(b, "junction_cluster_pipes{direction=\"in\"}"));
+            assertEquals(1, metric(c, "junction_cluster_pipes{direction=\"in\"}"));
+
+            long[] before = pipeFigures();
+            long videoBefore = viewerOnC.video();
+            long[] videoOnB = {onB.get(0).video(), onB.get(1).video()};
+            await("three more seconds of media", DEADLINE, () -> viewerOnC.video() >= videoBefore + 150, a, b, c);
+            long[] after = pipeFigures();
+            double published = after[0] - before[0];
+            System.out.printf("node pipes over %.0f packets published on a: %d to b, %d to c; b received %d and forwarded %d to its two viewers%n",
+                    published, after[1] - before[1], after[2] - before[2], after[3] - before[3], after[4] - before[4]);
+            assertTrue(published >= 200, "a received the publisher's packets: " + published);
+            assertBetween((after[1] - before[1]) / published, 0.8, 1.2, "each stream crosses the pipe to b once, though b has two viewers");
+            assertBetween((after[2] - before[2]) / published, 0.8, 1.2, "and the pipe to c once");
+            assertBetween((after[3] - before[3]) / (double) (after[1] - before[1]), 0.8, 1.2, "b receives what a sends it");
+            assertBetween((after[4] - before[4]) / (double) (after[3] - before[3]), 1.6, 2.4, "b fans out to its two viewers itself");
+            assertBetween((after[6] - before[6]) / (double) (after[5] - before[5]), 1.6, 2.4,
+                    "c's rooms take each piped packet twice: from the node pipe on the home loop, and from the loop pipe on the other");
+            assertTrue(onB.get(0).video() > videoOnB[0] && onB.get(1).video() > videoOnB[1], "both viewers on b keep receiving");
+
+            // Hostile input: datagrams to c's pipe socket from this test (no member's pipe address) are dropped and
+            // counted, whether they name c's open pipe, no pipe, or are not pipe datagrams at all.
+            JsonObject dc = c.directory();
+            String[] hostPort = dc.getString("pipe_address").split(":");
+            int pipeId = dc.getJsonArray("pipes").getJsonObject(0).getInteger("id");
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+                java.net.InetSocketAddress to = new java.net.InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+                byte[] forged = new byte[64];
+                forged[0] = 'J';
+                forged[1] = 1;
+                java.nio.ByteBuffer.wrap(forged, 4, 4).putInt(pipeId);
+                socket.send(new java.net.DatagramPacket(forged, forged.length, to));
+                byte[] unknown = forged.clone();
+                java.nio.ByteBuffer.wrap(unknown, 4, 4).putInt(pipeId + 1);
+                socket.send(new java.net.DatagramPacket(unknown, unknown.length, to));
+                socket.send(new java.net.DatagramPacket(new byte[] {1, 2, 3}, 3, to));
+            }
+            await("c counts the three datagrams as dropped", DEADLINE,
+                    () -> metric(c, "junction_cluster_pipe_dropped_total{reason=\"unknown_source\"}") == 1
+                            && metric(c, "junction_cluster_pipe_dropped_total{reason=\"unknown_pipe\"}") == 1
+                            && metric(c, "junction_cluster_pipe_dropped_total{reason=\"malformed\"}") == 1, c);
+        } finally {
+            // b's viewers leave (the later steps want b idle); c's stays, to show c carries on when b dies.
+            for (ClientSubscriber v : onB) v.close();
+            secondOnC.close();
+        }
+        await("b's viewers gone, its pipe closed", DEADLINE, () -> metric(b, "junction_cluster_pipes{direction=\"in\"}") == 0
+                && metric(a, "junction_cluster_pipes{direction=\"out\"}") == 1, a, b, c);
+    }
+
+    /**
+     * a's room RTP in, a's pipe packets to b and to c, b's pipe packets from a, b's RTP forwarded to its viewers, c's
+     * pipe packets from a, c's rooms' piped RTP in (node pipe and loop pipe).
+     */
+    private long[] pipeFigures() throws Exception {
+        return new long[] {metric(a, "junction_room_rtp_in_total"), metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"b\"}"),
+                metric(a, "junction_cluster_pipe_packets_total{direction=\"out\",node=\"c\"}"),
+                metric(b, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(b, "junction_room_rtp_forwarded_total"),
+                metric(c, "junction_cluster_pipe_packets_total{direction=\"in\",node=\"a\"}"), metric(c, "junction_room_rtp_piped_in_total")};
+    }
+
+    private static void assertBetween(double value, double low, double high, String what) {
+        assertTrue(value >= low && value <= high, what + ": " + value + " not in [" + low + ", " + high + "]");
+    }
+
+    @Test
+    @Order(3)
+    void shouldShowEachNodesLoadAndHomeNewRoomsOnTheLeastLoaded() throws Exception {
+        await("a's load shows its sessions everywhere, and b's none (its viewers left)", DEADLINE,
+                () -> sessions(b, "a") >= 2 && sessions(c, "a") >= 2 && sessions(a, "b") == 0, a, b, c);
+        JsonObject fromB = b.directory();
+        assertTrue(record(fromB, "a").getLong("packets_per_s") > 0, "the publisher's media counts as a's load: " + fromB);
+        assertEquals(a.url(), record(fromB, "a").getString("url"));
+
+        // A new room asked of the busy node goes to an idle one, and the claim is the same for every node.
+        HttpResponse<String> placed = post(a.url() + "/whip/second", publisherOffer());
+        assertEquals(307, placed.statusCode(), placed.body());
+        String location = placed.headers().firstValue("Location").orElseThrow();
+        String target = location.equals(b.url() + "/whip/second") ? "b" : "c";
+        assertEquals((target.equals("b") ? b : c).url() + "/whip/second", location);
+        assertEquals(target, home(a, "second"));
+
+        // Two nodes asked for one new room agree on one home (putIfAbsent).
+        HttpResponse<String> again = post(c.url() + "/whip/second", publisherOffer());
+        if (target.equals("c")) {
+            assertEquals(201, again.statusCode(), again.body());
+        } else {
+            assertEquals(307, again.statusCode(), again.body());
+            assertEquals(b.url() + "/whip/second", again.headers().firstValue("Location").orElseThrow());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldNeverRedirectToAForgedDirectoryEntry() throws Exception {
+        // Whoever holds the secret can write the directory's maps (here a Hazelcast client, as a compromised host
+        // could): a room homed on a name no member carries, a record for it, and a's record with another URL.
+        ClientConfig config = new ClientConfig().setClusterName(MemberConfig.clusterName(SECRET)).setProperty("hazelcast.phone.home.enabled", "false")
+                .setProperty("hazelcast.logging.type", "none");
+        config.getNetworkConfig().addAddress("127.0.0.1:" + clusterPorts[0]);
+        HazelcastInstance intruder = HazelcastClient.newHazelcastClient(config);
+        try {
+            IMap<String, String> rooms = intruder.getMap(ClusterNode.ROOMS);
+            IMap<String, String> nodes = intruder.getMap(ClusterNode.NODES);
+            String evil = "http://evil.example";
+            String aUuid = NodeRecord.parse(nodes.get("a")).orElseThrow().member();
+            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false).toJson());
+            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false).toJson());
+            rooms.put("forged", "mallory");
+
+            HttpResponse<String> toA = post(c.url() + "/whip/stage", publisherOffer());
+            assertEquals(307, toA.statusCode(), toA.body());
+            assertEquals(a.url() + "/whip/stage", toA.headers().firstValue("Location").orElseThrow(), "a's URL from its membership, not its record");
+
+            HttpResponse<String> forged = post(b.url() + "/whip/forged", publisherOffer());
+            String location = forged.headers().firstValue("Location").orElse("");
+            assertTrue(forged.statusCode() == 201 || (forged.statusCode() == 307
+                    && List.of(a.url(), b.url(), c.url()).stream().anyMatch(u -> location.equals(u + "/whip/forged"))),
+                    "placed anew on a member, never sent to mallory: " + forged.statusCode() + " " + location);
+            assertTrue(!"mallory".equals(rooms.get("forged")), "the forged home is gone");
+            if (forged.statusCode() == 201) {
+                // Leave b without sessions, as the later steps expect.
+                String session = b.url() + forged.headers().firstValue("Location").orElseThrow();
+                assertEquals(200, NodeProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(session)).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertTrue(metric(b, "junction_cluster_directory_rejected_total{entry=\"room\"}") >= 1);
+            await("the oldest member removes the forged record", DEADLINE, () -> !nodes.containsKey("mallory")
+                    && !NodeRecord.parse(nodes.get("a")).map(r -> r.url().equals(evil)).orElse(true), a, b, c);
+        } finally {
+            intruder.shutdown();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void shouldKeepANodeWithAnotherSecretOut() throws Exception {
+        int[] ports = NodeProcess.freePorts(2);
+        NodeProcess outsider = node("outsider", ports[0], ports[1], members, "another-secret-entirely");
+        outsider.awaitReady();
+        // Listening means its join is over: it formed a cluster of its own.
+        JsonObject own = outsider.directory();
+        assertEquals(1, own.getInteger("members"), own.encode());
+        assertEquals(3, a.directory().getInteger("members"));
+        assertTrue(!liveNodes(a).contains("outsider") && !a.directory().getJsonObject("rooms").getMap().containsValue("outsider"));
+        outsider.close();
+    }
+
+    @Test
+    @Order(6)
+    void shouldDropAKilledNodeFromTheDirectoryWhileTheOthersServe() throws Exception {
+        // A room homed on b, with a publisher session there: b has no session, so it is among the least loaded
+        // and keeps the room it was asked for.
+        HttpResponse<String> onB = post(b.url() + "/whip/on-b", publisherOffer());
+        assertEquals(201, onB.statusCode(), onB.body());
+        await("room on-b homed on b everywhere", DEADLINE, () -> "b".equals(home(a, "on-b")) && "b".equals(home(c, "on-b")), a, b, c);
+
+        b.kill();
+
+        await("a and c drop b's record and rooms", DEADLINE, () -> {
+            JsonObject da = a.directory();
+            JsonObject dc = c.directory();
+            return da != null && dc != null && !names(da).contains("b") && !names(dc).contains("b")
+                    && !da.getJsonObject("rooms").getMap().containsValue("b") && !dc.getJsonObject("rooms").getMap().containsValue("b")
+                    && da.getInteger("members") == 2 && dc.getInteger("members") == 2;
+        }, a, c);
+
+        // A and C carry on: c's viewer still receives a's media, redirects still point at a, and a new room works.
+        long videoOnC = viewerOnC.video();
+        await("c's viewer keeps receiving a's media after b died", DEADLINE, () -> viewerOnC.video() >= videoOnC + 50, a, c);
+        assertEquals("a", home(c, "stage"));
+        HttpResponse<String> redirected = post(c.url() + "/whip/stage", publisherOffer());
+        assertEquals(307, redirected.statusCode(), redirected.body());
+        assertEquals(a.url() + "/whip/stage", redirected.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> again = post(c.url() + "/whip/on-b", publisherOffer());
+        assertTrue(again.statusCode() == 201 || again.statusCode() == 307, "b's room can be homed anew: " + again.body());
+        assertEquals(200, NodeProcess.get(a.url() + "/health", null).statusCode());
+        assertEquals(200, NodeProcess.get(c.url() + "/health", null).statusCode());
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    private static String publisherOffer() {
+        return ClientOffer.publisher(PEER_CERT.fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp();
+    }
+
+    private static String subscriberOffer() {
+        return ClientOffer.subscriber(PEER_CERT.fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp();
+    }
+
+    /** The value of {@code sample} (name and labels, exactly as printed) in {@code n}'s {@code /metrics}. */
+    private static long metric(NodeProcess n, String sample) {
+        String text;
+        try {
+            text = NodeProcess.get(n.url() + "/metrics", null).body();
+        } catch (Exception e) {
+            throw new AssertionError("no /metrics from " + n.url(), e);
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) return Long.parseLong(line.substring(sample.length() + 1).trim());
+        }
+        throw new AssertionError("no " + sample + " in /metrics of " + n.url());
+    }
+
+    private static String home(NodeProcess n, String room) {
+        JsonObject d = n.directory();
+        return d == null ? null : d.getJsonObject("rooms").getString(room);
+    }
+
+    private static Set<String> liveNodes(NodeProcess n) {
+        JsonObject d = n.directory();
+        if (d == null) return Set.of();
+        Set<String> live = new java.util.HashSet<>();
+        d.getJsonArray("nodes").forEach(o -> {
+            JsonObject r = (JsonObject) o;
+            if (r.getBoolean("live")) live.add(r.getString("name"));
+        });
+        return live;
+    }
+
+    private static Set<String> names(JsonObject directory) {
+        Set<String> out = new java.util.HashSet<>();
+        directory.getJsonArray("nodes").forEach(o -> out.add(((JsonObject) o).getString("name")));
+        return out;
+    }
+
+    private static JsonObject record(JsonObject directory, String node) {
+        for (Object o : directory.getJsonArray("nodes")) {
+            if (((JsonObject) o).getString("name").equals(node)) return (JsonObject) o;
+        }
+        throw new AssertionError("no record of node " + node + " in " + directory);
+    }
+
+    private static int sessions(NodeProcess n, String node) {
+        JsonObject d = n.directory();
+        if (d == null) return -1;
+        for (Object o : d.getJsonArray("nodes")) {
+            if (((JsonObject) o).getString("name").equals(node)) return ((JsonObject) o).getInteger("sessions");
+        }
+        return -1;
+    }
+}
