@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.junction.gateway.JunctionServer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +28,7 @@ class ClusterBrowserIT {
 
     @Test
     void shouldPlayThroughOneNodeWhatChromiumPublishesToAnother() throws Exception {
-        int[] ports = freePorts(4);
+        int[] ports = dev.junction.gateway.cluster.NodeProcess.freePorts(4);
         String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
         try (JunctionServer a = node("a", ports[0], ports[2], members);
              JunctionServer b = node("b", ports[1], ports[3], members);
@@ -77,20 +75,6 @@ class ClusterBrowserIT {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - end > 0) throw new AssertionError("timed out waiting for: " + what);
             Thread.sleep(100);
-        }
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        ServerSocket[] held = new ServerSocket[count];
-        int[] ports = new int[count];
-        try {
-            for (int i = 0; i < count; i++) {
-                held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = held[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) if (s != null) s.close();
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * "HTTP on" line), one media loop, a small heap, Netty's paranoid leak detection ({@link #leaks()}). The test owns the process: {@link #close()} ends it, SIGKILL if it
  * does not stop, so a failing test leaves no JVM behind.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
     static final String ADMIN_TOKEN = "cluster-test-admin";
     private static final Pattern LISTENING = Pattern.compile("HTTP on (http://127\\.0\\.0\\.1:\\d+)/");
@@ -150,19 +150,51 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /** Free TCP ports on loopback for the cluster (Hazelcast's port must be known to the other members up front). */
-    static int[] freePorts(int count) throws IOException {
+    /**
+     * Free TCP ports on loopback for the cluster (Hazelcast's port must be known to the other members up front).
+     * They come from below the kernel's ephemeral range ({@code ip_local_port_range}), never from it: a port the
+     * kernel handed out and took back is free again for every outgoing connection, and Hazelcast's own connects
+     * between the members took one of them as a source port before its node could bind it (CI, stop 20).
+     */
+    public static int[] freePorts(int count) throws IOException {
+        int[] range = ephemeralRange();
+        int low, high;
+        if (range[0] > 12_000) {
+            low = range[0] - 10_000;
+            high = range[0] - 1;
+        } else {
+            low = range[1] + 1;
+            high = 65_535;
+        }
+        java.util.Random random = new java.util.Random();
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
+            for (int i = 0, attempts = 0; i < count; attempts++) {
+                if (attempts > 10_000) throw new IOException("no free port in " + low + ".." + high);
+                int port = low + random.nextInt(high - low + 1);
+                try {
+                    ServerSocket s = new ServerSocket();
+                    s.setReuseAddress(false);
+                    s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                    held.add(s);
+                    ports[i++] = port;
+                } catch (IOException taken) {
+                    // in use: try another
+                }
             }
             return ports;
         } finally {
             for (ServerSocket s : held) s.close();
+        }
+    }
+
+    private static int[] ephemeralRange() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32_768, 60_999}; // Linux's default
         }
     }
 
