@@ -67,6 +67,8 @@ public final class ConfigKeys {
                     "The `a=setup` answered to an actpass offer (RFC 5763 §5): `passive` makes Junction the DTLS server, as browsers and WHIP clients expect; `active` makes it the DTLS client (to test clients that must handle both, such as our load tool)."),
             new Key("media.subscriber-transport-cc", "--subscriber-transport-cc", "on", false,
                     "Transport-wide congestion control on the subscriber (WHEP) leg: Junction numbers every packet to a subscriber, reads its feedback, estimates its bandwidth and picks each of its video slots' simulcast layer (and its retransmission budget) from the estimate. `off`: not negotiated, every subscriber gets the highest active layer (`on`/`off`)."),
+            new Key("media.max-sessions", "--max-sessions", "10000", false,
+                    "Open sessions (WHIP and WHEP together) this process takes; beyond it a new one gets 503 with `Retry-After`, or in a cluster a 307 to a node that takes it."),
             new Key("turn.enabled", "--turn", "off", false,
                     "The embedded TURN server (RFC 8656) for networks that block UDP or allow only TCP/TLS: `on` listens on `turn.port` (UDP and TCP) and `turn.tls-port`, and WHIP/WHEP answers carry `Link: rel=\"ice-server\"` headers with fresh credentials (`on`/`off`)."),
             new Key("turn.port", "--turn-port", "3478", false, "TURN over UDP and TCP (one port number for both)."),

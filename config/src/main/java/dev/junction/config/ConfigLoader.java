@@ -163,7 +163,8 @@ public final class ConfigLoader {
                 onOff(v.get("media.ice-tcp")),
                 nonNegativeInt(v.get("media.spread-after")),
                 dtlsClient(v.get("media.dtls-setup")),
-                onOff(v.get("media.subscriber-transport-cc")));
+                onOff(v.get("media.subscriber-transport-cc")),
+                positiveInt(v.get("media.max-sessions")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));

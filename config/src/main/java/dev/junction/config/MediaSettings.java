@@ -22,9 +22,14 @@ import java.util.Objects;
  * @param subscriberTransportCc whether subscribers (WHEP) negotiate transport-wide congestion control, so that each
  *                    one's layers follow a send-side bandwidth estimate (issue 11); off: every subscriber gets the
  *                    highest active layer its preferences allow
+ * @param maxSessions open sessions (WHIP and WHEP) beyond which new ones are refused with 503, or, in a cluster,
+ *                    sent to another node with a 307
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
-        boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc) {
+        boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc, int maxSessions) {
+
+    /** Open sessions a process takes before it refuses new ones (the {@code media.max-sessions} default). */
+    public static final int DEFAULT_MAX_SESSIONS = 10_000;
 
     /** Subscribers a room keeps on its home loop before it spreads (the {@code media.spread-after} default). */
     public static final int DEFAULT_SPREAD_AFTER = 200;
@@ -54,6 +59,13 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
         this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, dtlsClient, true);
     }
 
+    /** All but the session limit, which takes its default. */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp,
+            int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc) {
+        this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, dtlsClient, subscriberTransportCc,
+                DEFAULT_MAX_SESSIONS);
+    }
+
     public MediaSettings {
         if (consentTimeoutMs < 1) throw new IllegalArgumentException("consentTimeoutMs must be positive: " + consentTimeoutMs);
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -61,6 +73,7 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
         if (basePort < 0 || basePort > 65_535) throw new IllegalArgumentException("media port out of range: " + basePort);
         if (loops < 0) throw new IllegalArgumentException("loops must not be negative: " + loops);
         if (spreadAfter < 0) throw new IllegalArgumentException("spreadAfter must not be negative: " + spreadAfter);
+        if (maxSessions < 1) throw new IllegalArgumentException("maxSessions must be positive: " + maxSessions);
         if (announce.isEmpty()) throw new IllegalArgumentException("at least one announced address is required");
     }
 

@@ -492,6 +492,23 @@ class WhipWhepLoopbackTest {
         assertEquals("no admin token is configured (http.admin-token, --admin-token)\n", refused.body());
     }
 
+    /** {@code media.max-sessions}: the session beyond it gets 503 with Retry-After and says why; a freed one is taken again. */
+    @Test
+    void shouldRefuseSessionsBeyondMaxSessions() throws Exception {
+        server.close();
+        server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0", "--media-loops", "1",
+                "--max-sessions", "1"}));
+        Peer publisher = join("whip", "full");
+        String offer = ClientOffer.subscriber(PEER_CERT.fingerprint(), new java.net.InetSocketAddress("127.0.0.1", 9), random).sdp();
+        HttpResponse<String> refused = post("/whep/full", offer);
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("5", refused.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals("at capacity: 1 sessions (media.max-sessions)\n", refused.body());
+        assertEquals(200, delete(publisher).statusCode());
+        HttpResponse<String> taken = post("/whep/full", offer);
+        assertEquals(201, taken.statusCode(), taken.body());
+    }
+
     /**
      * Issue 13, logs: one line per session and room event, each with the room and the session id; a session that
      * never connected is logged as failed, with its reason.

@@ -101,6 +101,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     private final NodePipes pipes;
     /** Redirects answered (WHIP/WHEP POSTs sent to a room's home or the least-loaded node). */
     private final AtomicLong redirects = new AtomicLong();
+    /** WHEP POSTs sent to another node because this one takes no new session. */
+    private final AtomicLong overflowRedirects = new AtomicLong();
     /** Room entries naming no live member that a placement found and cleared (stale or forged; never followed). */
     private final AtomicLong roomEntriesRejected = new AtomicLong();
     /** Node records matching no live member that this node removed (departed, damaged or forged; never used). */
@@ -246,15 +248,23 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
      * (subscribers waiting for their publisher). WHEP is served here: for a room homed elsewhere a node pipe brings
      * its media ({@link NodePipes}); for a room with no home the subscriber waits for a publisher, as on a single
      * node, and a pipe opens once the publisher lands elsewhere. A home that announces no pipe socket gets WHEP a
-     * 307 to its own URL; a home that is no live member is cleared and the room placed anew.
+     * 307 to its own URL; a home that is no live member is cleared and the room placed anew. WHEP to a node that
+     * takes no new session (drained, or at {@code media.max-sessions}) is a 307 to the least-loaded node that does
+     * (RFC 9725 §4.5's "when the local node is full"); a new room is then not homed here either.
      */
     private Decision decide(SessionKind kind, String room) {
+        if (kind == SessionKind.WHEP && !sessions.takesNewSessions()) {
+            Decision elsewhere = overflow(room);
+            if (elsewhere != null) return elsewhere;
+            return Decision.HERE; // no node takes it: answered 503 here
+        }
         for (int attempt = 0; attempt < PLACEMENT_TRIES; attempt++) {
             String home = rooms.get(room);
             if (home == null) {
                 if (kind == SessionKind.WHEP) return Decision.HERE;
                 RoomDirectory.Entry local = sessions.roomDirectory().find(room);
-                String target = local != null && local.members() > 0 ? name : NodeRecord.leastLoaded(name, candidates());
+                String target = local != null && local.members() > 0 && sessions.takesNewSessions() ? name
+                        : NodeRecord.leastLoaded(name, candidates());
                 String previous = rooms.putIfAbsent(room, target);
                 if (previous == null) {
                     LOG.info("room claimed room={} home={}{}", room, target, target.equals(name) ? "" : " (least loaded)");
@@ -294,8 +304,25 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         Map<String, NodeRecord> all = new HashMap<>(membership(new HashMap<>(nodes)).liveRecords());
         NodeRecord self = all.get(name);
         all.put(name, new NodeRecord(name, memberUuid, url, sessions.sessionCount(), self == null ? 0 : self.packetsPerSecond(),
-                self == null ? 0 : self.cpuPercent(), sessions.draining()));
+                self == null ? 0 : self.cpuPercent(), sessions.draining(), full()));
         return all.values();
+    }
+
+    /** At {@code media.max-sessions}, though not draining. */
+    private boolean full() {
+        return !sessions.takesNewSessions() && !sessions.draining();
+    }
+
+    /**
+     * A viewer this node cannot take (drained or full) goes to the least-loaded node that can ({@link
+     * NodeRecord#overflow}); null when none can, and this node answers 503 itself.
+     */
+    private Decision overflow(String room) {
+        Optional<String> target = NodeRecord.overflow(name, rooms.get(room), candidates());
+        Optional<String> targetUrl = target.flatMap(node -> membership(Map.of()).urlOf(node));
+        if (targetUrl.isEmpty()) return null;
+        overflowRedirects.incrementAndGet();
+        return new Elsewhere(target.get(), targetUrl.get());
     }
 
     // ---- /admin/cluster (virtual threads) ---------------------------------------------------------------------------
@@ -374,7 +401,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         lastTickNs = nowNs;
         lastPackets = packets;
         lastCpuNs = cpuNs;
-        return new NodeRecord(name, memberUuid, url, sessions.sessionCount(), pps, cpu, sessions.draining());
+        return new NodeRecord(name, memberUuid, url, sessions.sessionCount(), pps, cpu, sessions.draining(), full());
     }
 
     private static long processCpuNs() {
@@ -443,9 +470,10 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         out.append("# HELP junction_cluster_nodes Live cluster members with a node name, as of the last directory tick.\n")
                 .append("# TYPE junction_cluster_nodes gauge\n")
                 .append("junction_cluster_nodes ").append(now.size()).append('\n')
-                .append("# HELP junction_cluster_redirects_total WHIP/WHEP POSTs answered 307 to another node.\n")
+                .append("# HELP junction_cluster_redirects_total WHIP/WHEP POSTs answered 307 to another node: to the room's home, or (WHEP) away from this node while it takes no new session.\n")
                 .append("# TYPE junction_cluster_redirects_total counter\n")
-                .append("junction_cluster_redirects_total ").append(redirects.get()).append('\n')
+                .append("junction_cluster_redirects_total{reason=\"home\"} ").append(redirects.get()).append('\n')
+                .append("junction_cluster_redirects_total{reason=\"overflow\"} ").append(overflowRedirects.get()).append('\n')
                 .append("# HELP junction_cluster_directory_rejected_total Directory entries that named no live member (departed, damaged or forged), removed and never followed.\n")
                 .append("# TYPE junction_cluster_directory_rejected_total counter\n")
                 .append("junction_cluster_directory_rejected_total{entry=\"room\"} ").append(roomEntriesRejected.get()).append('\n')

@@ -18,13 +18,15 @@ import java.util.Optional;
  * @param packetsPerSecond media packets in and out per second, over the last tick
  * @param cpuPercent       the process's CPU over the last tick, in percent of one core ({@code top}'s figure)
  * @param draining         whether it refuses new sessions (drain mode): placement skips it
+ * @param full             whether it is at {@code media.max-sessions}: placement skips it
  */
-record NodeRecord(String name, String member, String url, int sessions, long packetsPerSecond, double cpuPercent, boolean draining) {
+record NodeRecord(String name, String member, String url, int sessions, long packetsPerSecond, double cpuPercent, boolean draining,
+        boolean full) {
 
     String toJson() {
         return new JsonObject().put("name", name).put("member", member).put("url", url).put("sessions", sessions)
                 .put("packets_per_s", packetsPerSecond).put("cpu_percent", Math.round(cpuPercent * 10) / 10.0)
-                .put("draining", draining).encode();
+                .put("draining", draining).put("full", full).encode();
     }
 
     JsonObject toJsonObject() {
@@ -41,7 +43,7 @@ record NodeRecord(String name, String member, String url, int sessions, long pac
             String url = o.getString("url");
             if (name == null || member == null || url == null || !(url.startsWith("http://") || url.startsWith("https://"))) return Optional.empty();
             return Optional.of(new NodeRecord(name, member, url, o.getInteger("sessions", 0), o.getLong("packets_per_s", 0L),
-                    o.getDouble("cpu_percent", 0.0), o.getBoolean("draining", false)));
+                    o.getDouble("cpu_percent", 0.0), o.getBoolean("draining", false), o.getBoolean("full", false)));
         } catch (DecodeException | ClassCastException e) {
             return Optional.empty();
         }
@@ -54,10 +56,27 @@ record NodeRecord(String name, String member, String url, int sessions, long pac
      * answers 503 itself.
      */
     static String leastLoaded(String self, Collection<NodeRecord> nodes) {
-        return nodes.stream().filter(n -> !n.draining())
+        return nodes.stream().filter(NodeRecord::takesNewSessions)
                 .min(Comparator.comparingInt(NodeRecord::sessions)
                         .thenComparing(n -> !n.name().equals(self))
                         .thenComparing(NodeRecord::name))
                 .map(NodeRecord::name).orElse(self);
+    }
+
+    /**
+     * Where a viewer goes when this node takes no new session (drained, or at {@code media.max-sessions}): the
+     * least-loaded other node that takes one, the room's {@code home} first on a tie (it has the media without a
+     * pipe), then by name. Empty when no other node takes one: this node then answers 503 itself.
+     */
+    static Optional<String> overflow(String self, String home, Collection<NodeRecord> nodes) {
+        return nodes.stream().filter(n -> !n.name().equals(self) && n.takesNewSessions())
+                .min(Comparator.comparingInt(NodeRecord::sessions)
+                        .thenComparing(n -> !n.name().equals(home))
+                        .thenComparing(NodeRecord::name))
+                .map(NodeRecord::name);
+    }
+
+    boolean takesNewSessions() {
+        return !draining && !full;
     }
 }

@@ -65,7 +65,7 @@ public final class MediaSessions implements AutoCloseable {
     private final MediaDemux[] demuxes;
     private final LoopProxy[] loops;
     private final RoomDirectory directory;
-    private final SessionTable table = new SessionTable();
+    private final SessionTable table;
     private final DtlsCertificate certificate = DtlsCertificate.generate();
     private final AtomicLong pipeDrops = new AtomicLong();
     private final Set<Pipe> openPipes = ConcurrentHashMap.newKeySet();
@@ -83,6 +83,7 @@ public final class MediaSessions implements AutoCloseable {
     private final TlsIdentity publicIdentity;
 
     private MediaSessions(JunctionConfig config, WebRtcTransport.Options options, long roomGraceMs) {
+        this.table = new SessionTable(config.media().maxSessions());
         // Choose and warm the SRTP AES backend now, off the media loops (it benchmarks on first use).
         AesBackend.warmUp();
         int count = config.media().effectiveLoops();
@@ -395,6 +396,11 @@ public final class MediaSessions implements AutoCloseable {
     /** Whether new sessions are refused (drain mode, or shutting down). */
     public boolean draining() {
         return table.refusing();
+    }
+
+    /** Whether a new session would be taken now: not draining, and below {@code media.max-sessions}. */
+    public boolean takesNewSessions() {
+        return table.takesNewSessions();
     }
 
     /** The connectivity self-check over these sockets and the announced addresses. */

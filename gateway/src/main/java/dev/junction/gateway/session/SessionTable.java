@@ -14,12 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Threading: any thread (a concurrent map; each session's state is owned by its loop).
  */
 final class SessionTable {
-    /** Sessions beyond this are refused with 503 (memory and CPU bound a single process). */
-    static final int MAX_SESSIONS = 10_000;
+    /** Sessions beyond this are refused with 503 (memory and CPU bound a single process): {@code media.max-sessions}. */
+    private final int maxSessions;
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final DurationHistogram setupTime = new DurationHistogram();
     private final DurationHistogram connectTime = new DurationHistogram();
+
+    SessionTable(int maxSessions) {
+        this.maxSessions = maxSessions;
+    }
 
     /** Why new sessions are refused (drain mode, shutting down), or null while they are taken. */
     private volatile String refusal;
@@ -33,12 +37,17 @@ final class SessionTable {
         return refusal != null;
     }
 
+    /** Whether a new session would be taken now: not refusing, and below the limit. */
+    boolean takesNewSessions() {
+        return refusal == null && sessions.size() < maxSessions;
+    }
+
     /** Fails with 503 while draining or shutting down, or when the process is at capacity. */
     void checkCapacity() {
         String refused = refusal;
         if (refused != null) throw SessionException.unavailable(refused, 30);
-        if (sessions.size() >= MAX_SESSIONS) {
-            throw SessionException.unavailable("at capacity: " + MAX_SESSIONS + " sessions", 5);
+        if (sessions.size() >= maxSessions) {
+            throw SessionException.unavailable("at capacity: " + maxSessions + " sessions (media.max-sessions)", 5);
         }
     }
 

@@ -232,8 +232,8 @@ class ClusterThreeNodesTest {
             IMap<String, String> nodes = intruder.getMap(ClusterNode.NODES);
             String evil = "http://evil.example";
             String aUuid = NodeRecord.parse(nodes.get("a")).orElseThrow().member();
-            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false).toJson());
-            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false).toJson());
+            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false, false).toJson());
+            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false, false).toJson());
             rooms.put("forged", "mallory");
 
             HttpResponse<String> toA = post(c.url() + "/whip/stage", publisherOffer());
@@ -304,6 +304,34 @@ class ClusterThreeNodesTest {
         assertTrue(again.statusCode() == 201 || again.statusCode() == 307, "b's room can be homed anew: " + again.body());
         assertEquals(200, NodeProcess.get(a.url() + "/health", null).statusCode());
         assertEquals(200, NodeProcess.get(c.url() + "/health", null).statusCode());
+    }
+
+    @Test
+    @Order(7)
+    void shouldSendViewersAndNewRoomsAwayFromADrainedNode() throws Exception {
+        c.drain();
+        await("the directory shows c draining", DEADLINE, () -> {
+            JsonObject da = a.directory();
+            return da != null && da.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                    .anyMatch(n -> "c".equals(n.getString("name")) && n.getBoolean("draining"));
+        }, a, c);
+
+        // A viewer asking c goes to a, which takes it (RFC 9725 §4.5: the local node is full).
+        HttpResponse<String> toA = post(c.url() + "/whep/stage", subscriberOffer());
+        assertEquals(307, toA.statusCode(), toA.body());
+        assertEquals(a.url() + "/whep/stage", toA.headers().firstValue("Location").orElseThrow());
+        assertEquals(1, metric(c, "junction_cluster_redirects_total{reason=\"overflow\"}"));
+        HttpResponse<String> onA = post(a.url() + "/whep/stage", subscriberOffer());
+        assertEquals(201, onA.statusCode(), onA.body());
+
+        // A new room is not homed on the drained node, though it was asked.
+        HttpResponse<String> newRoom = post(c.url() + "/whip/after-drain", publisherOffer());
+        assertEquals(307, newRoom.statusCode(), newRoom.body());
+        assertEquals(a.url() + "/whip/after-drain", newRoom.headers().firstValue("Location").orElseThrow());
+
+        // Drained, not stopped: c's viewer keeps receiving.
+        long videoOnC = viewerOnC.video();
+        await("c's viewer keeps receiving while c drains", DEADLINE, () -> viewerOnC.video() >= videoOnC + 50, a, c);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------------

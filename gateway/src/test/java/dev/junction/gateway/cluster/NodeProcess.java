@@ -137,6 +137,14 @@ public final class NodeProcess implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code POST /admin/drain} on this node: it takes no new session from now on. */
+    void drain() throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/admin/drain")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new AssertionError("drain answered " + r.statusCode() + ": " + r.body());
+    }
+
     /** {@code GET /admin/cluster} on this node, or null while it does not answer 200. */
     io.vertx.core.json.JsonObject directory() {
         try {
