@@ -472,6 +472,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         }
         nextReportNs = Room.nextReportAfter(nowNs);
         if (bwe != null && bwe.hasEstimate()) room.counters().observeEstimate(bwe.estimateBps());
+        else applyBitrateCaps(nowNs);
         ByteBuf out = null;
         for (int i = 0, n = slots.size(); i < n; i++) {
             Slot slot = slots.get(i);
@@ -489,6 +490,17 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         if (out != null) {
             room.counters().reportsSent++;
             sender.sendRtcp(out);
+        }
+    }
+
+    /**
+     * Without an estimate nothing else makes a Consumer choose again as its layers' bitrates become known, so a
+     * viewer's bitrate cap is weighed here, once per report interval (with one, every feedback does it).
+     */
+    private void applyBitrateCaps(long nowNs) {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Slot s = slots.get(i);
+            if (s.consumer() != null && s.preference().maxBitrateBps() != ViewerPreference.NONE) s.consumer().chooseLayer(nowNs, LayerReason.PREFERENCE);
         }
     }
 
