@@ -14,6 +14,7 @@ final class Cors {
     static final String EXPOSE_HEADERS = "Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After, WWW-Authenticate";
     static final String SDP = "application/sdp";
     static final String SDP_FRAG = "application/trickle-ice-sdpfrag";
+    static final String JSON = "application/json";
     private static final String MAX_AGE_SECONDS = "86400";
 
     private Cors() {
@@ -29,9 +30,9 @@ final class Cors {
      * Answers OPTIONS on an endpoint or session: 200 with the allowed methods and headers. RFC 9725 §4.2 asks for
      * {@code Accept-Post: application/sdp} on the endpoint; the session advertises what PATCH accepts.
      * No bearer token is checked: a preflight never carries one. On an endpoint it also carries the ICE servers'
-     * {@code Link} headers (RFC 9725 §4.6).
+     * {@code Link} headers (RFC 9725 §4.6); on a WHEP session, its viewer controls' ({@link ViewerResource#links}).
      */
-    static void preflight(HttpServerRequest request, Route.Resource resource, java.util.List<String> iceServerLinks) {
+    static void preflight(HttpServerRequest request, Route.Resource resource, java.util.List<String> links) {
         HttpServerResponse response = request.response()
                 .setStatusCode(200)
                 .putHeader("Allow", resource.allowHeader())
@@ -40,8 +41,9 @@ final class Cors {
                 .putHeader("Access-Control-Max-Age", MAX_AGE_SECONDS);
         if (resource == Route.Resource.ENDPOINT) response.putHeader("Accept-Post", SDP);
         if (resource == Route.Resource.SESSION) response.putHeader("Accept-Patch", SDP_FRAG);
+        if (resource == Route.Resource.SESSION_LAYER) response.putHeader("Accept-Post", JSON);
         // RFC 9725 §4.6: a client may ask for the ICE servers with OPTIONS before it makes its offer.
-        if (!iceServerLinks.isEmpty()) response.putHeader("Link", iceServerLinks);
+        if (!links.isEmpty()) response.putHeader("Link", links);
         response.end();
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code POST /whip/{room}}, {@code POST /whep/{room}}, {@code PATCH}/{@code DELETE} on
  *       {@code /whip|whep/{room}/{id}}: {@link SessionResource} over the {@link SessionService};</li>
+ *   <li>{@code POST /whep/{room}/{id}/layer} and {@code GET /whep/{room}/{id}/sse}: a WHEP viewer's layer preference
+ *       and event stream ({@link ViewerResource});</li>
  *   <li>{@code OPTIONS} on those: CORS preflight with {@code Accept-Post}/{@code Accept-Patch} ({@link Cors});</li>
  *   <li>{@code GET /}: the demo page; {@code GET /health}: {@code ok} ({@code ?verbose}: the connectivity
  *       self-check); {@code GET /metrics}: Prometheus text.</li>
@@ -44,6 +46,7 @@ public final class HttpApi implements Handler<HttpServerRequest> {
     public static final Duration DEFAULT_SERVICE_TIMEOUT = Duration.ofSeconds(10);
 
     private final SessionResource sessions;
+    private final ViewerResource viewers;
     private final MetricsSource metrics;
     private volatile HealthSource health = HealthSource.NONE;
     private volatile AdminSource admin = AdminSource.NONE;
@@ -76,6 +79,8 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         if (timeoutMs < 1) throw new IllegalArgumentException("service timeout must be at least 1 ms: " + serviceTimeout);
         this.sessions = new SessionResource(Objects.requireNonNull(sessions, "sessions"), new BearerAuth(settings.bearerToken()),
                 settings.maxBodyBytes(), settings.bodyTimeoutMs(), timeoutMs, () -> iceServers.links(), () -> placement);
+        this.viewers = new ViewerResource(sessions, new BearerAuth(settings.bearerToken()), settings.maxBodyBytes(), settings.bodyTimeoutMs(),
+                timeoutMs, counters);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.demoPage = new StaticFile(demoPageResource, "text/html; charset=utf-8");
         this.adminAuth = new BearerAuth(settings.adminToken());
@@ -187,12 +192,15 @@ public final class HttpApi implements Handler<HttpServerRequest> {
         if (g != null) g.onRequest(request);
         HttpServerResponse response = request.response();
         Cors.decorate(response);
+        String path = request.path() == null ? "" : request.path();
+        PathMatch match = Route.match(path);
+        boolean layerRequest = match instanceof Route r && r.resource() == Route.Resource.SESSION_LAYER && request.method() == io.vertx.core.http.HttpMethod.POST;
         response.headersEndHandler(headers -> {
             counters.count(response.getStatusCode());
+            if (layerRequest) counters.layerRequest(response.getStatusCode());
             if (response.getStatusCode() == 408) counters.closed(HttpCounters.CLOSED_BODY_TIMEOUT);
         });
-        String path = request.path() == null ? "" : request.path();
-        switch (Route.match(path)) {
+        switch (match) {
             case PathMatch.Miss miss -> Reply.error(request, miss.status(), miss.reason());
             case Route route when !route.resource().allows(request.method()) -> {
                 response.putHeader("Allow", route.resource().allowHeader());
@@ -225,19 +233,30 @@ public final class HttpApi implements Handler<HttpServerRequest> {
             case STATS -> {
                 if (admitAdmin(request)) serveStats(request);
             }
-            case ENDPOINT, SESSION -> dispatchSession(request, route);
+            case ENDPOINT, SESSION, SESSION_LAYER, SESSION_EVENTS -> dispatchSession(request, route);
         }
     }
 
     private void dispatchSession(HttpServerRequest request, Route route) {
         Context context = Vertx.currentContext();
         switch (request.method().name()) {
-            case "OPTIONS" -> Cors.preflight(request, route.resource(), route.resource() == Route.Resource.ENDPOINT ? iceServers.links() : List.of());
-            case "POST" -> sessions.post(request, route, context);
+            case "OPTIONS" -> Cors.preflight(request, route.resource(), preflightLinks(route));
+            case "GET" -> viewers.events(request, route, context);
+            case "POST" -> {
+                if (route.resource() == Route.Resource.SESSION_LAYER) viewers.selectLayer(request, route, context);
+                else sessions.post(request, route, context);
+            }
             case "PATCH" -> sessions.patch(request, route, context);
             case "DELETE" -> sessions.delete(request, route, context);
             default -> throw new IllegalStateException("Route.Resource allowed " + request.method() + " on " + route);
         }
+    }
+
+    /** The {@code Link} headers an OPTIONS carries: the ICE servers on an endpoint, the viewer controls on a WHEP session. */
+    private List<String> preflightLinks(Route route) {
+        if (route.resource() == Route.Resource.ENDPOINT) return iceServers.links();
+        if (route.resource() == Route.Resource.SESSION && route.kind() == SessionKind.WHEP) return ViewerResource.links(route.room(), route.id());
+        return List.of();
     }
 
     /**

@@ -43,7 +43,11 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         /** {@code /whip/{room}}, {@code /whep/{room}}: RFC 9725 §4.2 reserves all but OPTIONS and POST. */
         ENDPOINT(HttpMethod.OPTIONS, HttpMethod.POST),
         /** {@code /whip/{room}/{id}}: PATCH and DELETE, and OPTIONS for the browser's CORS preflight. */
-        SESSION(HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.DELETE);
+        SESSION(HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.DELETE),
+        /** {@code /whep/{room}/{id}/layer}: the viewer's layer preference (JSON), the WHEP layer extension. */
+        SESSION_LAYER(HttpMethod.OPTIONS, HttpMethod.POST),
+        /** {@code /whep/{room}/{id}/sse}: the session's server-sent events. */
+        SESSION_EVENTS(HttpMethod.OPTIONS, HttpMethod.GET);
 
         private final List<HttpMethod> methods;
         private final String allowHeader;
@@ -115,14 +119,26 @@ record Route(Resource resource, SessionKind kind, String room, String id) implem
         // Split keeps empty segments ("/whip//x", "/whip/r/"), which then fail as names.
         String[] segments = path.split("/", -1);
         SessionKind kind = segments.length >= 3 && segments[0].isEmpty() ? SessionKind.ofPathSegment(segments[1]) : null;
-        if (kind == null || segments.length > 4 || segments[2].isEmpty()) return new PathMatch.Miss(404, "no such resource: " + path);
+        if (kind == null || segments.length > 5 || segments[2].isEmpty()) return new PathMatch.Miss(404, "no such resource: " + path);
         String room = segments[2];
         if (!isValidName(room)) return new PathMatch.Miss(400, "room name must match " + NAME_PATTERN);
         if (segments.length == 3) return new Route(Resource.ENDPOINT, kind, room, null);
         String id = segments[3];
         // An id we could never have issued names nothing: 404 rather than 400, as for any unknown session.
         if (!isValidName(id)) return new PathMatch.Miss(404, "no such session: " + kind.pathSegment() + " session ids match " + NAME_PATTERN);
-        return new Route(Resource.SESSION, kind, room, id);
+        if (segments.length == 4) return new Route(Resource.SESSION, kind, room, id);
+        // Only a WHEP session has viewer controls.
+        if (kind == SessionKind.WHEP && segments[4].equals(LAYER)) return new Route(Resource.SESSION_LAYER, kind, room, id);
+        if (kind == SessionKind.WHEP && segments[4].equals(EVENTS)) return new Route(Resource.SESSION_EVENTS, kind, room, id);
+        return new PathMatch.Miss(404, "no such resource: " + path);
+    }
+
+    static final String LAYER = "layer";
+    static final String EVENTS = "sse";
+
+    /** A WHEP session's viewer-control URL paths: its layer endpoint, or its event stream. */
+    static String sessionSubPath(String room, String id, String what) {
+        return sessionPath(SessionKind.WHEP, room, id) + "/" + what;
     }
 
     /** The session's URL path, the {@code Location} of a 201. */

@@ -50,7 +50,7 @@ final class SessionResource {
     private void create(HttpServerRequest request, Route route, Context context, byte[] offer) {
         ServiceCall.run(request, context, serviceTimeoutMs,
                 () -> placed(route, context, () -> route.kind() == SessionKind.WHIP ? service.publish(route.room(), offer) : service.subscribe(route.room(), offer)),
-                created -> withIceServers(request.response())
+                created -> withViewerControls(withIceServers(request.response()), route, created.id())
                         .setStatusCode(201)
                         .putHeader("Location", Route.sessionPath(route.kind(), route.room(), created.id()))
                         .putHeader("ETag", EntityTags.quote(created.etag()))
@@ -74,6 +74,15 @@ final class SessionResource {
             case Placement.Here here -> create.get();
             case Placement.Elsewhere there -> CompletableFuture.failedFuture(new SessionRedirect(there.node(), there.baseUrl()));
         }, task -> context.runOnContext(v -> task.run()));
+    }
+
+    /** A WHEP session's layer endpoint and event stream (the WHEP drafts' extensions), as {@code Link} headers. */
+    private static io.vertx.core.http.HttpServerResponse withViewerControls(io.vertx.core.http.HttpServerResponse response, Route route, String id) {
+        if (route.kind() != SessionKind.WHEP) return response;
+        java.util.List<String> links = new java.util.ArrayList<>(response.headers().getAll("Link"));
+        links.addAll(ViewerResource.links(route.room(), id));
+        response.putHeader("Link", links);
+        return response;
     }
 
     /** RFC 9725 §4.6: the ICE servers (fresh TURN credentials) as {@code Link} headers, when there are any. */

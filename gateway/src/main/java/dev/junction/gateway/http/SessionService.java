@@ -36,4 +36,22 @@ public interface SessionService {
 
     /** Ends the session; fail with 404 when there is no such session (for instance on a second DELETE). */
     CompletionStage<Void> delete(SessionKind kind, String room, String id);
+
+    /**
+     * WHEP viewer control (issue 11): applies {@code request} to the session's video slots and completes with the
+     * resulting choice as JSON (the {@code selection} event's data). Fail with 404 for an unknown session and with 400
+     * (and the reason) for a mediaId, rid or layer the session's tracks do not have.
+     */
+    default CompletionStage<String> selectLayer(String room, String id, LayerRequest request) {
+        return java.util.concurrent.CompletableFuture.failedFuture(SessionException.notFound("no whep session " + id + " in room " + room));
+    }
+
+    /**
+     * Subscribes {@code sink} to the session's events (its layers, its choice, whether a track is active) until the
+     * session ends or the subscription is closed. Throws a {@link SessionException}: 404 for an unknown session, 429
+     * when the session already has its most streams.
+     */
+    default ViewerEvents.Subscription watch(String room, String id, ViewerEvents sink) {
+        throw SessionException.notFound("no whep session " + id + " in room " + room);
+    }
 }

@@ -72,8 +72,6 @@ public final class Consumer {
         return layer;
     }
 
-    /** The highest layer this subscriber may receive (its preference); all by default. */
-    private int maxLayer = Integer.MAX_VALUE;
     /** This Consumer's share of its subscriber's bandwidth estimate, -1 for no limit (no estimate). */
     private long budgetBps = -1;
     /** Since when the budget has fitted a higher layer with room to spare ({@link #UP_HEADROOM}), or {@link #NO_TIME}. */
@@ -98,10 +96,20 @@ public final class Consumer {
             case NONE -> "not chosen yet";
             case BEST -> "highest active layer";
             case BANDWIDTH -> "bandwidth: " + (budgetBps / 1000) + " kbit/s share of the estimate";
-            case PREFERENCE -> "capped at layer " + maxLayer + " (viewer preference)";
+            case PREFERENCE -> preferenceReason();
             case LAYER_INACTIVE -> "higher layers inactive";
             case AWAITING_KEYFRAME -> "waiting for a keyframe of layer " + targetLayer;
         };
+    }
+
+    private String preferenceReason() {
+        ViewerPreference p = slot.preference();
+        int cap = p.spatialCap(producer);
+        long bitrate = p.maxBitrateBps();
+        String layerCap = cap == Integer.MAX_VALUE ? "" : "layer " + cap;
+        String bitrateCap = bitrate == ViewerPreference.NONE ? "" : (bitrate / 1000) + " kbit/s";
+        return "capped at " + (layerCap.isEmpty() ? bitrateCap : bitrateCap.isEmpty() ? layerCap : layerCap + " and " + bitrateCap)
+                + " (viewer preference)";
     }
 
     /** The layer it is about to switch to (its layer when it is not switching), -1 for none. */
@@ -114,10 +122,33 @@ public final class Consumer {
         return budgetBps;
     }
 
-    /** Caps the layers this subscriber receives at {@code max} (a viewer's preference) and chooses again. */
+    /**
+     * Caps the layers this subscriber receives at {@code max} ({@link Integer#MAX_VALUE}: no cap), as the viewer's
+     * preference for its slot, and chooses again.
+     */
     void setMaxLayer(int max, long nowNs) {
-        maxLayer = Math.max(0, max);
-        chooseLayer(nowNs, LayerReason.PREFERENCE);
+        slot.setPreference(slot.preference().withMaxSpatialLayer(Math.max(0, max)), nowNs);
+    }
+
+    /** The highest layer its viewer's preference allows, {@link Integer#MAX_VALUE} without one. */
+    private int maxLayer() {
+        return slot.preference().spatialCap(producer);
+    }
+
+    /**
+     * What limits its layer by bitrate: its share of the estimate or the viewer's cap, whichever is lower, -1 for
+     * neither.
+     */
+    private long effectiveBudgetBps() {
+        long cap = slot.preference().maxBitrateBps();
+        if (cap == ViewerPreference.NONE) return budgetBps;
+        return budgetBps < 0 ? cap : Math.min(cap, budgetBps);
+    }
+
+    /** Whether the viewer's bitrate cap, not the estimate, is what limits it. */
+    private boolean bitrateCapDecides() {
+        long cap = slot.preference().maxBitrateBps();
+        return cap != ViewerPreference.NONE && (budgetBps < 0 || cap <= budgetBps);
     }
 
     /** Its share of the subscriber's estimate changed ({@code bps}, -1 for no limit): chooses again. */
@@ -131,8 +162,9 @@ public final class Consumer {
      * {@code Producer.switchTo}). From:
      * <ul>
      *   <li>which layers are active (none: keep the current one);</li>
-     *   <li>its preference ({@link #setMaxLayer});</li>
-     *   <li>its bandwidth budget ({@link #setBudget}): down at once to the highest active layer whose bitrate fits
+     *   <li>its viewer's preference ({@link Slot#preference}): a layer cap, and a bitrate cap that lowers the
+     *       budget below;</li>
+     *   <li>its bandwidth budget ({@link #setBudget}), or the viewer's bitrate cap when that is lower: down at once to the highest active layer whose bitrate fits
      *       the budget (the lowest if none does); up only to a layer the budget exceeds by {@link #UP_HEADROOM},
      *       and only once it has for {@link #UP_HOLD_NS}. A layer whose bitrate is not known yet (it just started)
      *       is never a step up while a budget applies.</li>
@@ -140,6 +172,7 @@ public final class Consumer {
      * {@code cause} is what made it choose again; a change of target is counted under it.
      */
     void chooseLayer(long nowNs, LayerReason cause) {
+        int maxLayer = maxLayer();
         int top = producer.highestActiveLayer(maxLayer, nowNs);
         int wanted;
         LayerReason why;
@@ -149,12 +182,13 @@ public final class Consumer {
             upSinceNs = NO_TIME;
         } else {
             wanted = top;
-            why = topReason(top, nowNs);
-            if (budgetBps >= 0 && top > 0) {
-                int bandwidth = bandwidthLayer(top, nowNs);
+            why = topReason(top, maxLayer);
+            long budget = effectiveBudgetBps();
+            if (budget >= 0 && top > 0) {
+                int bandwidth = bandwidthLayer(top, budget, nowNs);
                 if (bandwidth < top) {
                     wanted = bandwidth;
-                    why = LayerReason.BANDWIDTH;
+                    why = bitrateCapDecides() ? LayerReason.PREFERENCE : LayerReason.BANDWIDTH;
                 }
             } else {
                 upSinceNs = NO_TIME;
@@ -167,22 +201,27 @@ public final class Consumer {
         targetLayer = wanted;
     }
 
-    /** What its best layer (the highest active one its preference allows) takes, bps; 0 while unknown. */
+    /**
+     * What its best layer (the highest active one its preference allows) takes, bps, at most the viewer's bitrate cap;
+     * 0 while unknown.
+     */
     long demandBps(long nowNs) {
-        int top = producer.highestActiveLayer(maxLayer, nowNs);
-        return top < 0 ? 0 : producer.layerBitrateBps(top, nowNs);
+        int top = producer.highestActiveLayer(maxLayer(), nowNs);
+        long bps = top < 0 ? 0 : producer.layerBitrateBps(top, nowNs);
+        long cap = slot.preference().maxBitrateBps();
+        return cap == ViewerPreference.NONE ? bps : Math.min(bps, cap);
     }
 
     /** Why {@code top} is the best it may have: its cap, a higher layer gone quiet, or nothing. */
-    private LayerReason topReason(int top, long nowNs) {
+    private LayerReason topReason(int top, int maxLayer) {
         int last = producer.layerCount() - 1;
         if (top >= last) return LayerReason.BEST;
         if (maxLayer <= top) return LayerReason.PREFERENCE;
         return LayerReason.LAYER_INACTIVE;
     }
 
-    /** The layer the budget allows, at most {@code top}, with the hysteresis described at {@link #chooseLayer}. */
-    private int bandwidthLayer(int top, long nowNs) {
+    /** The layer {@code budgetBps} allows, at most {@code top}, with the hysteresis described at {@link #chooseLayer}. */
+    private int bandwidthLayer(int top, long budgetBps, long nowNs) {
         int current = targetLayer >= 0 && targetLayer <= top && producer.layerActive(targetLayer, nowNs) ? targetLayer : -1;
         // Highest active layer with a known bitrate that fits; the lowest active one when none does.
         int fit = -1;

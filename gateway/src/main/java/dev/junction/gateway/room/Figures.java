@@ -43,9 +43,12 @@ public final class Figures {
      * @param targetLayer the layer it is switching to (its layer when it is not switching)
      * @param reason      why the target layer was chosen
      * @param budgetBps   its share of the subscriber's estimate, -1 without one
+     * @param reasonLabel the reason's {@link LayerReason#label()}, "none" when empty
+     * @param layers      its track's layers as this loop sees them, lowest first; empty when the slot is empty
+     * @param preference  what the viewer asked for it (the WHEP layer endpoint)
      */
     public record Slot(String mid, String kind, int producerId, int layer, int targetLayer, String reason, long budgetBps, long packetsSent,
-            long retransmissions, long packetsDropped) {
+            long retransmissions, long packetsDropped, String reasonLabel, List<Layer> layers, ViewerPreference preference) {
     }
 
     /**

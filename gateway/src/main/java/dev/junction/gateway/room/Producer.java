@@ -165,6 +165,19 @@ public final class Producer {
         return layers[layer];
     }
 
+    /** Layer {@code layer}'s rid (RFC 8851), or "" for a track without rid simulcast. */
+    public String layerRid(int layer) {
+        return layer < media.simulcastLayers().size() ? media.simulcastLayers().get(layer).rid() : "";
+    }
+
+    /** The index of the layer with rid {@code rid}, or -1. */
+    int layerOfRid(String rid) {
+        for (int i = 0; i < layers.length; i++) {
+            if (layerRid(i).equals(rid)) return i;
+        }
+        return -1;
+    }
+
     /** Layer {@code layer}'s bitrate over its last full second, 0 while unknown or stopped. */
     long layerBitrateBps(int layer, long nowNs) {
         return layers[layer].bitrateBps(nowNs);

@@ -300,8 +300,7 @@ public final class Publisher implements WebRtcTransport.MediaSink {
                 for (RtpStreamRecv s : streams) {
                     if (s.producer == p && s.layer == i) bitrate += s.bitrateBps(nowNs);
                 }
-                String rid = i < p.media().simulcastLayers().size() ? p.media().simulcastLayers().get(i).rid() : "";
-                layers.add(new Figures.Layer(i, rid, p.layerSsrc(i), p.layer(i).active(nowNs), bitrate));
+                layers.add(new Figures.Layer(i, p.layerRid(i), p.layerSsrc(i), p.layer(i).active(nowNs), bitrate));
             }
             tracks.add(new Figures.Track(p.id(), p.mid(), p.kind().name().toLowerCase(java.util.Locale.ROOT), p.packetsIn(),
                     p.consumerCount(), List.copyOf(layers)));

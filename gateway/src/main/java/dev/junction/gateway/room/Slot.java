@@ -33,6 +33,8 @@ public final class Slot {
     private int rtxSequenceNumber;
     private long retransmissions;
     private long packetsDropped;
+    /** The viewer's caps for this slot (WHEP layer endpoint); kept across the Producers that fill it. */
+    private ViewerPreference preference = ViewerPreference.AUTO;
     /** Sequence numbers resent lately and when, indexed by their low bits (the retransmission cache's size). */
     static final int RESENT_MEMORY = 512;
     private final int[] resentSeq = new int[RESENT_MEMORY];
@@ -132,6 +134,17 @@ public final class Slot {
         int i = seq & (RESENT_MEMORY - 1);
         resentSeq[i] = seq;
         resentAtNs[i] = nowNs;
+    }
+
+    /** What the viewer asked for this slot; {@link ViewerPreference#AUTO} until it asks. */
+    public ViewerPreference preference() {
+        return preference;
+    }
+
+    /** Its Consumer, if any, chooses again under the new caps (see {@link Consumer#chooseLayer}). */
+    void setPreference(ViewerPreference p, long nowNs) {
+        preference = p;
+        if (consumer != null) consumer.chooseLayer(nowNs, LayerReason.PREFERENCE);
     }
 
     /** Packets sent through this slot, all sources. */

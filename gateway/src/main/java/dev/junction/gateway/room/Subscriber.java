@@ -308,12 +308,87 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             Consumer c = s.consumer();
             out.add(new Figures.Slot(s.mid(), s.kind().name().toLowerCase(java.util.Locale.ROOT), c == null ? -1 : c.producer().id(),
                     c == null ? -1 : c.layer(), c == null ? -1 : c.targetLayer(), c == null ? "no track" : c.layerReason(),
-                    c == null ? -1 : c.budgetBps(), s.packetsSent(), s.retransmissions(), s.packetsDropped()));
+                    c == null ? -1 : c.budgetBps(), s.packetsSent(), s.retransmissions(), s.packetsDropped(),
+                    c == null ? "none" : c.reason().label(), c == null ? List.of() : layers(c.producer(), nowNs), s.preference()));
         }
         double loss = lossFraction();
         long delivered = bwe != null && bwe.hasEstimate() ? bwe.estimator().acknowledgedBitrateBps() : -1;
         return new Figures.Subscriber(loss < 0 ? -1 : loss * 100, rttNs < 0 ? -1 : rttNs / 1e6, estimateBps(), delivered <= 0 ? -1 : delivered,
                 List.copyOf(out));
+    }
+
+    /** {@code p}'s layers with their activity and bitrate as this loop measures them. */
+    private static List<Figures.Layer> layers(Producer p, long nowNs) {
+        List<Figures.Layer> out = new ArrayList<>(p.layerCount());
+        for (int i = 0; i < p.layerCount(); i++) {
+            out.add(new Figures.Layer(i, p.layerRid(i), p.layerSsrc(i), p.layerActive(i, nowNs), p.layerBitrateBps(i, nowNs)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A viewer's preference from the WHEP layer endpoint: for the video slot whose mid is {@code mediaId} (or, when no
+     * mid matches and it is a number, the m-section at that index, as the WHEP draft counts), or for every video slot
+     * when {@code mediaId} is null. Checked against the slots' current tracks: a rid or layer index the track does not
+     * have is refused. The Consumers choose again at once, and the estimate is shared again.
+     *
+     * @return null when applied, else why not (one line, for a 400)
+     */
+    public String applyPreference(String mediaId, ViewerPreference preference, long nowNs) {
+        List<Slot> targets = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.kind() == MediaKind.VIDEO && (mediaId == null || s.mid().equals(mediaId))) targets.add(s);
+        }
+        if (mediaId != null && targets.isEmpty()) {
+            Slot byIndex = slotAtMediaIndex(mediaId);
+            if (byIndex != null && byIndex.kind() != MediaKind.VIDEO) return "mediaId " + mediaId + " is not a video m-section";
+            if (byIndex == null) return "no video m-section with mediaId " + mediaId + "; video mids: " + videoMids();
+            targets.add(byIndex);
+        }
+        if (targets.isEmpty()) return "this session receives no video";
+        for (Slot s : targets) {
+            Producer p = s.producer();
+            if (p == null) continue;
+            if (preference.maxSpatialRid() != null && !preference.spatialApplies(p)) {
+                return "mid " + s.mid() + " has no layer with rid " + preference.maxSpatialRid() + "; its rids: " + rids(p);
+            }
+            if (preference.maxSpatialLayer() != ViewerPreference.NONE && !preference.spatialApplies(p)) {
+                return "mid " + s.mid() + " has layers 0.." + (p.layerCount() - 1) + ", not " + preference.maxSpatialLayer();
+            }
+        }
+        for (Slot s : targets) s.setPreference(preference, nowNs);
+        allocate(nowNs);
+        return null;
+    }
+
+    /** The slot of the m-section at index {@code mediaId} of the offer, or null (not a number, or no slot there). */
+    private Slot slotAtMediaIndex(String mediaId) {
+        int index;
+        try {
+            index = Integer.parseInt(mediaId);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        List<NegotiatedMedia> media = session.media();
+        if (index < 0 || index >= media.size()) return null;
+        for (Slot s : slots) {
+            if (s.media() == media.get(index)) return s;
+        }
+        return null;
+    }
+
+    private String videoMids() {
+        StringBuilder out = new StringBuilder();
+        for (Slot s : slots) {
+            if (s.kind() == MediaKind.VIDEO) out.append(out.isEmpty() ? "" : ", ").append(s.mid());
+        }
+        return out.isEmpty() ? "none" : out.toString();
+    }
+
+    private static String rids(Producer p) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < p.layerCount(); i++) out.append(i == 0 ? "" : ", ").append(p.layerRid(i));
+        return p.layerRid(0).isEmpty() ? "none (no simulcast)" : out.toString();
     }
 
     /** Answers every sequence number of one NACK from the Producer's cache (RFC 4585 §6.2.1). */
@@ -397,6 +472,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         }
         nextReportNs = Room.nextReportAfter(nowNs);
         if (bwe != null && bwe.hasEstimate()) room.counters().observeEstimate(bwe.estimateBps());
+        else applyBitrateCaps(nowNs);
         ByteBuf out = null;
         for (int i = 0, n = slots.size(); i < n; i++) {
             Slot slot = slots.get(i);
@@ -414,6 +490,17 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         if (out != null) {
             room.counters().reportsSent++;
             sender.sendRtcp(out);
+        }
+    }
+
+    /**
+     * Without an estimate nothing else makes a Consumer choose again as its layers' bitrates become known, so a
+     * viewer's bitrate cap is weighed here, once per report interval (with one, every feedback does it).
+     */
+    private void applyBitrateCaps(long nowNs) {
+        for (int i = 0, n = slots.size(); i < n; i++) {
+            Slot s = slots.get(i);
+            if (s.consumer() != null && s.preference().maxBitrateBps() != ViewerPreference.NONE) s.consumer().chooseLayer(nowNs, LayerReason.PREFERENCE);
         }
     }
 

@@ -126,6 +126,11 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         columns.add(new Column(name, false, 1));
     }
 
+    /** Its sampler thread, which the WHEP sessions' event streams share ({@link ViewerFeed}); closed with this. */
+    ScheduledExecutorService sampler() {
+        return timer;
+    }
+
     /** Samples now, then once a second. */
     DashboardFeed start() {
         timer.scheduleAtFixedRate(this::sampleSafely, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);

@@ -54,6 +54,8 @@ final class DashboardJson {
                     .put("target_layer", slot.targetLayer() < 0 ? null : slot.targetLayer())
                     .put("reason", slot.reason())
                     .put("budget_bps", slot.budgetBps() < 0 ? null : slot.budgetBps())
+                    .put("reason_label", slot.reasonLabel())
+                    .put("preference", slot.preference().isAuto() ? null : ViewerJson.preference(slot.preference()))
                     .put("packets_sent", slot.packetsSent())
                     .put("retransmissions", slot.retransmissions())
                     .put("packets_dropped", slot.packetsDropped()));

@@ -74,6 +74,7 @@ public final class MediaSessions implements AutoCloseable {
     private final ConnectivityCheck connectivity;
     private final LogReporter reporter;
     private final DashboardFeed dashboard;
+    private final ViewerFeed viewers = new ViewerFeed();
     /** The embedded TURN server, or null when it is off. */
     private final EmbeddedTurnServer turn;
     private final IceServerSource iceServers;
@@ -118,13 +119,14 @@ public final class MediaSessions implements AutoCloseable {
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
         this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(config.media().subscriberTransportCc()), config.media()), certificate, options, config.media().announce(),
-                plane.sockets(), tcp, publicPortNumber, demuxes, loops, directory, table);
+                plane.sockets(), tcp, publicPortNumber, demuxes, loops, directory, table, viewers);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
         this.metrics = new MetricsWriter(plane.loops(), plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory, turn, publicPort);
         this.connectivity = new ConnectivityCheck(config.media(), plane.sockets(), tcp);
         this.reporter = new LogReporter(demuxes, plane.loops());
         this.dashboard = new DashboardFeed(loops, plane.sockets(), tcp, demuxes, totals, pipeDrops, table, directory).start();
+        viewers.start(dashboard.sampler());
     }
 
     /** The REST secret in use: the configured one, or one generated at start. */
@@ -473,6 +475,7 @@ public final class MediaSessions implements AutoCloseable {
         }
         connectivity.close();
         reporter.close();
+        viewers.close();
         dashboard.close();
         if (publicPort != null) publicPort.close();
         if (turn != null) turn.close();

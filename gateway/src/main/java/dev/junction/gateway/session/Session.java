@@ -61,6 +61,12 @@ final class Session implements WebRtcTransport.Listener {
         this.member = joined;
     }
 
+    /** Its subscriber, or null (a WHIP session, or not joined yet, or gone). On its loop. */
+    dev.junction.gateway.room.Subscriber subscriberOnLoop() {
+        RoomMember m = member;
+        return m == null ? null : m.subscriber();
+    }
+
     @Override
     public void onConnected(WebRtcTransport t) {
         long setupNs = System.nanoTime() - setupStartNs;

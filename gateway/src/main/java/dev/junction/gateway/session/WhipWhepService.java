@@ -12,6 +12,10 @@ import dev.junction.gateway.http.Patched;
 import dev.junction.gateway.http.SessionException;
 import dev.junction.gateway.http.SessionKind;
 import dev.junction.gateway.http.SessionService;
+import dev.junction.gateway.http.LayerRequest;
+import dev.junction.gateway.http.ViewerEvents;
+import dev.junction.gateway.room.Subscriber;
+import dev.junction.gateway.room.ViewerPreference;
 import dev.junction.gateway.loop.LoopProxy;
 import dev.junction.gateway.room.SlotSsrcAllocator;
 import dev.junction.transport.MediaDemux;
@@ -63,11 +67,12 @@ final class WhipWhepService implements SessionService {
     private final LoopProxy[] loops;
     private final RoomDirectory directory;
     private final SessionTable table;
+    private final ViewerFeed viewers;
     private final SecureRandom random = new SecureRandom();
 
     WhipWhepService(SdpNegotiator publisherNegotiator, SdpNegotiator subscriberNegotiator, DtlsCertificate certificate, WebRtcTransport.Options options, List<String> announce,
             List<MediaSocket> sockets, List<IceTcpListener> tcp, int publicPort, MediaDemux[] demuxes, LoopProxy[] loops, RoomDirectory directory,
-            SessionTable table) {
+            SessionTable table, ViewerFeed viewers) {
         this.publisherNegotiator = publisherNegotiator;
         this.subscriberNegotiator = subscriberNegotiator;
         this.certificate = certificate;
@@ -80,6 +85,7 @@ final class WhipWhepService implements SessionService {
         this.loops = loops;
         this.directory = directory;
         this.table = table;
+        this.viewers = viewers;
     }
 
     @Override
@@ -130,6 +136,32 @@ final class WhipWhepService implements SessionService {
         // Refused only while shutting down, when every session is being closed anyway: answer at once.
         if (!session.loop.close(session.transport, "deleted by the client (DELETE)")) done.complete(null);
         return done;
+    }
+
+    /**
+     * The viewer's preference goes to its subscriber on the session's loop, which checks it against the slots' tracks
+     * (400 with the reason) and chooses again; the answer is the resulting choice ({@link ViewerJson#selection}).
+     */
+    @Override
+    public CompletionStage<String> selectLayer(String room, String id, LayerRequest request) {
+        Session session = table.find(SessionKind.WHEP, room, id);
+        ViewerPreference preference = request.isAuto() ? ViewerPreference.AUTO
+                : new ViewerPreference(request.spatialLayer(), request.rid(), request.temporalLayer(), request.maxBitrateBps());
+        return session.loop.query(() -> {
+            Subscriber subscriber = session.subscriberOnLoop();
+            if (subscriber == null) throw SessionException.notFound("whep session " + id + " has ended");
+            long nowNs = System.nanoTime();
+            String refused = subscriber.applyPreference(request.mediaId(), preference, nowNs);
+            if (refused != null) throw SessionException.badRequest(refused);
+            Session.LOG.info("viewer preference kind=whep room={} session={} mediaId={} preference={}", room, id,
+                    request.mediaId() == null ? "all" : request.mediaId(), preference.isAuto() ? "auto" : preference);
+            return ViewerJson.selection(subscriber.figures(nowNs), null);
+        });
+    }
+
+    @Override
+    public ViewerEvents.Subscription watch(String room, String id, ViewerEvents sink) {
+        return viewers.watch(table.find(SessionKind.WHEP, room, id), sink);
     }
 
     /** Opens a session; {@code setupStartNs} is when its offer reached this service (the setup time's start). */

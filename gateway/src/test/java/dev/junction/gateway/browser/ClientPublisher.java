@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * Junction's own client-role stack publishing over WHIP (as the load tool does): its own socket and media loop,
  * ICE as the controlling agent, DTLS as client, then VP8-shaped video at 50 packets a second and Opus-shaped audio
  * at 50 a second, paced on its loop, until closed. Public for the cluster tests, which publish to one node of three.
+ * With rids it publishes rid simulcast instead (RFC 8853, as Chromium offers it): one SSRC per layer, each packet
+ * carrying the MID and RID header extensions, and the layer's index in the third payload byte so that a subscriber
+ * can tell which layer reached it.
  */
 public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Listener {
     private static final DtlsCertificate CERT = DtlsCertificate.generate();
@@ -35,15 +38,29 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
     private final WebRtcTransport transport;
     private ScheduledFuture<?> pacing;
     private int seq;
+    /** The simulcast layers' rids, lowest first; empty for one plain video stream. */
+    private final List<String> rids;
+    private final long[] layerSsrcs;
+    /** The RID header extension's id in the simulcast offer. */
+    static final int EXT_RID = 10;
 
     public ClientPublisher(String baseUrl, String room) throws Exception {
+        this(baseUrl, room, List.of());
+    }
+
+    /** Publishes {@code rids.size()} simulcast layers, lowest first, when {@code rids} is not empty. */
+    public ClientPublisher(String baseUrl, String room, List<String> rids) throws Exception {
+        this.rids = List.copyOf(rids);
+        this.layerSsrcs = new long[rids.size()];
+        for (int i = 0; i < layerSsrcs.length; i++) layerSsrcs[i] = 0x5100_0000L + i;
         plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
         try {
             offer = ClientOffer.publisher(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());
+            String sdp = rids.isEmpty() ? offer.sdp() : simulcast(offer.sdp(), this.rids);
             HttpResponse<String> created;
             try (HttpClient http = HttpClient.newHttpClient()) {
                 created = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/whip/" + room)).header("Content-Type", "application/sdp")
-                        .POST(HttpRequest.BodyPublishers.ofString(offer.sdp())).build(), HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofString(sdp)).build(), HttpResponse.BodyHandlers.ofString());
             }
             if (created.statusCode() != 201) throw new AssertionError("WHIP POST answered " + created.statusCode() + ": " + created.body());
             ServerAnswer answer = ServerAnswer.parse(created.body());
@@ -58,16 +75,55 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
         }
     }
 
-    /** One audio and one video packet; every 30th video packet starts a keyframe. On the loop. */
+    /**
+     * The offer with its video m-section as rid simulcast: the SSRC lines go (layers are told apart by RID, RFC 8852),
+     * the RID extension and the {@code a=rid}/{@code a=simulcast} lines come in (RFC 8851, RFC 8853).
+     */
+    private static String simulcast(String sdp, List<String> rids) {
+        int video = sdp.indexOf("m=video");
+        StringBuilder out = new StringBuilder(sdp.substring(0, video));
+        for (String line : sdp.substring(video).split("\r\n")) {
+            if (line.startsWith("a=ssrc")) continue;
+            out.append(line).append("\r\n");
+            if (line.contains("urn:ietf:params:rtp-hdrext:sdes:mid")) {
+                out.append("a=extmap:").append(EXT_RID).append(" urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n");
+            }
+        }
+        for (String rid : rids) out.append("a=rid:").append(rid).append(" send\r\n");
+        out.append("a=simulcast:send ").append(String.join(";", rids)).append("\r\n");
+        return out.toString();
+    }
+
+    /** One audio and one video packet (one per layer with simulcast); every 30th video packet starts a keyframe. On the loop. */
     private void sendTick() {
         int s = seq++;
         ByteBuf audio = PooledByteBufAllocator.DEFAULT.heapBuffer(200);
         audio.writeByte(0x80).writeByte(ClientOffer.OPUS_PT).writeShort(s).writeInt(s * 960).writeInt((int) offer.audioSsrc()).writeZero(80);
         transport.sendRtp(audio);
+        if (!rids.isEmpty()) {
+            for (int layer = 0; layer < rids.size(); layer++) sendLayer(s, layer);
+            return;
+        }
         ByteBuf video = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
         video.writeByte(0x80).writeByte((s % 30 == 29 ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(s).writeInt(s * 1800)
                 .writeInt((int) offer.videoSsrc());
         video.writeByte(0x10).writeByte(s % 30 == 0 ? 0x00 : 0x01).writeZero(1000);
+        transport.sendRtp(video);
+    }
+
+    private final dev.junction.codec.rtp.RtpHeaderWriter header = new dev.junction.codec.rtp.RtpHeaderWriter();
+
+    /** Layer {@code layer}'s packet {@code s}: VP8-shaped, MID and RID extensions, its index in the third payload byte. */
+    private void sendLayer(int s, int layer) {
+        ByteBuf video = PooledByteBufAllocator.DEFAULT.heapBuffer(1200 + 16);
+        header.start(video, ClientOffer.VP8_PT, s % 30 == 29, s, s * 1800L, layerSsrcs[layer]);
+        header.startExtensions(false, 0);
+        byte[] mid = "1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] rid = rids.get(layer).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        header.addExtension(ClientOffer.EXT_MID, mid, 0, mid.length);
+        header.addExtension(EXT_RID, rid, 0, rid.length);
+        header.endExtensions();
+        video.writeByte(0x10).writeByte(s % 30 == 0 ? 0x00 : 0x01).writeByte(layer).writeZero(300 * (layer + 1));
         transport.sendRtp(video);
     }
 

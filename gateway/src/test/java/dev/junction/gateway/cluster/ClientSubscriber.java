@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Junction's own client-role stack subscribing over WHEP to one node of a cluster: its own socket and media loop,
- * ICE as the controlling agent, DTLS as client; it counts the RTP packets it decrypts, by payload type.
+ * ICE as the controlling agent, DTLS as client; it counts the RTP packets it decrypts, by payload type, and keeps the
+ * third payload byte of the last video packet (a simulcast {@code ClientPublisher}'s layer index). Public for the
+ * viewer-control tests.
  */
-final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener {
+public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener {
     private static final DtlsCertificate CERT = DtlsCertificate.generate();
 
     private final MediaDemux demux = new MediaDemux();
@@ -34,9 +36,12 @@ final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener 
     private final int videoPt;
     private final int audioPt;
     private final String session;
+    private final List<String> links;
+    private final dev.junction.codec.rtp.RtpPacket rtp = new dev.junction.codec.rtp.RtpPacket();
+    private volatile int lastVideoLayer = -1;
 
     /** POSTs to {@code url} (a {@code /whep/{room}} URL), which must answer 201, and waits until connected. */
-    ClientSubscriber(String url) throws Exception {
+    public ClientSubscriber(String url) throws Exception {
         plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
         try {
             ClientOffer offer = ClientOffer.subscriber(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());
@@ -49,6 +54,7 @@ final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener 
             }
             if (created.statusCode() != 201) throw new AssertionError("WHEP POST answered " + created.statusCode() + ": " + created.body());
             session = URI.create(url).resolve(created.headers().firstValue("Location").orElseThrow()).toString();
+            links = created.headers().allValues("Link");
             ServerAnswer answer = ServerAnswer.parse(created.body());
             WebRtcTransport transport = WebRtcTransport.client(plane.sockets().get(0), demux, offer.ice(), answer.ice(), answer.candidates(), CERT,
                     answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(2), this);
@@ -60,8 +66,23 @@ final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener 
         }
     }
 
-    long video() {
+    public long video() {
         return video.get();
+    }
+
+    /** The session's URL. */
+    public String session() {
+        return session;
+    }
+
+    /** The 201's {@code Link} header values. */
+    public List<String> links() {
+        return links;
+    }
+
+    /** The third payload byte of the last video packet, -1 before one. */
+    public int lastVideoLayer() {
+        return lastVideoLayer;
     }
 
     long audio() {
@@ -76,7 +97,12 @@ final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener 
     @Override
     public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
         int pt = packet.getUnsignedByte(packet.readerIndex() + 1) & 0x7f;
-        if (pt == videoPt) video.incrementAndGet();
+        if (pt == videoPt) {
+            video.incrementAndGet();
+            if (rtp.wrap(packet, packet.readerIndex(), packet.readableBytes()) && rtp.payloadLength() >= 3) {
+                lastVideoLayer = packet.getUnsignedByte(rtp.payloadOffset() + 2);
+            }
+        }
         else if (pt == audioPt) audio.incrementAndGet();
     }
 

@@ -86,6 +86,29 @@ final class RecordingSessionService implements SessionService {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** The event streams open now, in the order they were opened. */
+    final List<ViewerEvents> watchers = new CopyOnWriteArrayList<>();
+    /** Streams a session may have before {@link #watch} refuses with 429. */
+    volatile int maxWatchers = Integer.MAX_VALUE;
+
+    @Override
+    public CompletionStage<String> selectLayer(String room, String id, LayerRequest request) {
+        calls.add(new Call("layer", SessionKind.WHEP, room, id, null, request.toString()));
+        if (!etagBySession.containsKey(key(SessionKind.WHEP, room, id))) {
+            return CompletableFuture.failedFuture(SessionException.notFound("no such session: " + id));
+        }
+        return CompletableFuture.completedFuture("{\"slots\":{}}");
+    }
+
+    @Override
+    public ViewerEvents.Subscription watch(String room, String id, ViewerEvents sink) {
+        calls.add(new Call("watch", SessionKind.WHEP, room, id, null, null));
+        if (!etagBySession.containsKey(key(SessionKind.WHEP, room, id))) throw SessionException.notFound("no such session: " + id);
+        if (watchers.size() >= maxWatchers) throw new SessionException(429, "too many event streams", Map.of("Retry-After", "5"));
+        watchers.add(sink);
+        return () -> watchers.remove(sink);
+    }
+
     Call onlyCall() {
         if (calls.size() != 1) throw new AssertionError("expected exactly one call, got " + calls);
         return calls.getFirst();
