@@ -52,4 +52,54 @@ class DemoPageBrowserIT {
             assertEquals(0, server.sessions().sessionCount(), "Stop ended both sessions on the server");
         }
     }
+
+    /**
+     * Issue 11, viewer control on the demo page: a simulcast publisher, a viewer whose panel shows its layer and why
+     * (from the session's event stream), and the pin select capping it at the lowest layer through the layer
+     * endpoint; auto lifts the cap again.
+     */
+    @Test
+    void shouldShowTheViewersLayerAndPinOne() throws Exception {
+        try (JunctionServer server = WhipWhepBrowserIT.startServer();
+             WebDriver browser = WebDriver.start()) {
+            browser.open("http://127.0.0.1:" + server.httpPort() + "/");
+            browser.script("document.getElementById('simulcast').checked = true; return ''");
+            browser.click("#publish [data-role=start]");
+            browser.click("#watch [data-role=start]");
+            String options = awaitScript(browser, "the pin select offers the publisher's layers",
+                    "const s = document.querySelector('#watch [data-role=pin]');"
+                            + " return s.disabled ? '' : [...s.options].map(o => o.value).join(',')",
+                    v -> v.startsWith(",q"));
+            awaitScript(browser, "the panel shows a layer", "return document.querySelector('#watch [data-stat=layer]').textContent",
+                    v -> !v.isEmpty() && !v.equals("\u2013"));
+
+            browser.script("const s = document.querySelector('#watch [data-role=pin]'); s.value = 'q';"
+                    + " s.dispatchEvent(new Event('change')); return ''");
+            awaitScript(browser, "the viewer pinned to q, for its preference",
+                    "return document.querySelector('#watch [data-stat=layer]').textContent + ' / '"
+                            + " + document.querySelector('#watch [data-stat=why]').textContent",
+                    v -> v.startsWith("q / ") && v.contains("viewer preference"));
+            String errors = browser.script("return [...document.querySelectorAll('[data-role=error]')].map(e => e.textContent).join('')");
+            assertEquals("", errors, "no error shown");
+
+            browser.script("const s = document.querySelector('#watch [data-role=pin]'); s.value = '';"
+                    + " s.dispatchEvent(new Event('change')); return ''");
+            String after = awaitScript(browser, "auto lifts the cap",
+                    "return document.querySelector('#watch [data-stat=why]').textContent", v -> !v.contains("viewer preference"));
+            System.out.printf("demo page: layers %s, pinned to q, then auto: %s%n", options, after);
+        }
+    }
+
+    /** Polls {@code script} until its result passes {@code done}; fails with {@code what} and the last result after 30 s. */
+    private static String awaitScript(WebDriver browser, String what, String script, java.util.function.Predicate<String> done)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = browser.script(script);
+            if (last != null && done.test(last)) return last;
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+        }
+        throw new AssertionError("timed out waiting for: " + what + "; last: " + last);
+    }
 }
