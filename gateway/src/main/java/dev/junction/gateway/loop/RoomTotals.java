@@ -1,5 +1,6 @@
 package dev.junction.gateway.loop;
 
+import dev.junction.gateway.room.KeyframeCause;
 import dev.junction.gateway.room.LayerReason;
 import dev.junction.gateway.room.Room;
 import dev.junction.gateway.room.RoomCounters;
@@ -53,12 +54,17 @@ public final class RoomTotals {
             new Counter("keyframes_instead_of_resends", "Keyframes asked for because a subscriber's resends were withheld over its bandwidth estimate.", RoomCounters::keyframesInsteadOfResends));
     private static final RoomDrop[] DROPS = RoomDrop.values();
     private static final LayerReason[] CAUSES = LayerReason.values();
+    private static final KeyframeCause[] KEYFRAME_CAUSES = KeyframeCause.values();
     private static final int BUCKETS = RoomCounters.ESTIMATE_BOUNDS_BPS.length + 1;
-    /** Where the layer switches start, then the estimate's buckets, then its sum. */
+    /** Where the layer switches start, then the keyframe requests by cause, the estimate's buckets, its sum. */
     private static final int SWITCHES_AT = COUNTERS.size() + DROPS.length;
-    private static final int BUCKETS_AT = SWITCHES_AT + CAUSES.length;
+    private static final int KEYFRAMES_AT = SWITCHES_AT + CAUSES.length;
+    private static final int BUCKETS_AT = KEYFRAMES_AT + KEYFRAME_CAUSES.length;
     private static final int SUM_AT = BUCKETS_AT + BUCKETS;
-    /** Slots: the named counters, one per drop reason, one per layer switch cause, the estimate histogram's buckets and sum. */
+    /**
+     * Slots: the named counters, one per drop reason, one per layer switch cause, one per keyframe request cause, the
+     * estimate histogram's buckets and sum.
+     */
     static final int SIZE = SUM_AT + 1;
 
     // State, on the owning loop.
@@ -99,6 +105,9 @@ public final class RoomTotals {
         for (int i = 0; i < CAUSES.length; i++) {
             into[SWITCHES_AT + i] += c.layerSwitches(CAUSES[i]);
         }
+        for (int i = 0; i < KEYFRAME_CAUSES.length; i++) {
+            into[KEYFRAMES_AT + i] += c.keyframeRequests(KEYFRAME_CAUSES[i]);
+        }
         for (int i = 0; i < BUCKETS; i++) {
             into[BUCKETS_AT + i] += c.estimateBucket(i);
         }
@@ -126,6 +135,12 @@ public final class RoomTotals {
             if (CAUSES[i] == LayerReason.NONE || CAUSES[i] == LayerReason.AWAITING_KEYFRAME) continue;
             out.append("junction_room_layer_switches_total{reason=\"").append(CAUSES[i].label()).append("\"} ")
                     .append(sum(loops, SWITCHES_AT + i)).append('\n');
+        }
+        out.append("# HELP junction_room_keyframe_requests_total Keyframes asked of publishers, by why: viewer (a subscriber's PLI/FIR), join, switch (a Consumer waiting for a layer's keyframe), restart (a layer's new SSRC), instead_of_resend (resends withheld over the estimate), pipe (asked by another loop or node); before rate limiting.\n");
+        out.append("# TYPE junction_room_keyframe_requests_total counter\n");
+        for (int i = 0; i < KEYFRAME_CAUSES.length; i++) {
+            out.append("junction_room_keyframe_requests_total{cause=\"").append(KEYFRAME_CAUSES[i].label()).append("\"} ")
+                    .append(sum(loops, KEYFRAMES_AT + i)).append('\n');
         }
         String name = "junction_subscriber_estimate_bps";
         out.append("# HELP ").append(name).append(" Subscribers' send-side bandwidth estimates (transport-cc), each sampled once a second.\n");

@@ -493,9 +493,9 @@ public final class Consumer {
         return source < 0 ? -1 : (source + timestampOffset) & 0xFFFF_FFFFL;
     }
 
-    /** A keyframe of the layer this subscriber receives (or is about to). */
-    void requestKeyframe(long nowNs) {
-        producer.requestKeyframe(layer >= 0 ? layer : targetLayer, nowNs);
+    /** A keyframe of the layer this subscriber receives (or is about to), counted under {@code cause}. */
+    void requestKeyframe(KeyframeCause cause, long nowNs) {
+        producer.requestKeyframe(layer >= 0 ? layer : targetLayer, cause, nowNs);
     }
 
     private void resynchronise(RtpPacket in, int sourceGeneration, long nowNs) {

@@ -341,7 +341,7 @@ public final class Producer {
         }
         if (waiting && nowNs - to.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
             to.switchKeyframeAskedNs = nowNs;
-            requestKeyframe(to.index, nowNs);
+            requestKeyframe(to.index, KeyframeCause.SWITCH, nowNs);
         }
     }
 
@@ -359,7 +359,7 @@ public final class Producer {
         ProducerLayer l = layers[layer];
         if (nowNs - l.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
             l.switchKeyframeAskedNs = nowNs;
-            requestKeyframe(layer, nowNs);
+            requestKeyframe(layer, KeyframeCause.RESTART, nowNs);
         }
     }
 
@@ -372,7 +372,7 @@ public final class Producer {
     void addConsumer(Consumer consumer, long nowNs) {
         consumers.add(consumer);
         consumer.chooseLayer(nowNs, LayerReason.NONE);
-        if (consumer.targetLayer() >= 0) requestKeyframe(consumer.targetLayer(), nowNs);
+        if (consumer.targetLayer() >= 0) requestKeyframe(consumer.targetLayer(), KeyframeCause.JOIN, nowNs);
     }
 
     void removeConsumer(Consumer consumer) {
@@ -383,9 +383,10 @@ public final class Producer {
 
     // ---- requests upstream ------------------------------------------------------------------------------------
 
-    /** Asks for a keyframe on {@code layer} (video only; rate-limited upstream). */
-    void requestKeyframe(int layer, long nowNs) {
+    /** Asks for a keyframe on {@code layer} (video only; rate-limited upstream), counted under {@code cause}. */
+    void requestKeyframe(int layer, KeyframeCause cause, long nowNs) {
         if (media.kind() != MediaKind.VIDEO || closed || layer < 0 || layer >= layers.length) return;
+        room.counters().keyframeRequest(cause);
         upstream.requestKeyframe(this, layer, nowNs);
     }
 

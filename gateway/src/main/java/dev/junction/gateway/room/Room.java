@@ -186,7 +186,7 @@ public final class Room {
     /** Asks for a keyframe of this loop's Producer {@code producerId} (a piped copy asked on another loop). */
     public void requestKeyframe(int producerId, int layer, long nowNs) {
         Producer p = producerById(producerId);
-        if (p != null) p.requestKeyframe(layer, nowNs);
+        if (p != null) p.requestKeyframe(layer, KeyframeCause.PIPE, nowNs);
     }
 
     /**

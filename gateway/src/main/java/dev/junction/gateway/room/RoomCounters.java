@@ -8,6 +8,7 @@ package dev.junction.gateway.room;
 public final class RoomCounters {
     private final long[] drops = new long[RoomDrop.values().length];
     private final long[] layerSwitches = new long[LayerReason.values().length];
+    private final long[] keyframeRequests = new long[KeyframeCause.values().length];
     /** Upper bounds (bps) of the subscribers' estimate histogram; the +Inf bucket follows. */
     public static final long[] ESTIMATE_BOUNDS_BPS = {
         100_000, 200_000, 300_000, 500_000, 750_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000, 10_000_000, 20_000_000,
@@ -51,6 +52,15 @@ public final class RoomCounters {
         while (i < ESTIMATE_BOUNDS_BPS.length && bps > ESTIMATE_BOUNDS_BPS[i]) i++;
         estimateBuckets[i]++;
         estimateSumBps += bps;
+    }
+
+    void keyframeRequest(KeyframeCause cause) {
+        keyframeRequests[cause.ordinal()]++;
+    }
+
+    /** Keyframes asked of publishers, by why (before rate limiting; issue 11). */
+    public long keyframeRequests(KeyframeCause cause) {
+        return keyframeRequests[cause.ordinal()];
     }
 
     /** Consumers' target layer changes, by what caused them (issue 11). */

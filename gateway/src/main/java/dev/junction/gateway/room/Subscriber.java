@@ -419,7 +419,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             // Congested: the subscriber's decoder recovers from a keyframe (rate-limited upstream), not from resends
             // into a full link (issue 11).
             room.counters().keyframesInsteadOfResends++;
-            consumer.requestKeyframe(nowNs);
+            consumer.requestKeyframe(KeyframeCause.INSTEAD_OF_RESEND, nowNs);
         }
     }
 
@@ -436,7 +436,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         for (int i = 0, n = slots.size(); i < n; i++) {
             Consumer c = slots.get(i).consumer();
             if (c != null) {
-                c.requestKeyframe(nowNs);
+                c.requestKeyframe(KeyframeCause.JOIN, nowNs);
             }
         }
     }
@@ -560,7 +560,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             return;
         }
         room.counters().keyframeRequestsIn++;
-        consumer.requestKeyframe(nowNs);
+        consumer.requestKeyframe(KeyframeCause.VIEWER, nowNs);
     }
 
     @Override

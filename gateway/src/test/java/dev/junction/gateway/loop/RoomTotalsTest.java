@@ -95,6 +95,9 @@ class RoomTotalsTest {
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
+        for (String cause : List.of("viewer", "join", "switch", "restart", "instead_of_resend", "pipe")) {
+            assertEquals(0L, samples.get("junction_room_keyframe_requests_total{cause=\"" + cause + "\"}"), cause);
+        }
         // Issue 11: layer switches by cause, and the subscribers' estimates as a histogram.
         for (String cause : List.of("best", "bandwidth", "preference", "layer_inactive")) {
             assertEquals(0L, samples.get("junction_room_layer_switches_total{reason=\"" + cause + "\"}"), cause);
@@ -102,7 +105,7 @@ class RoomTotalsTest {
         assertEquals(0L, samples.get("junction_subscriber_estimate_bps_bucket{le=\"+Inf\"}"));
         assertEquals(0L, samples.get("junction_subscriber_estimate_bps_count"));
         int buckets = dev.junction.gateway.room.RoomCounters.ESTIMATE_BOUNDS_BPS.length + 1;
-        assertEquals(22 + RoomDrop.values().length + 4 + buckets + 2, samples.size(), "nothing else: " + samples.keySet());
+        assertEquals(22 + RoomDrop.values().length + 4 + dev.junction.gateway.room.KeyframeCause.values().length + buckets + 2, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

@@ -67,6 +67,8 @@ class LayerSwitchPropertyTest {
         try {
             s.run();
             s.check();
+            // Keyframe requests by cause: the cap moves every 1.5 s, and every switch waits for its layer's keyframe.
+            assertTrue(s.room.counters().keyframeRequests(KeyframeCause.SWITCH) > 0, "switches asked for keyframes");
         } finally {
             s.close();
         }

@@ -378,6 +378,8 @@ class RoomTest {
         assertEquals(Long.MAX_VALUE, video.nextTimeoutNs());
         assertEquals(2, room.counters().keyframeRequestsSent());
         assertEquals(1, room.counters().keyframeRequestsCoalesced());
+        assertEquals(3, room.counters().keyframeRequests(KeyframeCause.JOIN), "three joins asked, by cause, before the limit");
+        assertEquals(0, room.counters().keyframeRequests(KeyframeCause.VIEWER));
     }
 
     @Test
@@ -398,6 +400,7 @@ class RoomTest {
         sub.handleRtcp(fir);
         assertEquals(1, pub.sender.pliMediaSsrcs().size(), "rate limited");
         assertEquals(3, room.counters().keyframeRequestsIn());
+        assertEquals(3, room.counters().keyframeRequests(KeyframeCause.VIEWER), "the subscriber's PLI, PLI and FIR");
 
         nowNs += 490 * MS;
         assertEquals(nowNs, pub.publisher.producers().get(1).nextTimeoutNs());

@@ -329,6 +329,7 @@ class SubscriberBweTest {
         assertEquals(1, room.counters().dropped(RoomDrop.NACK_OVER_BUDGET));
         assertEquals(retransmissions, room.counters().retransmissions(), "nothing resent");
         assertEquals(1, room.counters().keyframesInsteadOfResends());
+        assertEquals(1, room.counters().keyframeRequests(KeyframeCause.INSTEAD_OF_RESEND));
         assertTrue(room.counters().keyframeRequestsSent() + room.counters().keyframeRequestsCoalesced() > keyframeRequests,
                 "a keyframe asked for instead");
 
