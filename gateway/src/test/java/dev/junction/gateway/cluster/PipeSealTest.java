@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.transport.srtp.AesGcm;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -74,5 +75,33 @@ class PipeSealTest {
         assertEquals(PipeSeal.Refusal.REPLAY, receiver.open(d[10].copy()), "140 late: too old to tell, refused");
         assertNull(receiver.open(d[199].copy()));
         assertNull(receiver.open(d[151].copy()));
+    }
+
+    /**
+     * OpenSSL through FFM (the default where it loaded) and the JDK's Cipher (the fallback) seal the same bytes and
+     * open each other's datagrams, and both refuse a tampered one: a pipe between a JDK 21 node and a JDK 25 node
+     * works. On a JDK with the FFM API, the FFM path must have loaded (no silent fallback in the build).
+     */
+    @Test
+    void shouldSealTheSameBytesThroughOpenSslAndTheJdk() {
+        if (!AesGcm.available()) {
+            assertTrue(Runtime.version().feature() < 22, "FFM AES-GCM did not load on Java " + Runtime.version());
+            return;
+        }
+        byte[] rtp = new byte[1200];
+        new java.util.Random(14).nextBytes(rtp);
+        for (int i = 0; i < 3; i++) {
+            ByteBuf viaFfm = sealed(new PipeSeal(KEY, PipeSeal.TO_HOME, true), 5, rtp);
+            ByteBuf viaJdk = sealed(new PipeSeal(KEY, PipeSeal.TO_HOME, false), 5, rtp);
+            assertEquals(viaJdk, viaFfm, "identical datagrams");
+            ByteBuf tampered = viaFfm.copy();
+            tampered.setByte(tampered.writerIndex() - 1, tampered.getByte(tampered.writerIndex() - 1) ^ 1);
+            assertEquals(PipeSeal.Refusal.BAD_AUTH, new PipeSeal(KEY, PipeSeal.TO_HOME, true).open(tampered), "FFM checks the tag");
+            assertNull(new PipeSeal(KEY, PipeSeal.TO_HOME, false).open(viaFfm), "the JDK opens OpenSSL's");
+            assertNull(new PipeSeal(KEY, PipeSeal.TO_HOME, true).open(viaJdk), "OpenSSL opens the JDK's");
+            byte[] opened = new byte[viaJdk.readableBytes() - 4];
+            viaJdk.getBytes(viaJdk.readerIndex() + 4, opened);
+            assertTrue(Arrays.equals(rtp, opened));
+        }
     }
 }
