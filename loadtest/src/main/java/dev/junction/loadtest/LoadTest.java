@@ -82,7 +82,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
  *       CPU over the window from /proc, and per packet received (null with several targets, whose nodes share
  *       the packets);</li>
- *   <li>{@code elapsed_s}: the window's real length.</li>
+ *   <li>{@code elapsed_s}: the window's real length;</li>
+ *   <li>{@code adaptation}: with {@code --simulcast} or {@code --downlink-kbps}, the shaped and the unshaped
+ *       subscribers apart (received kbit/s, loss, bottleneck drops, the layer each got most) and the server's
+ *       layer switches and estimates over the window (README, "Shaped subscribers").</li>
  * </ul>
  * One progress line per second on stderr (marked {@code warmup} during the warm-up). Exit status 0 when the
  * run completed, 1 with a one-line reason when peers could not connect, 2 for bad options. Bounded in peers
