@@ -563,7 +563,8 @@ public final class LoadTest {
 
     /**
      * One group of subscribers over the window: how many, received kbit/s (p50 and the least), loss, bottleneck
-     * drops, and per layer how many of them received that layer most ({@code none}: no video at all).
+     * drops, and per layer how many of them received most frames of it, i.e. were on it longest ({@code none}: no
+     * video at all).
      */
     private JsonObject group(List<Peer> members, double elapsedS) {
         List<Long> kbps = new ArrayList<>();
@@ -807,7 +808,7 @@ public final class LoadTest {
         final long[] streamLast = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamDoneExpected = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamDoneGot = new long[4 * ClientOffer.MAX_PAIRS];
-        /** A subscriber's window: RTP bytes it decrypted (media, RTX, padding), then video packets per simulcast layer. */
+        /** A subscriber's window: RTP bytes it decrypted (media, RTX, padding), then video frames per simulcast layer. */
         final AtomicLongArray windowCounts = new AtomicLongArray(1 + LoadOptions.RIDS.size());
         /** A shaped subscriber's bottleneck (its socket's receiver), else null. */
         final ShapedDownlink downlink;
@@ -1038,7 +1039,7 @@ public final class LoadTest {
             }
         }
 
-        /** At a window's end: bytes, then video packets per layer, then bottleneck drops, over the window. */
+        /** At a window's end: bytes, then video frames per layer, then bottleneck drops, over the window. */
         volatile long[] windowEnd;
 
         void endWindow() {
@@ -1087,7 +1088,8 @@ public final class LoadTest {
             if (!next.isDone()) next.complete(null);
             addSample(latency, nowNs - packet.getLong(at));
             int layer = video ? Math.min(packet.getUnsignedByte(at + 14), LoadOptions.RIDS.size() - 1) : 0;
-            if (video) windowCounts.lazySet(1 + layer, windowCounts.get(1 + layer) + 1);
+            // A frame's first packet (the descriptor's S bit): frames, unlike packets, count time on a layer whatever its bitrate.
+            if (video && (packet.getByte(at - 2) & 0x10) != 0) windowCounts.lazySet(1 + layer, windowCounts.get(1 + layer) + 1);
             track(from, video ? 1 : 0, layer, packet.getUnsignedInt(at + 10));
         }
 
