@@ -41,7 +41,23 @@ import java.util.Map;
  */
 record LoadOptions(URI target, String room, String whipPath, String whepPath, int publishers, int subscribers, int seconds,
         int warmup, int rooms, int videoKbps, boolean audio, int packetSize, int joinBurst, long serverPid, String token,
-        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, Transport transport, List<URI> targets) {
+        int slots, List<Flood.Kind> flood, int floodRate, int churn, int churnParallel, Transport transport, List<URI> targets,
+        int simulcast, int downlinkKbps, int shapedSubscribers, int downlinkDelayMs) {
+
+    /** Simulcast rids, lowest layer first; {@code --simulcast N} uses the last N. */
+    static final List<String> RIDS = List.of("q", "h", "f");
+    /** The bottleneck's queue: this long at its rate (drop-tail beyond; {@link DownlinkBottleneck#queueLimitBytes}). */
+    static final int DOWNLINK_QUEUE_MS = 150;
+
+    /** The rids the publishers send, lowest first (empty without simulcast). */
+    List<String> rids() {
+        return simulcast < 2 ? List.of() : RIDS.subList(RIDS.size() - simulcast, RIDS.size());
+    }
+
+    /** Video layer {@code layer}'s bitrate (layer 0 is the lowest): {@code videoKbps} halved per step below the top. */
+    int layerKbps(int layer) {
+        return videoKbps >> (Math.max(1, simulcast) - 1 - layer);
+    }
 
     /** How peers reach the server ({@code --transport}). */
     enum Transport {
@@ -99,6 +115,16 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
                                     turn-tls: through a TURN relay the server advertises in its WHIP/WHEP
                                     Link: rel="ice-server" headers (RFC 9725 §4.6), one allocation per peer,
                                     whose relayed address is the peer's only candidate
+              --simulcast N         rid simulcast layers per publisher (1-3, default 1): 2 sends h and f,
+                                    3 sends q, h and f, at 1/4, 1/2 and all of --video-kbps; a keyframe
+                                    on every layer every 2 s and on the layer a PLI or FIR names
+              --downlink-kbps K     shape subscribers' downlinks in the tool: a token bucket at K kbit/s with
+                                    a drop-tail queue of 150 ms at K, before the peer sees a datagram; the
+                                    server's transport-cc estimate sees the queueing and the drops (10-1000000,
+                                    default 0: not shaped; needs --transport udp)
+              --shaped-subscribers N  of each room's --subscribers, the first N are shaped (default all of them
+                                    with --downlink-kbps); the join burst is never shaped
+              --downlink-delay-ms D fixed delay after the bottleneck's queue (0-1000, default 0)
               --server-pid PID      the server's process: its CPU time over the window is read from /proc
               --token T             bearer token for the WHIP/WHEP endpoints and /metrics
               --whip-path P         WHIP path template (default /whip/{room})
@@ -145,6 +171,10 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         v.put("--churn", "0");
         v.put("--churn-parallel", "10");
         v.put("--transport", "udp");
+        v.put("--simulcast", "1");
+        v.put("--downlink-kbps", "0");
+        v.put("--shaped-subscribers", null);
+        v.put("--downlink-delay-ms", null);
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value = null;
@@ -186,13 +216,26 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         if (churn > 0 && Integer.parseInt(v.get("--publishers")) < 1) {
             throw new IllegalArgumentException("--churn: needs --publishers 1 or more (each cycle waits for a packet)");
         }
+        int downlinkKbps = v.get("--downlink-kbps").equals("0") ? 0 : range(v, "--downlink-kbps", 10, 1_000_000, "0 (off) or ");
+        if (downlinkKbps > 0 && churn > 0) throw new IllegalArgumentException("--downlink-kbps: not with --churn, whose peers are never shaped");
+        for (String name : new String[] {"--shaped-subscribers", "--downlink-delay-ms"}) {
+            if (v.get(name) != null && downlinkKbps == 0) throw new IllegalArgumentException(name + ": needs --downlink-kbps");
+        }
+        if (downlinkKbps > 0 && transport != Transport.UDP) {
+            throw new IllegalArgumentException("--downlink-kbps: shapes UDP datagrams only, not --transport " + transport.flag);
+        }
+        int shaped = v.get("--shaped-subscribers") == null ? (downlinkKbps > 0 ? subscribers : 0)
+                : range(v, "--shaped-subscribers", 0, subscribers);
+        int delayMs = v.get("--downlink-delay-ms") == null ? 0 : range(v, "--downlink-delay-ms", 0, 1000);
+        int simulcast = range(v, "--simulcast", 1, RIDS.size());
+        if (simulcast > 1 && v.get("--video-kbps").equals("0")) throw new IllegalArgumentException("--simulcast: needs --video-kbps above 0");
         return new LoadOptions(target, v.get("--room"), v.get("--whip-path"), v.get("--whep-path"),
                 publishers, subscribers, range(v, "--seconds", 1, 3600), range(v, "--warmup", 0, 600), rooms,
                 range(v, "--video-kbps", 0, 100_000), audio.equals("on"), range(v, "--packet-size", 100, 1400),
                 joinBurst, range(v, "--server-pid", 0, Integer.MAX_VALUE), v.get("--token"),
                 range(v, "--slots", 1, dev.junction.transport.client.ClientOffer.MAX_PAIRS),
                 floodKinds(v.get("--flood")), range(v, "--flood-rate", 1, 2_000_000), churn, range(v, "--churn-parallel", 1, 200),
-                transport, List.copyOf(targets));
+                transport, List.copyOf(targets), simulcast, downlinkKbps, shaped, delayMs);
     }
 
     /** The {@code --target} base URL of a WHIP/WHEP server, or a message naming the flag (also for the conformance checker). */
@@ -238,6 +281,11 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
     }
 
     private static int range(Map<String, String> v, String name, int min, int max) {
+        return range(v, name, min, max, "");
+    }
+
+    /** {@code name}'s value within {@code min..max}, else a message naming the flag; {@code also} names another value it takes. */
+    private static int range(Map<String, String> v, String name, int min, int max, String also) {
         String text = v.get(name);
         try {
             int n = Integer.parseInt(text);
@@ -245,6 +293,6 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new IllegalArgumentException(name + ": expected an integer " + min + "-" + max + ", got '" + text + "'");
+        throw new IllegalArgumentException(name + ": expected " + also + "an integer " + min + "-" + max + ", got '" + text + "'");
     }
 }

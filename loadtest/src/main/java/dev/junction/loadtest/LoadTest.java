@@ -82,7 +82,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
  *       CPU over the window from /proc, and per packet received (null with several targets, whose nodes share
  *       the packets);</li>
- *   <li>{@code elapsed_s}: the window's real length.</li>
+ *   <li>{@code elapsed_s}: the window's real length;</li>
+ *   <li>{@code adaptation}: with {@code --simulcast} or {@code --downlink-kbps}, the shaped and the unshaped
+ *       subscribers apart (received kbit/s, loss, bottleneck drops, the layer each got most) and the server's
+ *       layer switches and estimates over the window (README, "Shaped subscribers").</li>
  * </ul>
  * One progress line per second on stderr (marked {@code warmup} during the warm-up). Exit status 0 when the
  * run completed, 1 with a one-line reason when peers could not connect, 2 for bad options. Bounded in peers
@@ -116,6 +119,14 @@ public final class LoadTest {
      */
     static final long PROBE_MAGIC = 0x084a_5052_4f42_4500L; // "\bJPROBE\0"
     private static final int PROBE_BYTES = 16;
+    /**
+     * The tool's part of a video payload: VP8 descriptor and first payload byte (2), send time (8), publisher
+     * number (2), stream counter (4), simulcast layer (1).
+     */
+    static final int VIDEO_HEADER_BYTES = 17;
+    private static final byte[] MID_VIDEO = {'1'};
+    private static final byte[][] RID_BYTES = LoadOptions.RIDS.stream().map(r -> r.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
 
     private final LoadOptions options;
     private final PrintStream progress;
@@ -141,6 +152,8 @@ public final class LoadTest {
     private final List<Peer> publishers = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.ExecutorService joiners = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private MediaPlane plane;
+    /** Per tool loop, what hands shaped subscribers' datagrams on ({@code --downlink-kbps}); null entries without. */
+    private ShapedDownlink.Pump[] pumps;
     /** The TLS client context for {@code --transport turn-tls}, made on first use; it trusts any certificate. */
     private io.netty.handler.ssl.SslContext turnTls;
     /** After a churn run: every cycle succeeded and the server is back to its baseline. */
@@ -209,18 +222,22 @@ public final class LoadTest {
         if (options.churn() > 0) return runChurn().encode();
         plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
                 i -> this::onProbe);
+        pumps = new ShapedDownlink.Pump[plane.sockets().size()];
+        if (options.downlinkKbps() > 0) {
+            for (int i = 0; i < pumps.length; i++) pumps[i] = new ShapedDownlink.Pump(plane.sockets().get(i).eventLoop());
+        }
         ScheduledFuture<?> prober = null;
         try {
             PrometheusHistogram setupBefore = serverSetupHistogram(SETUP_METRIC);
             PrometheusHistogram connectBefore = serverSetupHistogram(CONNECT_METRIC);
-            for (Peer p : join(true, options.publishers())) p.startSending();
-            List<Peer> subscribers = join(false, options.subscribers());
+            for (Peer p : join(true, options.publishers(), 0)) p.startSending();
+            List<Peer> subscribers = join(false, options.subscribers(), options.shapedSubscribers());
             long burstMs = -1;
             int warmupBurstPeers = 0;
             if (options.joinBurst() > 0) {
                 if (options.warmup() > 0) warmupBurstPeers = warmUpJoinPath();
                 long startNs = System.nanoTime();
-                List<Peer> burst = join(false, options.joinBurst());
+                List<Peer> burst = join(false, options.joinBurst(), 0);
                 for (Peer p : burst) awaitQuietly(p.firstPacket, CONNECT_TIMEOUT_S, "a join-burst subscriber received nothing");
                 burstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
                 subscribers = new ArrayList<>(subscribers);
@@ -244,7 +261,10 @@ public final class LoadTest {
 
             // The window: everything reported is counted from here.
             boolean floods = !options.flood().isEmpty();
+            boolean adaptation = options.downlinkKbps() > 0 || options.simulcast() > 1;
+            String metricsBefore = adaptation ? metricsText() : null;
             Window window = measure(subscribers, "", !floods);
+            String metricsAfter = adaptation ? metricsText() : null;
             JsonArray floodResults = new JsonArray();
             for (int i = 0; i < options.flood().size(); i++) {
                 floodResults.add(flood(options.flood().get(i), subscribers, window, i == options.flood().size() - 1));
@@ -254,11 +274,13 @@ public final class LoadTest {
             }
             prober.cancel(false);
             JsonObject json = result(window, burstMs, serverSetupMs, serverConnectMs);
+            if (adaptation) json.put("adaptation", adaptation(subscribers, window, metricsBefore, metricsAfter));
             if (floods) json.put("flood_rate", options.floodRate()).put("floods", floodResults);
             return json.encode();
         } finally {
             if (prober != null) prober.cancel(false);
             for (Peer p : List.copyOf(peers)) p.leave();
+            for (ShapedDownlink.Pump pump : pumps) if (pump != null) pump.stop();
             joiners.shutdownNow();
             plane.close();
         }
@@ -272,10 +294,10 @@ public final class LoadTest {
         plane = MediaPlane.start(new MediaSettings("0.0.0.0", 0, Math.max(1, Runtime.getRuntime().availableProcessors()), List.of("127.0.0.1")),
                 i -> this::onProbe);
         try {
-            for (Peer p : join(true, options.publishers())) p.startSending();
+            for (Peer p : join(true, options.publishers(), 0)) p.startSending();
             int[] next = {0};
             Churn churn = new Churn(options.churn(), options.churnParallel(), options.rooms(), options.serverPid(), joiners,
-                    (room, port) -> new Peer(false, room, Math.floorMod(next[0]++, plane.sockets().size()), -1, port, false),
+                    (room, port) -> new Peer(false, room, Math.floorMod(next[0]++, plane.sockets().size()), -1, port, false, false),
                     this::metricsText, progress);
             JsonObject result = churn.run();
             churnSucceeded = churn.allSucceeded() && result.getBoolean("back_to_baseline");
@@ -316,7 +338,7 @@ public final class LoadTest {
     }
 
     private Window measure(List<Peer> subscribers, String label, boolean last) {
-        for (Peer s : subscribers) s.resetLoss();
+        for (Peer s : subscribers) s.resetWindow();
         clear(latency);
         clear(directLatency);
         long sent0 = sent.get();
@@ -336,6 +358,7 @@ public final class LoadTest {
         }
         double elapsedS = (System.nanoTime() - startNs) / 1e9;
         long cpu1 = serverCpuTicks();
+        for (Peer s : subscribers) s.endWindow();
         long packetsSent = sent.get() - sent0;
         long packetsReceived = received.get() - received0;
         if (last) {
@@ -405,10 +428,17 @@ public final class LoadTest {
 
     /** The target's {@code junction_media_dropped_total} by reason; empty when it has none (another server). */
     Map<String, Long> serverDrops() {
+        return labelledCounter(metricsText(), "junction_media_dropped_total", "reason");
+    }
+
+    /**
+     * A counter's samples {@code metric{label="value"} n} in a {@code /metrics} text, summed by value; empty when the
+     * text is null or has none.
+     */
+    static Map<String, Long> labelledCounter(String text, String metric, String label) {
         Map<String, Long> drops = new java.util.TreeMap<>();
-        String text = metricsText();
         if (text == null) return drops;
-        String prefix = "junction_media_dropped_total{reason=\"";
+        String prefix = metric + "{" + label + "=\"";
         for (String line : text.split("\n")) {
             if (!line.startsWith(prefix)) continue;
             int close = line.indexOf("\"}", prefix.length());
@@ -482,6 +512,107 @@ public final class LoadTest {
                             : round(cpuS * 1e6 / w.packetsReceived(), 3));
         }
         return json.put("elapsed_s", round(w.elapsedS(), 3));
+    }
+
+    /** The server's per-subscriber estimate histogram (bit/s), sampled once a second per subscriber. */
+    static final String ESTIMATE_METRIC = "junction_subscriber_estimate_bps";
+    static final String SWITCHES_METRIC = "junction_room_layer_switches_total";
+
+    /**
+     * With {@code --downlink-kbps} or {@code --simulcast}: the shaped and the unshaped subscribers apart (what they
+     * received, lost and which layer they got most), and the server's layer switches and estimates over the window.
+     */
+    private JsonObject adaptation(List<Peer> subscribers, Window w, String metricsBefore, String metricsAfter) {
+        List<Peer> shaped = new ArrayList<>();
+        List<Peer> unshaped = new ArrayList<>();
+        for (Peer p : subscribers) (p.downlink != null ? shaped : unshaped).add(p);
+        JsonObject json = new JsonObject()
+                .put("simulcast", options.simulcast())
+                .put("layers_kbps", layerKbps())
+                .put("downlink_kbps", options.downlinkKbps() == 0 ? null : options.downlinkKbps())
+                .put("downlink_queue_bytes", options.downlinkKbps() == 0 ? null
+                        : DownlinkBottleneck.queueLimitBytes(options.downlinkKbps(), LoadOptions.DOWNLINK_QUEUE_MS))
+                .put("downlink_delay_ms", options.downlinkDelayMs())
+                .put("shaped", group(shaped, w.elapsedS()))
+                .put("unshaped", group(unshaped, w.elapsedS()));
+        JsonObject switches = null;
+        if (metricsBefore != null && metricsAfter != null && metricsAfter.contains(SWITCHES_METRIC + "{")) {
+            Map<String, Long> before = labelledCounter(metricsBefore, SWITCHES_METRIC, "reason");
+            switches = new JsonObject();
+            for (Map.Entry<String, Long> e : labelledCounter(metricsAfter, SWITCHES_METRIC, "reason").entrySet()) {
+                switches.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L));
+            }
+        }
+        json.put("server_layer_switches", switches);
+        PrometheusHistogram estimates = metricsBefore == null || metricsAfter == null ? null
+                : PrometheusHistogram.parse(metricsAfter, ESTIMATE_METRIC).since(PrometheusHistogram.parse(metricsBefore, ESTIMATE_METRIC));
+        json.put("server_estimate_bps", estimates == null || estimates.count() == 0 ? null : estimateJson(estimates));
+        return json;
+    }
+
+    /** Each layer's rid (or {@code video} without simulcast) and its bitrate, lowest first. */
+    private JsonObject layerKbps() {
+        JsonObject layers = new JsonObject();
+        for (int i = 0; i < Math.max(1, options.simulcast()); i++) layers.put(layerName(i), options.layerKbps(i));
+        return layers;
+    }
+
+    private String layerName(int layer) {
+        return options.rids().isEmpty() ? "video" : options.rids().get(layer);
+    }
+
+    /**
+     * One group of subscribers over the window: how many, received kbit/s (p50 and the least), loss, bottleneck
+     * drops, and per layer how many of them received most frames of it, i.e. were on it longest ({@code none}: no
+     * video at all).
+     */
+    private JsonObject group(List<Peer> members, double elapsedS) {
+        List<Long> kbps = new ArrayList<>();
+        long expected = 0;
+        long got = 0;
+        long drops = 0;
+        int layers = Math.max(1, options.simulcast());
+        int[] most = new int[layers + 1];
+        for (Peer p : members) {
+            long[] end = p.windowEnd;
+            if (end == null) continue;
+            kbps.add(Math.round(end[0] * 8 / 1000.0 / elapsedS));
+            drops += end[end.length - 1];
+            int best = -1;
+            for (int l = 0; l < layers; l++) if (end[1 + l] > 0 && (best < 0 || end[1 + l] >= end[1 + best])) best = l;
+            most[best < 0 ? layers : best]++;
+            long[] eg = p.expectedAndReceived();
+            expected += eg[0];
+            got += eg[1];
+        }
+        Collections.sort(kbps);
+        JsonObject layerCounts = new JsonObject();
+        for (int l = 0; l < layers; l++) layerCounts.put(layerName(l), most[l]);
+        if (most[layers] > 0) layerCounts.put("none", most[layers]);
+        return new JsonObject()
+                .put("subscribers", members.size())
+                .put("received_kbps_p50", kbps.isEmpty() ? null : (long) percentile(kbps, 0.50))
+                .put("received_kbps_min", kbps.isEmpty() ? null : kbps.get(0))
+                .put("loss_pct", expected == 0 ? 0.0 : round(Math.max(0, 100.0 * (expected - got) / expected), 3))
+                .put("bottleneck_drops", drops)
+                .put("layer_most_received", layerCounts);
+    }
+
+    /** The estimates sampled in the window: p10, p50 and p90 (each its bucket's upper bound) and the buckets. */
+    private static JsonObject estimateJson(PrometheusHistogram h) {
+        JsonObject json = new JsonObject().put("samples", h.count());
+        for (double q : new double[] {0.10, 0.50, 0.90}) {
+            double bound = h.upperBoundS(q);
+            json.put("p" + Math.round(q * 100), Double.isInfinite(bound) ? "+Inf" : (Object) Math.round(bound));
+        }
+        JsonObject buckets = new JsonObject();
+        long below = 0;
+        for (int i = 0; i < h.boundsS().length; i++) {
+            long n = h.cumulative()[i] - below;
+            below = h.cumulative()[i];
+            if (n > 0) buckets.put(Double.isInfinite(h.boundsS()[i]) ? "+Inf" : Long.toString(Math.round(h.boundsS()[i])), n);
+        }
+        return json.put("buckets_le", buckets);
     }
 
     // ---- direct-path probe ----------------------------------------------------------------------------------
@@ -594,7 +725,7 @@ public final class LoadTest {
      */
     private int warmUpJoinPath() {
         int mark = setupNs.size();
-        List<Peer> warm = join(false, Math.min(options.joinBurst(), WARMUP_BURST));
+        List<Peer> warm = join(false, Math.min(options.joinBurst(), WARMUP_BURST), 0);
         for (Peer p : warm) awaitQuietly(p.firstPacket, CONNECT_TIMEOUT_S, "a warm-up subscriber received nothing");
         for (Peer p : warm) p.leave();
         peers.removeAll(warm);
@@ -604,15 +735,18 @@ public final class LoadTest {
         return warm.size();
     }
 
-    /** {@code perRoom} peers in every room, all joining at once; returns once all are connected. */
-    private List<Peer> join(boolean publish, int perRoom) {
+    /**
+     * {@code perRoom} peers in every room, all joining at once, the first {@code shapedPerRoom} of each room behind a
+     * {@link ShapedDownlink}; returns once all are connected.
+     */
+    private List<Peer> join(boolean publish, int perRoom, int shapedPerRoom) {
         int count = perRoom * options.rooms();
         List<Peer> joined = new ArrayList<>(count);
         List<CompletableFuture<Void>> ready = new ArrayList<>(count);
         for (int room = 0; room < options.rooms(); room++) {
             for (int i = 0; i < perRoom; i++) {
                 // Publishers are numbered room by room, so room = index / publishers per room (see roomOf).
-                Peer p = new Peer(publish, room, peers.size() % plane.sockets().size(), publish ? publishers.size() : -1);
+                Peer p = new Peer(publish, room, peers.size() % plane.sockets().size(), publish ? publishers.size() : -1, i < shapedPerRoom);
                 if (publish) publishers.add(p);
                 peers.add(p);
                 joined.add(p);
@@ -640,8 +774,8 @@ public final class LoadTest {
         final int room;
         /** For publishers: their number over all rooms, written into every packet with a per-stream counter. */
         final int index;
-        /** Packets sent so far per stream (0 audio, 1 video); written on the peer's loop. */
-        final AtomicLongArray streamSent = new AtomicLongArray(2);
+        /** Packets sent so far per stream (0 audio, 1 + layer video); written on the peer's loop. */
+        final AtomicLongArray streamSent = new AtomicLongArray(1 + LoadOptions.RIDS.size());
         final MediaDemux demux = new MediaDemux();
         final MediaSocket socket;
         /** The tool's loop this peer lives on. */
@@ -665,7 +799,30 @@ public final class LoadTest {
         final long[] streamKey = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamFirst = new long[4 * ClientOffer.MAX_PAIRS];
         final long[] streamCount = new long[4 * ClientOffer.MAX_PAIRS];
-        /** Streams tracked; written on the peer's loop, read by the progress and result thread (volatile publishes the arrays). */
+        /**
+         * Per stream, the simulcast layer of its current run (0 without simulcast), where the run's counters ended,
+         * and what earlier runs expected and got: a subscriber whose layer changes starts a new run, since the server
+         * stops forwarding a layer it switches away from (those packets are not lost).
+         */
+        final int[] streamLayer = new int[4 * ClientOffer.MAX_PAIRS];
+        final long[] streamLast = new long[4 * ClientOffer.MAX_PAIRS];
+        final long[] streamDoneExpected = new long[4 * ClientOffer.MAX_PAIRS];
+        final long[] streamDoneGot = new long[4 * ClientOffer.MAX_PAIRS];
+        /** A subscriber's window: RTP bytes it decrypted (media, RTX, padding), then video frames per simulcast layer. */
+        final AtomicLongArray windowCounts = new AtomicLongArray(1 + LoadOptions.RIDS.size());
+        /** A shaped subscriber's bottleneck (its socket's receiver), else null. */
+        final ShapedDownlink downlink;
+        /** Bottleneck drops when the window started. */
+        volatile long dropsAtWindowStart;
+        /** A simulcast publisher's layers: SSRC and sequence number per layer; on the loop. */
+        long[] layerSsrc;
+        int[] layerSeq;
+        /** Per video stream (one per layer), a PLI or FIR asked for a keyframe at the next tick; on the loop. */
+        final boolean[] keyframeAsked = new boolean[LoadOptions.RIDS.size()];
+        final dev.junction.codec.rtp.RtpHeaderWriter header = new dev.junction.codec.rtp.RtpHeaderWriter();
+        final dev.junction.codec.rtcp.RtcpCompound compound = new dev.junction.codec.rtcp.RtcpCompound();
+        final dev.junction.codec.rtcp.PictureLossIndication pli = new dev.junction.codec.rtcp.PictureLossIndication();
+        final dev.junction.codec.rtcp.FullIntraRequest fir = new dev.junction.codec.rtcp.FullIntraRequest();        /** Streams tracked; written on the peer's loop, read by the progress and result thread (volatile publishes the arrays). */
         volatile int streams;
         volatile long postNs;
         /** From the answer: the session's ICE ufrag and first candidate (what a flood aims at). */
@@ -686,18 +843,22 @@ public final class LoadTest {
         /** Completed by the first packet received after it was set (an ICE restart's proof of life). */
         volatile CompletableFuture<Void> nextPacket = new CompletableFuture<>();
 
-        Peer(boolean publisher, int room, int loop, int index) {
-            this(publisher, room, loop, index, 0, true);
+        Peer(boolean publisher, int room, int loop, int index, boolean shaped) {
+            this(publisher, room, loop, index, 0, true, shaped);
         }
 
         /** A peer whose socket is bound to {@code port} (0: any), e.g. a new session from an abandoned one's address. */
-        Peer(boolean publisher, int room, int loop, int index, int port, boolean counted) {
+        Peer(boolean publisher, int room, int loop, int index, int port, boolean counted, boolean shaped) {
             this.publisher = publisher;
             this.room = room;
             this.index = index;
             this.counted = counted;
             this.loop = loop;
-            this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", port), demux);
+            this.downlink = shaped ? new ShapedDownlink(options.downlinkKbps() * 1000L,
+                    DownlinkBottleneck.queueLimitBytes(options.downlinkKbps(), LoadOptions.DOWNLINK_QUEUE_MS),
+                    TimeUnit.MILLISECONDS.toNanos(options.downlinkDelayMs()), demux) : null;
+            this.socket = plane.open(loop, new InetSocketAddress("0.0.0.0", port), shaped ? downlink : demux);
+            if (shaped) pumps[loop].add(downlink);
         }
 
         @Override
@@ -714,6 +875,14 @@ public final class LoadTest {
             }
             offer = publisher ? ClientOffer.publisher(certificate.fingerprint(), local, random, true)
                     : ClientOffer.subscriber(certificate.fingerprint(), local, random, options.slots());
+            String sdp = offer.sdp();
+            if (publisher && !options.rids().isEmpty()) {
+                // rid simulcast (RFC 8853): one SSRC per layer, told apart by the RID extension, as Chromium sends it.
+                sdp = ClientOffer.simulcast(sdp, options.rids());
+                layerSsrc = new long[options.rids().size()];
+                layerSeq = new int[layerSsrc.length];
+                for (int i = 0; i < layerSsrc.length; i++) layerSsrc[i] = 1 + (random.nextInt() & 0x7FFF_FFFEL);
+            }
             HttpResponse<String> response;
             try {
                 httpSlots.acquire();
@@ -722,7 +891,7 @@ public final class LoadTest {
                     // RFC 9725 §4.5: a 307 or 308 names where to POST the same offer again; a few hops at most.
                     for (int hop = 0; ; hop++) {
                         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer.sdp()));
+                                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(sdp));
                         if (!options.token().isEmpty()) request.header("Authorization", "Bearer " + options.token());
                         response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 307 && response.statusCode() != 308) break;
@@ -812,7 +981,11 @@ public final class LoadTest {
             sender = transport.eventLoop().scheduleAtFixedRate(this::sendTick, 0, TICK_NS, TimeUnit.NANOSECONDS);
         }
 
-        /** One 20 ms tick: an Opus-shaped packet and this tick's share of the video bitrate as one frame. */
+        /**
+         * One 20 ms tick: an Opus-shaped packet and this tick's share of the video bitrate as one frame, per simulcast
+         * layer with {@code --simulcast}. A frame is a keyframe every 100 ticks (2 s) and on a stream a PLI or FIR
+         * asked for one since the last tick.
+         */
         private void sendTick() {
             long nowNs = System.nanoTime();
             if (options.audio()) {
@@ -822,27 +995,67 @@ public final class LoadTest {
                 if (transport.sendRtp(a)) sent.incrementAndGet();
                 streamSent.lazySet(0, streamSent.get(0) + 1);
             }
-            int payload = options.packetSize() - 12;
-            long bytesPerTick = (long) options.videoKbps() * 1000 / 8 / 50;
-            int packets = (int) Math.max(options.videoKbps() > 0 ? 1 : 0, (bytesPerTick + payload - 1) / payload);
-            boolean keyframe = tick % 100 == 0;
-            for (int i = 0; i < packets; i++) {
-                ByteBuf v = PooledByteBufAllocator.DEFAULT.heapBuffer(options.packetSize() + 16);
-                boolean last = i == packets - 1;
-                v.writeByte(0x80).writeByte((last ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq++)
-                        .writeInt((int) (tick * 1800)).writeInt((int) offer.videoSsrc());
-                // VP8 payload descriptor (RFC 7741 §4.2): S on the frame's first packet; then P=0 marks a keyframe.
-                v.writeByte(i == 0 ? 0x10 : 0x00).writeByte(keyframe ? 0x00 : 0x01).writeLong(nowNs)
-                        .writeShort(index).writeInt((int) streamSent.get(1));
-                v.writeZero(payload - 16);
-                if (transport.sendRtp(v)) sent.incrementAndGet();
-                streamSent.lazySet(1, streamSent.get(1) + 1);
+            if (options.videoKbps() == 0) {
+                tick++;
+                return;
             }
+            int layers = Math.max(1, options.simulcast());
+            for (int layer = 0; layer < layers; layer++) sendFrame(nowNs, layer);
             tick++;
         }
 
-        void resetLoss() {
-            transport.eventLoop().execute(() -> streams = 0);
+        /**
+         * Layer {@code layer}'s frame for this tick: its bitrate's share in packets of {@code --packet-size}, the last
+         * one holding the rest. Each packet: the VP8 payload descriptor (RFC 7741 §4.2: S on the frame's first packet;
+         * then P=0 marks a keyframe), the send time, the publisher's number, the stream's counter and the layer.
+         */
+        private void sendFrame(long nowNs, int layer) {
+            int payload = options.packetSize() - 12;
+            long frameBytes = (long) options.layerKbps(layer) * 1000 / 8 / 50;
+            int packets = (int) Math.max(1, (frameBytes + payload - 1) / payload);
+            boolean keyframe = tick % 100 == 0 || keyframeAsked[layer];
+            keyframeAsked[layer] = false;
+            int stream = 1 + layer;
+            for (int i = 0; i < packets; i++) {
+                ByteBuf v = PooledByteBufAllocator.DEFAULT.heapBuffer(options.packetSize() + 16 + 16);
+                boolean last = i == packets - 1;
+                int bytes = last ? (int) Math.max(VIDEO_HEADER_BYTES, frameBytes - (long) payload * i) : payload;
+                if (layerSsrc == null) {
+                    v.writeByte(0x80).writeByte((last ? 0x80 : 0) | ClientOffer.VP8_PT).writeShort(seq++)
+                            .writeInt((int) (tick * 1800)).writeInt((int) offer.videoSsrc());
+                } else {
+                    header.start(v, ClientOffer.VP8_PT, last, layerSeq[layer]++ & 0xFFFF, tick * 1800, layerSsrc[layer]);
+                    header.startExtensions(false, 0);
+                    header.addExtension(ClientOffer.EXT_MID, MID_VIDEO, 0, MID_VIDEO.length);
+                    byte[] rid = RID_BYTES[LoadOptions.RIDS.size() - layerSsrc.length + layer];
+                    header.addExtension(ClientOffer.EXT_RID, rid, 0, rid.length);
+                    header.endExtensions();
+                }
+                v.writeByte(i == 0 ? 0x10 : 0x00).writeByte(keyframe ? 0x00 : 0x01).writeLong(nowNs)
+                        .writeShort(index).writeInt((int) streamSent.get(stream)).writeByte(layer);
+                v.writeZero(bytes - VIDEO_HEADER_BYTES);
+                if (transport.sendRtp(v)) sent.incrementAndGet();
+                streamSent.lazySet(stream, streamSent.get(stream) + 1);
+            }
+        }
+
+        /** At a window's end: bytes, then video frames per layer, then bottleneck drops, over the window. */
+        volatile long[] windowEnd;
+
+        void endWindow() {
+            long[] counts = new long[windowCounts.length() + 1];
+            for (int i = 0; i < windowCounts.length(); i++) counts[i] = windowCounts.get(i);
+            counts[counts.length - 1] = downlink == null ? 0 : downlink.drops() - dropsAtWindowStart;
+            windowEnd = counts;
+        }
+
+        /** At a window's start: loss, bytes and layers count from here. */
+        void resetWindow() {
+            if (downlink != null) dropsAtWindowStart = downlink.drops();
+            transport.eventLoop().execute(() -> {
+                streams = 0;
+                for (int i = 0; i < windowCounts.length(); i++) windowCounts.lazySet(i, 0);
+            });
         }
 
         @Override
@@ -855,10 +1068,11 @@ public final class LoadTest {
         public void onRtp(WebRtcTransport t, ByteBuf packet, long nowNs) {
             if (!rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) return;
             if (transportCc != null) recordTransportCc(t, nowNs);
+            windowCounts.lazySet(0, windowCounts.get(0) + packet.readableBytes());
             int pt = rtp.payloadType();
             boolean video = pt == ClientOffer.VP8_PT;
             if (!video && pt != ClientOffer.OPUS_PT) return; // RTX and anything else: not counted
-            if (rtp.payloadLength() < (video ? 16 : 14)) return; // not one of ours
+            if (rtp.payloadLength() < (video ? VIDEO_HEADER_BYTES : 14)) return; // not one of ours
             int at = rtp.payloadOffset() + (video ? 2 : 0);
             int from = packet.getUnsignedShort(at + 8);
             if (roomOf(from) != room) {
@@ -873,7 +1087,10 @@ public final class LoadTest {
             CompletableFuture<Void> next = nextPacket;
             if (!next.isDone()) next.complete(null);
             addSample(latency, nowNs - packet.getLong(at));
-            track(from, video ? 1 : 0, packet.getUnsignedInt(at + 10));
+            int layer = video ? Math.min(packet.getUnsignedByte(at + 14), LoadOptions.RIDS.size() - 1) : 0;
+            // A frame's first packet (the descriptor's S bit): frames, unlike packets, count time on a layer whatever its bitrate.
+            if (video && (packet.getByte(at - 2) & 0x10) != 0) windowCounts.lazySet(1 + layer, windowCounts.get(1 + layer) + 1);
+            track(from, video ? 1 : 0, layer, packet.getUnsignedInt(at + 10));
         }
 
         /** Notes the packet's transport-wide number; the first one after a feedback arms the next. */
@@ -899,7 +1116,7 @@ public final class LoadTest {
          * a subscriber knows which of the publisher's packets it never got, the tail after a failure included,
          * whatever the server does to SSRCs and sequence numbers.
          */
-        private void track(int publisherIndex, int kind, long counter) {
+        private void track(int publisherIndex, int kind, int layer, long counter) {
             long key = (long) publisherIndex << 1 | kind;
             int n = streams;
             int s = 0;
@@ -907,31 +1124,69 @@ public final class LoadTest {
             if (s == n) {
                 if (n == streamKey.length) return;
                 streamKey[s] = key;
-                streamFirst[s] = counter;
-                streamCount[s] = 0;
+                streamDoneExpected[s] = 0;
+                streamDoneGot[s] = 0;
+                startRun(s, layer, counter);
                 streams = n + 1;
+            } else if (layer != streamLayer[s]) {
+                // The server switched this stream to another simulcast layer: the old layer's run ends where it
+                // last arrived, the new one counts from here.
+                long e = Math.max(0, streamLast[s] - streamFirst[s] + 1);
+                streamDoneExpected[s] += e;
+                streamDoneGot[s] += Math.min(e, streamCount[s]);
+                startRun(s, layer, counter);
             }
             if (counter < streamFirst[s]) streamFirst[s] = counter;
+            if (counter > streamLast[s]) streamLast[s] = counter;
             streamCount[s]++;
         }
 
-        /** Packets of the streams this subscriber receives that were sent since it first saw each, and how many arrived. */
+        private void startRun(int s, int layer, long counter) {
+            streamLayer[s] = layer;
+            streamFirst[s] = counter;
+            streamLast[s] = counter;
+            streamCount[s] = 0;
+        }
+
+        /**
+         * Packets of the streams this subscriber receives that were sent since it first saw each (for a simulcast
+         * layer it was switched away from, up to the last one of it that arrived), and how many arrived.
+         */
         long[] expectedAndReceived() {
             long expected = 0;
             long got = 0;
             int n = streams;
             for (int s = 0; s < n; s++) {
                 Peer source = publishers.get((int) (streamKey[s] >> 1));
-                long sentUpTo = source.streamSent.get((int) (streamKey[s] & 1));
+                int kind = (int) (streamKey[s] & 1);
+                long sentUpTo = source.streamSent.get(kind == 0 ? 0 : 1 + streamLayer[s]);
                 long e = Math.max(0, sentUpTo - streamFirst[s]);
-                expected += e;
-                got += Math.min(e, streamCount[s]);
+                expected += e + streamDoneExpected[s];
+                got += Math.min(e, streamCount[s]) + streamDoneGot[s];
             }
             return new long[] {expected, got};
         }
 
+        /** A publisher answers a PLI or FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1) with a keyframe on the stream it names. */
         @Override
         public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+            if (!publisher || !compound.wrap(packet, packet.readerIndex(), packet.readableBytes())) return;
+            while (compound.next()) {
+                if (compound.packetType() != dev.junction.codec.rtcp.RtcpType.PSFB) continue;
+                if (pli.wrap(packet, compound.offset(), compound.length())) {
+                    askKeyframe(pli.mediaSsrc());
+                } else if (fir.wrap(packet, compound.offset(), compound.length())) {
+                    for (int i = 0; i < fir.entryCount(); i++) askKeyframe(fir.ssrc(i));
+                }
+            }
+        }
+
+        private void askKeyframe(long ssrc) {
+            if (layerSsrc == null) {
+                if (ssrc == offer.videoSsrc()) keyframeAsked[0] = true;
+                return;
+            }
+            for (int i = 0; i < layerSsrc.length; i++) if (layerSsrc[i] == ssrc) keyframeAsked[i] = true;
         }
 
         @Override
@@ -964,11 +1219,13 @@ public final class LoadTest {
                     socket.flush();
                     socket.close();
                     if (turn != null) turn.closeAsync();
+                    if (downlink != null) pumps[loop].remove(downlink);
                 });
             } else {
                 socket.close();
                 if (tcp != null) tcp.close();
                 if (turn != null) turn.closeAsync();
+                if (downlink != null) pumps[loop].remove(downlink);
             }
         }
 

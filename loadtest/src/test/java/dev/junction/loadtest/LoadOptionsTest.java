@@ -134,7 +134,8 @@ class LoadOptionsTest {
     void shouldDocumentEveryFlagInTheUsage() {
         for (String flag : new String[] {"--target", "--room", "--rooms", "--publishers", "--subscribers", "--join-burst", "--warmup",
             "--seconds", "--video-kbps", "--audio", "--packet-size", "--server-pid", "--token", "--whip-path", "--whep-path", "--slots",
-            "--flood", "--flood-rate", "--churn", "--churn-parallel", "--transport"}) {
+            "--flood", "--flood-rate", "--churn", "--churn-parallel", "--transport", "--simulcast", "--downlink-kbps",
+            "--shaped-subscribers", "--downlink-delay-ms"}) {
             assertTrue(LoadOptions.USAGE.contains("  " + flag + " "), flag + " missing from the usage");
         }
         // And the parser knows every flag the usage names.
@@ -143,5 +144,52 @@ class LoadOptionsTest {
             String t = line.strip();
             if (t.startsWith("--")) assertTrue(unknown.contains(t.substring(0, t.indexOf(' '))), t);
         }
+    }
+    @Test
+    void shouldShapeNoOneUnlessAskedAndEveryoneWhenAsked() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x", "--subscribers", "8"});
+        assertEquals(0, o.downlinkKbps());
+        assertEquals(0, o.shapedSubscribers());
+        assertEquals(1, o.simulcast());
+        assertEquals(List.of(), o.rids());
+        o = LoadOptions.parse(new String[] {"--target", "http://x", "--subscribers", "8", "--downlink-kbps", "600"});
+        assertEquals(600, o.downlinkKbps());
+        assertEquals(8, o.shapedSubscribers(), "all of them by default");
+        assertEquals(0, o.downlinkDelayMs());
+        o = LoadOptions.parse(new String[] {"--target", "http://x", "--subscribers", "8", "--downlink-kbps", "600",
+            "--shaped-subscribers", "3", "--downlink-delay-ms", "40"});
+        assertEquals(3, o.shapedSubscribers());
+        assertEquals(40, o.downlinkDelayMs());
+    }
+
+    @Test
+    void shouldSendTheTopLayersAtHalvedRates() {
+        LoadOptions o = LoadOptions.parse(new String[] {"--target", "http://x", "--simulcast", "3", "--video-kbps", "1500"});
+        assertEquals(List.of("q", "h", "f"), o.rids());
+        assertEquals(List.of(375, 750, 1500), List.of(o.layerKbps(0), o.layerKbps(1), o.layerKbps(2)));
+        o = LoadOptions.parse(new String[] {"--target", "http://x", "--simulcast", "2", "--video-kbps", "1000"});
+        assertEquals(List.of("h", "f"), o.rids());
+        assertEquals(List.of(500, 1000), List.of(o.layerKbps(0), o.layerKbps(1)));
+        assertEquals(1000, LoadOptions.parse(new String[] {"--target", "http://x", "--video-kbps", "1000"}).layerKbps(0));
+    }
+
+    @Test
+    void shouldRejectBadShapingNamingTheFlag() {
+        assertEquals("--downlink-kbps: expected 0 (off) or an integer 10-1000000, got '5'", rejected("--downlink-kbps", "5"));
+        assertEquals("--downlink-kbps: expected 0 (off) or an integer 10-1000000, got '1000001'", rejected("--downlink-kbps", "1000001"));
+        assertEquals("--downlink-kbps: expected 0 (off) or an integer 10-1000000, got 'fast'", rejected("--downlink-kbps", "fast"));
+        assertEquals("--downlink-kbps: expected 0 (off) or an integer 10-1000000, got '-600'", rejected("--downlink-kbps", "-600"));
+        assertEquals("--downlink-kbps: shapes UDP datagrams only, not --transport tcp", rejected("--downlink-kbps", "600", "--transport", "tcp"));
+        assertEquals("--downlink-kbps: not with --churn, whose peers are never shaped", rejected("--downlink-kbps", "600", "--churn", "10"));
+        assertEquals("--shaped-subscribers: needs --downlink-kbps", rejected("--shaped-subscribers", "1"));
+        assertEquals("--downlink-delay-ms: needs --downlink-kbps", rejected("--downlink-delay-ms", "40"));
+        assertEquals("--shaped-subscribers: expected an integer 0-4, got '5'",
+                rejected("--subscribers", "4", "--downlink-kbps", "600", "--shaped-subscribers", "5"));
+        assertEquals("--shaped-subscribers: expected an integer 0-4, got 'half'",
+                rejected("--subscribers", "4", "--downlink-kbps", "600", "--shaped-subscribers", "half"));
+        assertEquals("--downlink-delay-ms: expected an integer 0-1000, got '1001'", rejected("--downlink-kbps", "600", "--downlink-delay-ms", "1001"));
+        assertEquals("--simulcast: expected an integer 1-3, got '4'", rejected("--simulcast", "4"));
+        assertEquals("--simulcast: expected an integer 1-3, got '0'", rejected("--simulcast", "0"));
+        assertEquals("--simulcast: needs --video-kbps above 0", rejected("--simulcast", "2", "--video-kbps", "0"));
     }
 }

@@ -107,6 +107,51 @@ class LoadTestTest {
     }
 
     /**
+     * Issue 11: a simulcast publisher and four subscribers, two of them behind the tool's 600 kbit/s bottleneck. The
+     * server's estimate of the shaped ones sees the queue and the drops, so they end up on a lower layer than the
+     * unshaped ones, which keep the top.
+     */
+    @Test
+    void shouldMoveShapedSubscribersToALowerLayerThanUnshapedOnes() throws Exception {
+        try (JunctionServer server = server(1)) {
+            JsonObject result = new JsonObject(new LoadTest(options(server, 6, "--subscribers", "4", "--simulcast", "3",
+                    "--video-kbps", "1500", "--downlink-kbps", "600", "--shaped-subscribers", "2", "--warmup", "8"),
+                    into(new ByteArrayOutputStream())).run());
+            JsonObject adaptation = result.getJsonObject("adaptation");
+            JsonObject shaped = adaptation.getJsonObject("shaped");
+            JsonObject unshaped = adaptation.getJsonObject("unshaped");
+            assertEquals(2, shaped.getInteger("subscribers"), adaptation.encode());
+            assertEquals(2, unshaped.getInteger("subscribers"), adaptation.encode());
+            // The bottleneck passes at most 600 kbit/s of datagrams (plus its bucket's first 1500 bytes); RTP is less.
+            assertTrue(shaped.getLong("received_kbps_min") > 0 && shaped.getLong("received_kbps_p50") <= 605, adaptation.encode());
+            assertTrue(unshaped.getLong("received_kbps_p50") > shaped.getLong("received_kbps_p50"), adaptation.encode());
+            assertEquals(0, unshaped.getLong("bottleneck_drops"), adaptation.encode());
+            // Every shaped subscriber got a lower layer most than every unshaped one did.
+            assertTrue(highest(shaped) < lowest(unshaped), adaptation.encode());
+            assertEquals(0, shaped.getJsonObject("layer_most_received").getInteger("f"), adaptation.encode());
+            // Junction's own figures over the window are there: switches by reason and the estimates sampled.
+            assertTrue(adaptation.getJsonObject("server_layer_switches").containsKey("bandwidth"), adaptation.encode());
+            assertTrue(adaptation.getJsonObject("server_estimate_bps").getLong("samples") > 0, adaptation.encode());
+            assertEquals(0, server.sessions().sessionCount(), "every peer left with DELETE");
+        }
+    }
+
+    /** The highest (lowest) layer, by index q, h, f, that some subscriber of the group received most. */
+    private static int highest(JsonObject group) {
+        return layers(group).max().orElse(-1);
+    }
+
+    private static int lowest(JsonObject group) {
+        return layers(group).min().orElse(Integer.MAX_VALUE);
+    }
+
+    private static java.util.stream.IntStream layers(JsonObject group) {
+        JsonObject most = group.getJsonObject("layer_most_received");
+        List<String> rids = LoadOptions.RIDS;
+        return java.util.stream.IntStream.range(0, rids.size()).filter(i -> most.getInteger(rids.get(i), 0) > 0);
+    }
+
+    /**
      * Issue 15: the tool loads a server that answers {@code a=setup:active} and is the DTLS client (Janus does): its
      * peers are then the DTLS servers. Here that server is ours with {@code --dtls-setup active}.
      */

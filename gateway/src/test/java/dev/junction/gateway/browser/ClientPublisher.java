@@ -41,8 +41,6 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
     /** The simulcast layers' rids, lowest first; empty for one plain video stream. */
     private final List<String> rids;
     private final long[] layerSsrcs;
-    /** The RID header extension's id in the simulcast offer. */
-    static final int EXT_RID = 10;
 
     public ClientPublisher(String baseUrl, String room) throws Exception {
         this(baseUrl, room, List.of());
@@ -56,7 +54,7 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
         plane = MediaPlane.start(new MediaSettings("127.0.0.1", 0, 1, List.of("127.0.0.1")), i -> demux::onDatagram);
         try {
             offer = ClientOffer.publisher(CERT.fingerprint(), plane.sockets().get(0).localAddress(), new SecureRandom());
-            String sdp = rids.isEmpty() ? offer.sdp() : simulcast(offer.sdp(), this.rids);
+            String sdp = rids.isEmpty() ? offer.sdp() : ClientOffer.simulcast(offer.sdp(), this.rids);
             HttpResponse<String> created;
             try (HttpClient http = HttpClient.newHttpClient()) {
                 created = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/whip/" + room)).header("Content-Type", "application/sdp")
@@ -73,25 +71,6 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
             plane.close();
             throw e;
         }
-    }
-
-    /**
-     * The offer with its video m-section as rid simulcast: the SSRC lines go (layers are told apart by RID, RFC 8852),
-     * the RID extension and the {@code a=rid}/{@code a=simulcast} lines come in (RFC 8851, RFC 8853).
-     */
-    private static String simulcast(String sdp, List<String> rids) {
-        int video = sdp.indexOf("m=video");
-        StringBuilder out = new StringBuilder(sdp.substring(0, video));
-        for (String line : sdp.substring(video).split("\r\n")) {
-            if (line.startsWith("a=ssrc")) continue;
-            out.append(line).append("\r\n");
-            if (line.contains("urn:ietf:params:rtp-hdrext:sdes:mid")) {
-                out.append("a=extmap:").append(EXT_RID).append(" urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n");
-            }
-        }
-        for (String rid : rids) out.append("a=rid:").append(rid).append(" send\r\n");
-        out.append("a=simulcast:send ").append(String.join(";", rids)).append("\r\n");
-        return out.toString();
     }
 
     /** One audio and one video packet (one per layer with simulcast); every 30th video packet starts a keyframe. On the loop. */
@@ -121,7 +100,7 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
         byte[] mid = "1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         byte[] rid = rids.get(layer).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         header.addExtension(ClientOffer.EXT_MID, mid, 0, mid.length);
-        header.addExtension(EXT_RID, rid, 0, rid.length);
+        header.addExtension(ClientOffer.EXT_RID, rid, 0, rid.length);
         header.endExtensions();
         video.writeByte(0x10).writeByte(s % 30 == 0 ? 0x00 : 0x01).writeByte(layer).writeZero(300 * (layer + 1));
         transport.sendRtp(video);

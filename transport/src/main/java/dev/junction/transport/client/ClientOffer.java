@@ -30,6 +30,8 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
     public static final int EXT_ABS_SEND_TIME = 2;
     public static final int EXT_TRANSPORT_CC = 3;
     public static final int EXT_MID = 4;
+    /** The RID header extension's id in a {@link #simulcast} offer (RFC 8852). */
+    public static final int EXT_RID = 10;
     /** Most audio/video pairs in a subscriber offer. */
     public static final int MAX_PAIRS = 16;
 
@@ -62,6 +64,27 @@ public record ClientOffer(String sdp, IceCredentials ice, long audioSsrc, long v
         ssrc(sdp, video, cname, stream);
         ssrc(sdp, rtx, cname, stream);
         return new ClientOffer(sdp.toString(), ice, audio, video, rtx);
+    }
+
+    /**
+     * A publisher offer's video m-section as rid simulcast, as Chromium offers it: the SSRC lines go (layers are
+     * told apart by RID, RFC 8852), the RID extension ({@link #EXT_RID}) and the {@code a=rid}/{@code a=simulcast}
+     * lines come in (RFC 8851, RFC 8853). {@code rids} lowest layer first.
+     */
+    public static String simulcast(String sdp, java.util.List<String> rids) {
+        int video = sdp.indexOf("m=video");
+        if (video < 0) throw new IllegalArgumentException("no video m-section to make simulcast");
+        StringBuilder out = new StringBuilder(sdp.length() + 64 * rids.size()).append(sdp, 0, video);
+        for (String line : sdp.substring(video).split("\r\n")) {
+            if (line.startsWith("a=ssrc")) continue;
+            out.append(line).append("\r\n");
+            if (line.contains("urn:ietf:params:rtp-hdrext:sdes:mid")) {
+                out.append("a=extmap:").append(EXT_RID).append(" urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n");
+            }
+        }
+        for (String rid : rids) out.append("a=rid:").append(rid).append(" send\r\n");
+        out.append("a=simulcast:send ").append(String.join(";", rids)).append("\r\n");
+        return out.toString();
     }
 
     /** A WHEP subscriber's offer: audio and video, recvonly. */
