@@ -414,12 +414,7 @@ class LoadTestTest {
 
     /** A port free for both UDP and TCP on loopback (the embedded TURN server listens on one number for both). */
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket tcp = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-             java.net.DatagramSocket udp = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", tcp.getLocalPort()))) {
-            return udp.getLocalPort();
-        } catch (java.net.BindException taken) {
-            return freePort();
-        }
+        return dev.junction.codec.testing.LoopbackPorts.tcpAndUdp();
     }
 
     private static long turnRelayed(JunctionServer server, String direction) throws IOException, InterruptedException {

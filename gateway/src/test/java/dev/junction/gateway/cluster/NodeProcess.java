@@ -3,8 +3,6 @@ package dev.junction.gateway.cluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,52 +156,9 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * Free TCP ports on loopback for the cluster (Hazelcast's port must be known to the other members up front).
-     * They come from below the kernel's ephemeral range ({@code ip_local_port_range}), never from it: a port the
-     * kernel handed out and took back is free again for every outgoing connection, and Hazelcast's own connects
-     * between the members took one of them as a source port before its node could bind it (CI, stop 20).
-     */
+    /** Free TCP ports on loopback for the cluster (Hazelcast's port must be known to the other members up front). */
     public static int[] freePorts(int count) throws IOException {
-        int[] range = ephemeralRange();
-        int low, high;
-        if (range[0] > 12_000) {
-            low = range[0] - 10_000;
-            high = range[0] - 1;
-        } else {
-            low = range[1] + 1;
-            high = 65_535;
-        }
-        java.util.Random random = new java.util.Random();
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0, attempts = 0; i < count; attempts++) {
-                if (attempts > 10_000) throw new IOException("no free port in " + low + ".." + high);
-                int port = low + random.nextInt(high - low + 1);
-                try {
-                    ServerSocket s = new ServerSocket();
-                    s.setReuseAddress(false);
-                    s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-                    held.add(s);
-                    ports[i++] = port;
-                } catch (IOException taken) {
-                    // in use: try another
-                }
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) s.close();
-        }
-    }
-
-    private static int[] ephemeralRange() {
-        try {
-            String[] f = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
-            return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
-        } catch (IOException | RuntimeException e) {
-            return new int[] {32_768, 60_999}; // Linux's default
-        }
+        return dev.junction.codec.testing.LoopbackPorts.tcp(count);
     }
 
     /** Polls {@code condition} every 200 ms until it holds or {@code deadline} passes; fails with {@code what}. */

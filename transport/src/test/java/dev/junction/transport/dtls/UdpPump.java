@@ -30,9 +30,7 @@ final class UdpPump implements DtlsDatagramSink, AutoCloseable {
 
     /** A free UDP port on 127.0.0.1 at the time of the call. */
     static int freePort() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return probe.getLocalPort();
-        }
+        return dev.junction.codec.testing.LoopbackPorts.udp();
     }
 
     int localPort() {

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,12 +123,7 @@ class TurnClientCoturnInteropTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket tcp = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-             DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", tcp.getLocalPort()))) {
-            return udp.getLocalPort();
-        } catch (java.net.BindException e) {
-            return freePort();
-        }
+        return dev.junction.codec.testing.LoopbackPorts.tcpAndUdp();
     }
 
     /** coturn is ready when it answers a STUN Binding request on its UDP port (polled, each try waits for an answer). */
