@@ -41,6 +41,8 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
     /** The simulcast layers' rids, lowest first; empty for one plain video stream. */
     private final List<String> rids;
     private final long[] layerSsrcs;
+    /** The session's URL (the 201's Location, resolved). */
+    private String session;
 
     public ClientPublisher(String baseUrl, String room) throws Exception {
         this(baseUrl, room, List.of());
@@ -61,6 +63,7 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
                         .POST(HttpRequest.BodyPublishers.ofString(sdp)).build(), HttpResponse.BodyHandlers.ofString());
             }
             if (created.statusCode() != 201) throw new AssertionError("WHIP POST answered " + created.statusCode() + ": " + created.body());
+            session = URI.create(baseUrl + "/whip/" + room).resolve(created.headers().firstValue("Location").orElseThrow()).toString();
             ServerAnswer answer = ServerAnswer.parse(created.body());
             transport = WebRtcTransport.client(plane.sockets().get(0), demux, offer.ice(), answer.ice(), answer.candidates(), CERT,
                     answer.fingerprints(), WebRtcTransport.Options.DEFAULT, new Random(1), this);
@@ -128,5 +131,16 @@ public final class ClientPublisher implements AutoCloseable, WebRtcTransport.Lis
     public void close() {
         if (pacing != null) pacing.cancel(false);
         plane.close();
+    }
+
+    /** Ends the session as a client that leaves does: DELETE (which must answer 200), then {@link #close}. */
+    public void delete() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(session)).timeout(java.time.Duration.ofSeconds(10)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) throw new AssertionError("DELETE answered " + r.statusCode() + ": " + r.body());
+        } finally {
+            close();
+        }
     }
 }

@@ -39,6 +39,8 @@ public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Li
     private final List<String> links;
     private final dev.junction.codec.rtp.RtpPacket rtp = new dev.junction.codec.rtp.RtpPacket();
     private volatile int lastVideoLayer = -1;
+    /** Why its transport closed, null while it is up. */
+    private volatile String closedReason;
 
     /** POSTs to {@code url} (a {@code /whep/{room}} URL), which must answer 201, and waits until connected. */
     public ClientSubscriber(String url) throws Exception {
@@ -110,8 +112,14 @@ public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Li
     public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
     }
 
+    /** Why its transport closed (consent lost, DTLS close_notify), null while it is up. */
+    public String closedReason() {
+        return closedReason;
+    }
+
     @Override
     public void onClosed(WebRtcTransport t, String reason) {
+        closedReason = reason;
         connected.completeExceptionally(new IllegalStateException("closed: " + reason));
     }
 

@@ -334,6 +334,30 @@ class ClusterThreeNodesTest {
         await("c's viewer keeps receiving while c drains", DEADLINE, () -> viewerOnC.video() >= videoOnC + 50, a, c);
     }
 
+    /**
+     * The home's room goes (its publisher leaves): the pipe to c closes and c's viewer keeps its transport, its slots
+     * empty. A new publisher homes the room again, and the same viewer receives it through a new pipe without
+     * renegotiating (issue 14, node pipes: "when a new home appears, the slots refill without renegotiation").
+     */
+    @Test
+    @Order(8)
+    void shouldRefillARemoteViewersSlotsWhenTheRoomHasAHomeAgain() throws Exception {
+        publisherOnA.delete();
+        publisherOnA = null;
+        await("the room leaves the directory and c's pipe closes", DEADLINE,
+                () -> home(c, "stage") == null && metric(c, "junction_cluster_pipes{direction=\"in\"}") == 0, a, c);
+        assertEquals(null, viewerOnC.closedReason(), "the viewer's transport stays up");
+
+        ClientPublisher again = new ClientPublisher(a.url(), "stage");
+        cleanup.add(again);
+        long videoBefore = viewerOnC.video();
+        await("c's viewer receives the new publisher through a new pipe, on the session it has", DEADLINE,
+                () -> viewerOnC.video() >= videoBefore + 50, a, c);
+        assertEquals("a", home(c, "stage"));
+        assertEquals(1, metric(c, "junction_cluster_pipes{direction=\"in\"}"));
+        assertEquals(null, viewerOnC.closedReason());
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     private static String publisherOffer() {
