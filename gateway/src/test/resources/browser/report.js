@@ -77,7 +77,8 @@ function summarize(stats) {
              frameWidth: 0, frameHeight: 0, codec: null, decoder: null },
     audio: { totalSamplesReceived: 0, concealedSamples: 0, packetsReceived: 0, packetsLost: 0, bytesReceived: 0, codec: null },
     outbound: { video: { framesEncoded: 0, packetsSent: 0, bytesSent: 0, encodings: 0, codec: null, encoder: null,
-                         nackCount: 0, pliCount: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0 },
+                         nackCount: 0, pliCount: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0,
+                         qualityLimitation: {} },
                 audio: { packetsSent: 0, bytesSent: 0, codec: null } },
     candidates: [],
     selectedPair: null,
@@ -103,6 +104,8 @@ function summarize(stats) {
       for (const k of ['framesEncoded', 'packetsSent', 'bytesSent', 'nackCount', 'pliCount', 'retransmittedPacketsSent',
                        'retransmittedBytesSent']) v[k] += s[k] || 0;
       v.encodings += 1;
+      // Why Chromium holds an encoding back (bandwidth, cpu, other, none), by rid.
+      if (s.qualityLimitationReason) v.qualityLimitation[s.rid || String(v.encodings - 1)] = s.qualityLimitationReason;
       v.codec = v.codec || codecOf(s);
       v.encoder = v.encoder || s.encoderImplementation || null;
     } else if (s.type === 'outbound-rtp' && s.kind === 'audio') {
@@ -121,6 +124,8 @@ function summarize(stats) {
                              protocol: local && local.protocol, localType: local && local.candidateType,
                              relayProtocol: local && local.relayProtocol, state: pair.state };
         if (pair.currentRoundTripTime !== undefined) out.rttMs = Math.round(pair.currentRoundTripTime * 1000 * 10) / 10;
+        // The sender's own bandwidth estimate (its transport-cc estimator's target).
+        if (pair.availableOutgoingBitrate !== undefined) out.availableOutgoingBitrate = pair.availableOutgoingBitrate;
       }
     }
   });

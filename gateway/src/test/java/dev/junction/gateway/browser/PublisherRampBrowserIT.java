@@ -1,10 +1,15 @@
 package dev.junction.gateway.browser;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.gateway.JunctionServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -19,6 +24,11 @@ import org.junit.jupiter.api.Test;
  * layers): at 1280x720 and 30 fps, Chromium's three encoders compete with the server for this 2-core machine, the
  * server reads packets late, and Chromium's delay-based estimate sometimes holds (1.2-1.6 s in most runs, over
  * 10 s in about one in three).
+ *
+ * <p>The measured publisher comes second. A first one publishes into another room until the server sees its top
+ * layer, and leaves: this test opens the browser suite in a fresh JVM, and on CI's new machine (stop 21) the ramp of
+ * a first, cold publisher took 18.8 s while the server's code was still interpreted and compiling on the same two
+ * cores as Chromium's first start. The figure asked for is the feedback's effect on a running server.
  */
 @Tag("browser")
 class PublisherRampBrowserIT {
@@ -32,6 +42,7 @@ class PublisherRampBrowserIT {
     void shouldReceiveTheTopSimulcastLayerWithinFiveSecondsOfConnecting() throws Exception {
         try (JunctionServer server = WhipWhepBrowserIT.startServer();
              BrowserHarness harness = BrowserHarness.start()) {
+            warmUp(server, harness);
             java.util.Map<String, String> page = WhipWhepBrowserIT.page(server, "ramp", "publish", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, "");
             page.put("full", "1"); // 960x540 at 15 fps, at Chromium's own bitrates
             harness.open("publisher", "e2e.html", page);
@@ -46,10 +57,11 @@ class PublisherRampBrowserIT {
             long topNs = 0;
             long giveUp = connectedNs + TimeUnit.SECONDS.toNanos(30);
             while (topNs == 0 && System.nanoTime() < giveUp) {
-                layers = videoLayers(server);
+                layers = videoLayers(server, "ramp");
                 if (layers != null && layers.size() == 3 && layers.getJsonObject(2).getBoolean("active")
                         && layers.getJsonObject(2).getLong("bitrate_bps") >= TOP_LAYER_MIN_BPS) topNs = System.nanoTime();
-                if (TRACE) System.out.printf("ramp %d ms: %s%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedNs), layers);
+                if (TRACE) System.out.printf("ramp %d ms: %s; publisher %s%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedNs),
+                        layers, publisherEstimate(harness));
                 LockSupport.parkNanos(50_000_000);
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(topNs - connectedNs);
@@ -57,16 +69,51 @@ class PublisherRampBrowserIT {
             server.sessions().metrics().appendMetrics(metrics);
             String feedback = metrics.toString().lines().filter(l -> l.startsWith("junction_room_transport_cc_feedback_sent_total")).findFirst().orElse("?");
             System.out.println("publisher ramp: " + feedback);
-            System.out.printf("publisher ramp: top simulcast layer active %d ms after the session connected; layers %s%n",
-                    topNs == 0 ? -1 : ms, layers == null ? null : layers.encode());
+            System.out.printf("publisher ramp: top simulcast layer active %d ms after the session connected; layers %s; publisher %s%n",
+                    topNs == 0 ? -1 : ms, layers == null ? null : layers.encode(), publisherEstimate(harness));
             assertTrue(topNs != 0, "the top layer never came within 30 s: " + layers);
             assertTrue(ms <= TOP_LAYER_WITHIN.toMillis(), "the top layer came " + ms + " ms after connecting; layers " + layers.encode());
         }
     }
 
+    /**
+     * A publisher in room "warm-up" until the server sees its top layer carry media, then DELETEd and closed: the
+     * server's media path is compiled and Chromium has started once before the measured publisher connects.
+     */
+    private static void warmUp(JunctionServer server, BrowserHarness harness) throws Exception {
+        java.util.Map<String, String> page = WhipWhepBrowserIT.page(server, "warm-up", "publish", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, "");
+        page.put("full", "1");
+        try (Chromium warm = harness.open("warm-up", "e2e.html", page)) {
+            JsonObject report = WhipWhepBrowserIT.awaitPublishing(harness, "warm-up");
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                JsonArray layers = videoLayers(server, "warm-up");
+                if (layers != null && layers.size() == 3 && layers.getJsonObject(2).getLong("bitrate_bps") > 0) break;
+                assertTrue(System.nanoTime() < giveUp, "the warm-up publisher's top layer never carried media: " + layers);
+                LockSupport.parkNanos(50_000_000);
+            }
+            HttpResponse<Void> deleted = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(report.getString("sessionUrl"))).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, deleted.statusCode(), "DELETE of the warm-up session");
+        }
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.sessions().sessionCount() != 0) {
+            assertTrue(System.nanoTime() < giveUp, "the warm-up session did not close");
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    /** Chromium's own view: its bandwidth estimate and why it holds each encoding back (bandwidth, cpu, none). */
+    private static String publisherEstimate(BrowserHarness harness) {
+        JsonObject report = harness.latestReport("publisher");
+        if (report == null) return "?";
+        JsonObject out = report.getJsonObject("outbound", new JsonObject()).getJsonObject("video", new JsonObject());
+        return "estimate " + report.getValue("availableOutgoingBitrate") + " bit/s, limited " + out.getValue("qualityLimitation");
+    }
+
     /** The publisher's video layers as the server sees them (the dashboard's room detail), or null before it joined. */
-    private static JsonArray videoLayers(JunctionServer server) {
-        String json = server.sessions().dashboard().room("ramp").toCompletableFuture().join();
+    private static JsonArray videoLayers(JunctionServer server, String room) {
+        String json = server.sessions().dashboard().room(room).toCompletableFuture().join();
         if (json == null) return null;
         JsonArray publishers = new JsonObject(json).getJsonArray("publishers");
         if (publishers.isEmpty()) return null;
