@@ -92,6 +92,7 @@ function summarize(stats) {
                        'bytesReceived', 'nackCount', 'pliCount', 'keyFramesDecoded', 'freezeCount', 'totalFreezesDuration',
                        'pauseCount', 'retransmittedPacketsReceived']) v[k] += s[k] || 0;
       v.frameWidth = Math.max(v.frameWidth, s.frameWidth || 0);
+      v.framesPerSecond = Math.max(v.framesPerSecond || 0, s.framesPerSecond || 0);
       v.frameHeight = Math.max(v.frameHeight, s.frameHeight || 0);
       v.codec = v.codec || codecOf(s);
       v.decoder = v.decoder || s.decoderImplementation || null;
@@ -106,6 +107,7 @@ function summarize(stats) {
       v.encodings += 1;
       // Why Chromium holds an encoding back (bandwidth, cpu, other, none), by rid.
       if (s.qualityLimitationReason) v.qualityLimitation[s.rid || String(v.encodings - 1)] = s.qualityLimitationReason;
+      if (s.scalabilityMode) v.scalabilityMode = s.scalabilityMode;
       v.codec = v.codec || codecOf(s);
       v.encoder = v.encoder || s.encoderImplementation || null;
     } else if (s.type === 'outbound-rtp' && s.kind === 'audio') {

@@ -77,7 +77,7 @@ class ViewerControlLoopbackTest {
             assertEquals(200, pinned.statusCode(), pinned.body());
             JsonObject answer = slot(new JsonObject(pinned.body()));
             assertEquals("q", answer.getJsonObject("preference").getString("encodingId"));
-            assertEquals(false, answer.getJsonObject("preference").getBoolean("temporalLayerApplied"));
+            assertEquals(true, answer.getJsonObject("preference").getBoolean("temporalLayerApplied"));
             assertEquals(0, answer.getInteger("targetLayer"));
             awaitLayer(viewer, 0);
             events.await("selection", j -> "preference".equals(slot(j).getString("reason")) && Integer.valueOf(0).equals(slot(j).getInteger("layer")));

@@ -20,8 +20,8 @@ import java.util.Set;
  *       video slot;</li>
  *   <li>{@code encodingId} (Broadcast Box) or {@code rid} (the draft): the highest simulcast layer, by rid;</li>
  *   <li>{@code spatialLayerId} or {@code maxSpatialLayerId}: the same by index, 0 the lowest;</li>
- *   <li>{@code temporalLayerId} or {@code maxTemporalLayerId}: the highest temporal layer, 0-3 (recorded, not yet
- *       applied);</li>
+ *   <li>{@code temporalLayerId} or {@code maxTemporalLayerId}: the highest temporal layer, 0-3 (VP8 temporal
+ *       layers; a stream without them is not affected);</li>
  *   <li>{@code maxBitrate}: bits per second, 1,000 to 10,000,000,000.</li>
  * </ul>
  * A layer named here is a cap: the bandwidth estimate may still choose a lower one. A field set to {@code null} is

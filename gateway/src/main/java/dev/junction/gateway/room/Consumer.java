@@ -2,6 +2,7 @@ package dev.junction.gateway.room;
 
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.SerialNumber;
+import dev.junction.codec.rtp.Vp8Descriptor;
 import dev.junction.transport.bwe.SentKind;
 import io.netty.buffer.ByteBuf;
 
@@ -51,6 +52,30 @@ public final class Consumer {
     private long timestampOffset;
     /** The current numbering continues another source's (the slot had sent before the last resynchronisation). */
     private boolean renumbered;
+    /** The newest source sequence number since the last resynchronisation, forwarded or dropped. */
+    private int highestSequenceIn;
+
+    // VP8 temporal layers (issue 11): which frames are left out, and the numbers that keeps continuous.
+    /** Highest temporal layer id there is (RFC 7741: TID is 2 bits). */
+    static final int MAX_TEMPORAL_LAYER = 3;
+    /** The temporal layer it should receive: its preference's cap, lowered when even its spatial layer is too much. */
+    private int targetTemporal = MAX_TEMPORAL_LAYER;
+    /** The temporal layer it receives now: down at the next frame, up only at a layer-sync frame or a keyframe. */
+    private int activeTemporal = MAX_TEMPORAL_LAYER;
+    /** The RTP timestamp of the newest frame decided, and the decision (frames are kept or left out whole). */
+    private boolean frameKnown;
+    private long frameTimestamp;
+    private boolean frameKept;
+    /** Source sequence numbers left out since the resynchronisation. */
+    private final DroppedNumbers droppedSequences = new DroppedNumbers(16);
+    /** Source picture ids left out since then, in the current source's picture id space. */
+    private final DroppedNumbers droppedPictures = new DroppedNumbers(15);
+    /** 7 or 15: the current source's picture id size; 0 while it has sent none. */
+    private int pictureBits;
+    private int pictureOffset;
+    /** The newest source picture id since the resynchronisation, -1 before one. */
+    private int highestPictureIn = -1;
+    private int tl0Offset;
 
     Consumer(Room room, Slot slot, Producer producer, RtpMapping mapping) {
         this.room = room;
@@ -195,10 +220,52 @@ public final class Consumer {
             }
         }
         reason = why;
+        chooseTemporal(wanted, nowNs);
         if (wanted == targetLayer) return;
         if (targetLayer >= 0 && wanted >= 0) room.counters().layerSwitch(cause == LayerReason.NONE ? why : cause);
         producer.retarget(this, targetLayer, wanted);
         targetLayer = wanted;
+    }
+
+    /** Why it receives its temporal layer. */
+    private LayerReason temporalReason = LayerReason.BEST;
+
+    /**
+     * Chooses its VP8 temporal layer on spatial layer {@code spatial}: the viewer's cap, and fewer frames per second
+     * when even that layer's whole bitrate does not fit its budget (down at once to the highest temporal layer whose
+     * frames fit, at least layer 0; up only with {@link #UP_HEADROOM} to spare). A stream without temporal layers
+     * gets all it has.
+     */
+    private void chooseTemporal(int spatial, long nowNs) {
+        int cap = slot.preference().maxTemporalLayer();
+        int wanted = cap == ViewerPreference.NONE ? MAX_TEMPORAL_LAYER : Math.min(cap, MAX_TEMPORAL_LAYER);
+        LayerReason why = wanted < MAX_TEMPORAL_LAYER ? LayerReason.PREFERENCE : LayerReason.BEST;
+        int highest = spatial < 0 ? -1 : producer.highestTemporalLayer(spatial, nowNs);
+        long budget = effectiveBudgetBps();
+        if (highest > 0 && budget >= 0) {
+            int top = Math.min(wanted, highest);
+            int fit = 0;
+            int up = 0;
+            for (int t = 0; t <= top; t++) {
+                long bps = producer.layerBitrateBps(spatial, t, nowNs);
+                if (bps <= 0) continue;
+                if (bps <= budget) fit = t;
+                if (budget >= UP_HEADROOM * bps) up = t;
+            }
+            int current = Math.min(targetTemporal, top);
+            int chosen = fit < current ? fit : Math.max(current, up);
+            if (chosen < top) {
+                wanted = chosen;
+                why = bitrateCapDecides() ? LayerReason.PREFERENCE : LayerReason.BANDWIDTH;
+            }
+        }
+        temporalReason = why;
+        targetTemporal = wanted;
+    }
+
+    /** Why it receives its temporal layer (best: all of them). */
+    public LayerReason temporalReason() {
+        return temporalReason;
     }
 
     /**
@@ -265,8 +332,11 @@ public final class Consumer {
         generation = -1;
     }
 
-    /** Copies, rewrites and sends one packet of this Consumer's layer; {@code in} stays borrowed and unmodified. */
-    void forward(RtpPacket in, long nowNs) {
+    /**
+     * Copies, rewrites and sends one packet of this Consumer's layer; {@code in} stays borrowed and unmodified.
+     * {@code vp8} is its parsed VP8 payload descriptor, or null for another codec.
+     */
+    void forward(RtpPacket in, Vp8Descriptor vp8, long nowNs) {
         int outPt = mapping.payloadType(in.payloadType());
         if (outPt == RtpMapping.NOT_NEGOTIATED) {
             room.counters().drop(RoomDrop.CODEC_NOT_NEGOTIATED);
@@ -282,23 +352,43 @@ public final class Consumer {
                 producer.awaitKeyframe(layer, nowNs);
                 return;
             }
-            resynchronise(in, source.generation, nowNs);
+            resynchronise(in, vp8, source.generation, nowNs);
         } else if (renumbered && !sinceResync(in.sequenceNumber())) {
             // NOTE: reordered packets of this source from before the switch packet would be numbered below it, on
             // numbers the previous source already used; the subscriber's decoder started at the switch anyway.
             room.counters().drop(RoomDrop.BEFORE_SWITCH);
             return;
         }
+        int inSeq = in.sequenceNumber();
+        boolean newest = SerialNumber.isNewer16(inSeq, highestSequenceIn);
+        if (vp8 != null && vp8.temporalLayer() >= 0 && !keepsFrame(vp8, in.timestamp())) {
+            leaveOut(inSeq, newest, vp8);
+            return;
+        }
+        int shift = droppedSequences.isEmpty() ? 0 : droppedSequences.newerThan(inSeq);
+        int pictureOut = vp8 == null ? -1 : pictureOut(vp8);
+        if (shift == DroppedNumbers.DROPPED || pictureOut == DroppedNumbers.DROPPED) {
+            // A duplicate, or a late packet, of a frame already left out.
+            room.counters().drop(RoomDrop.TEMPORAL_LAYER);
+            return;
+        }
+        if (shift < 0 || pictureOut == UNPLACEABLE) {
+            room.counters().drop(RoomDrop.UNPLACEABLE_LATE);
+            return;
+        }
+        if (newest) highestSequenceIn = inSeq;
         int length = in.length();
         SubscriberBwe bwe = slot.subscriber().bwe();
         ByteBuf out = room.allocator().heapBuffer(length + NUMBERING_ROOM + Room.SRTP_TAIL_ROOM);
         int numbered = writeHeader(in, out, bwe);
+        int payloadAt = out.writerIndex();
         out.writeBytes(in.buffer(), in.payloadOffset(), length - in.headerLength());
-        int seq = (in.sequenceNumber() + sequenceOffset) & 0xFFFF;
+        int seq = (inSeq + sequenceOffset + shift) & 0xFFFF;
         long ts = (in.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
         RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), seq, ts, outPt);
         if (in.hasExtension()) in.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         if (numbered >= 0) number(out, numbered, in.hasTwoByteExtensions(), bwe);
+        if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, newest);
         lastPayloadType = outPt;
         slot.onSent(seq, ts, nowNs);
         slot.addPayloadBytes(in.payloadLength());
@@ -370,9 +460,112 @@ public final class Consumer {
      * on the current source at or before that packet. Sent with this Consumer's numbering, so the subscriber's
      * jitter buffer fills the hole; {@code in} stays borrowed.
      */
-    void forwardLate(RtpPacket in, long nowNs) {
+    void forwardLate(RtpPacket in, Vp8Descriptor vp8, long nowNs) {
         if (generation != producer.layer(layer).generation || !sinceResync(in.sequenceNumber())) return;
-        forward(in, nowNs);
+        forward(in, vp8, nowNs);
+    }
+
+    // ---- VP8: temporal layers, picture id and TL0PICIDX ------------------------------------------------------
+
+    /** {@link #pictureOut}'s answer for a late picture id older than the drops remembered. */
+    private static final int UNPLACEABLE = -2;
+
+    /**
+     * Whether the frame of this packet (RTP timestamp {@code ts}) is forwarded. Decided once per frame, at its first
+     * packet to arrive: down to {@link #targetTemporal} at once; up only at a keyframe, or one layer at a time at a
+     * layer-sync frame (Y: it refers only to temporal layer 0) of the layer just above, since a frame of a higher
+     * layer may refer to an earlier frame of its layer that was left out. A late packet of a recent frame goes as its frame went; a frame
+     * first seen late (all its packets were reordered behind a newer frame's) is forwarded when it can be decoded:
+     * its layer is received, or it depends on layer 0 only. Its numbers were kept free for it, so forwarding it fills
+     * the gap.
+     */
+    private boolean keepsFrame(Vp8Descriptor vp8, long ts) {
+        int tid = vp8.temporalLayer();
+        if (frameKnown && ts == frameTimestamp) return frameKept;
+        if (frameKnown && ((ts - frameTimestamp) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
+            for (int i = 0; i < RECENT_FRAMES; i++) {
+                if (recentFrameTimestamps[i] == ts) return recentFramesKept[i];
+            }
+            return tid <= activeTemporal || vp8.layerSync();
+        }
+        if (vp8.keyframe()) {
+            activeTemporal = targetTemporal;
+        } else if (targetTemporal < activeTemporal) {
+            activeTemporal = targetTemporal;
+        } else if (targetTemporal > activeTemporal && vp8.layerSync() && tid == activeTemporal + 1) {
+            // One layer at a time: a sync frame of layer 2 while layer 1 is left out would let layer 1's next frames,
+            // which refer to the layer 1 frames left out, through.
+            activeTemporal = tid;
+        }
+        frameKnown = true;
+        frameTimestamp = ts;
+        frameKept = tid <= activeTemporal;
+        recentFrameTimestamps[recentFrame] = ts;
+        recentFramesKept[recentFrame] = frameKept;
+        recentFrame = (recentFrame + 1) % RECENT_FRAMES;
+        return frameKept;
+    }
+
+    /** Decisions remembered for late packets: a frame's packets are rarely reordered further than this. */
+    private static final int RECENT_FRAMES = 16;
+    private final long[] recentFrameTimestamps = new long[RECENT_FRAMES];
+    private final boolean[] recentFramesKept = new boolean[RECENT_FRAMES];
+    private int recentFrame;
+
+    /**
+     * Leaves out a packet of a temporal layer above the one it receives. The newest packet so far is cut out of the
+     * numbering (sequence number, and the frame's picture id), so the subscriber sees no gap; a late one leaves its
+     * number as a gap, nothing else can take it.
+     */
+    private void leaveOut(int inSeq, boolean newest, Vp8Descriptor vp8) {
+        room.counters().drop(RoomDrop.TEMPORAL_LAYER);
+        if (!newest) return;
+        highestSequenceIn = inSeq;
+        droppedSequences.add(inSeq);
+        sequenceOffset = (sequenceOffset - 1) & 0xFFFF;
+        int picture = vp8.pictureId();
+        if (picture >= 0 && vp8.pictureIdBits() == pictureBits
+                && (highestPictureIn < 0 || droppedPictures.isNewer(picture, highestPictureIn))) {
+            highestPictureIn = picture;
+            droppedPictures.add(picture);
+            pictureOffset = (pictureOffset - 1) & ((1 << pictureBits) - 1);
+        }
+    }
+
+    /**
+     * The subscriber's picture id for this packet's, -1 when it carries none (or one of another size than the
+     * source began with), {@link #UNPLACEABLE} when it is too old to place, {@link DroppedNumbers#DROPPED} when its
+     * frame was left out.
+     */
+    private int pictureOut(Vp8Descriptor vp8) {
+        int picture = vp8.pictureId();
+        if (picture < 0 || vp8.pictureIdBits() != pictureBits) return -1;
+        int shift = droppedPictures.isEmpty() ? 0 : droppedPictures.newerThan(picture);
+        if (shift == DroppedNumbers.DROPPED) return DroppedNumbers.DROPPED;
+        if (shift < 0) return UNPLACEABLE;
+        return (picture + pictureOffset + shift) & ((1 << pictureBits) - 1);
+    }
+
+    /** Writes the subscriber's picture id and TL0PICIDX into the copy's descriptor at {@code payloadAt}. */
+    private void rewriteVp8(ByteBuf out, int payloadAt, Vp8Descriptor vp8, int pictureOut, boolean newest) {
+        if (pictureOut >= 0) {
+            Vp8Descriptor.writePictureId(out, payloadAt + vp8.pictureIdOffset(), pictureBits, pictureOut);
+            if (highestPictureIn < 0 || droppedPictures.isNewer(vp8.pictureId(), highestPictureIn)) highestPictureIn = vp8.pictureId();
+        }
+        int tl0 = vp8.tl0PicIdx();
+        int tl0Out = tl0 < 0 ? -1 : (tl0 + tl0Offset) & 0xFF;
+        if (tl0 >= 0) Vp8Descriptor.writeTl0PicIdx(out, payloadAt + vp8.tl0PicIdxOffset(), tl0Out);
+        if (newest) slot.onVp8Sent(pictureOut, tl0Out);
+    }
+
+    /** The temporal layer it receives now ({@link #MAX_TEMPORAL_LAYER}: all). */
+    public int temporalLayer() {
+        return activeTemporal;
+    }
+
+    /** The temporal layer it is about to receive. */
+    public int targetTemporalLayer() {
+        return targetTemporal;
     }
 
     /** Whether source sequence number {@code seq} is from this Consumer's current numbering (not before its last switch). */
@@ -391,8 +584,8 @@ public final class Consumer {
     boolean retransmit(int outSeq, long nowNs) {
         if (layer < 0) return false;
         ProducerLayer source = producer.layer(layer);
-        int inSeq = (outSeq - sequenceOffset) & 0xFFFF;
-        if (source.cache == null || generation != source.generation || !sinceResync(inSeq)) {
+        int inSeq = droppedSequences.isEmpty() ? (outSeq - sequenceOffset) & 0xFFFF : droppedSequences.original(outSeq - sequenceOffset);
+        if (inSeq < 0 || source.cache == null || generation != source.generation || !sinceResync(inSeq)) {
             return false;
         }
         RtpPacket cached = room.flyweights().cached;
@@ -407,29 +600,36 @@ public final class Consumer {
         }
         int outPt = mapping.payloadType(cached.payloadType());
         if (outPt == RtpMapping.NOT_NEGOTIATED) return false;
+        Vp8Descriptor vp8 = producer.vp8Descriptor(cached, room.flyweights().cachedVp8);
+        int pictureOut = vp8 == null ? -1 : pictureOut(vp8);
+        if (pictureOut == UNPLACEABLE || pictureOut == DroppedNumbers.DROPPED) return false;
         long ts = (cached.timestamp() + timestampOffset) & 0xFFFF_FFFFL;
         int rtxPt = mapping.rtxPayloadType(outPt);
         long rtxSsrc = slot.rtxSsrc();
         SubscriberBwe bwe = slot.subscriber().bwe();
         ByteBuf out;
         int numbered;
+        int payloadAt = -1;
         if (rtxPt != RtpMapping.NOT_NEGOTIATED && rtxSsrc >= 0) {
             // RTX payload: OSN, then the original payload; the original padding is not repeated.
             int payload = cached.payloadLength();
             out = room.allocator().heapBuffer(cached.headerLength() + NUMBERING_ROOM + 2 + payload + Room.SRTP_TAIL_ROOM);
             numbered = writeHeader(cached, out, bwe);
             out.writeShort(outSeq);
+            if (vp8 != null) payloadAt = out.writerIndex();
             out.writeBytes(cached.buffer(), cached.payloadOffset(), payload);
             out.setByte(0, out.getByte(0) & ~0x20);
             RtpPacket.rewriteHeader(out, out.readerIndex(), rtxSsrc, slot.nextRtxSequenceNumber(), ts, rtxPt);
         } else {
             out = room.allocator().heapBuffer(cached.length() + NUMBERING_ROOM + Room.SRTP_TAIL_ROOM);
             numbered = writeHeader(cached, out, bwe);
+            if (vp8 != null) payloadAt = out.writerIndex();
             out.writeBytes(cached.buffer(), cached.payloadOffset(), cached.length() - cached.headerLength());
             RtpPacket.rewriteHeader(out, out.readerIndex(), slot.ssrc(), outSeq, ts, outPt);
         }
         if (cached.hasExtension()) cached.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         if (numbered >= 0) number(out, numbered, cached.hasTwoByteExtensions(), bwe);
+        if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, false);
         slot.onRetransmitted();
         int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
         if (slot.subscriber().sender().sendRtp(out)) {
@@ -498,11 +698,24 @@ public final class Consumer {
         producer.requestKeyframe(layer >= 0 ? layer : targetLayer, cause, nowNs);
     }
 
-    private void resynchronise(RtpPacket in, int sourceGeneration, long nowNs) {
+    private void resynchronise(RtpPacket in, Vp8Descriptor vp8, int sourceGeneration, long nowNs) {
         generation = sourceGeneration;
         epochFirstSequenceNumber = in.sequenceNumber();
+        highestSequenceIn = (in.sequenceNumber() - 1) & 0xFFFF;
         sinceResync = 0;
         renumbered = slot.hasSent();
+        // Starts at a keyframe (or on a fresh slot): every temporal layer it should have is decodable from here.
+        activeTemporal = targetTemporal;
+        frameKnown = false;
+        java.util.Arrays.fill(recentFrameTimestamps, -1);
+        droppedSequences.clear(16);
+        pictureBits = vp8 == null || vp8.pictureId() < 0 ? 0 : vp8.pictureIdBits();
+        droppedPictures.clear(pictureBits == 0 ? 15 : pictureBits);
+        highestPictureIn = -1;
+        // The subscriber's picture ids and TL0PICIDX go on from the slot's last (a keyframe is a TL0 frame).
+        pictureOffset = pictureBits == 0 || !slot.hasPictureId() ? 0
+                : (slot.lastPictureId() + 1 - vp8.pictureId()) & ((1 << pictureBits) - 1);
+        tl0Offset = vp8 == null || vp8.tl0PicIdx() < 0 || !slot.hasTl0PicIdx() ? 0 : (slot.lastTl0PicIdx() + 1 - vp8.tl0PicIdx()) & 0xFF;
         if (!slot.hasSent()) {
             // A fresh slot keeps the source's own numbering.
             sequenceOffset = 0;

@@ -48,7 +48,8 @@ public final class Figures {
      * @param preference  what the viewer asked for it (the WHEP layer endpoint)
      */
     public record Slot(String mid, String kind, int producerId, int layer, int targetLayer, String reason, long budgetBps, long packetsSent,
-            long retransmissions, long packetsDropped, String reasonLabel, List<Layer> layers, ViewerPreference preference) {
+            long retransmissions, long packetsDropped, String reasonLabel, List<Layer> layers, ViewerPreference preference,
+            int temporalLayer, int targetTemporalLayer, String temporalReason) {
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtcp.TransportCcFeedback;
 import dev.junction.codec.rtp.RtpPacket;
+import dev.junction.codec.rtp.Vp8Descriptor;
 
 /**
  * The parsers one room's sessions share: flyweights over borrowed buffers (STYLE: one instance reused, reader
@@ -24,6 +25,10 @@ final class Flyweights {
     final RtpPacket cached = new RtpPacket();
     /** Over the original a publisher's RTX packet is rebuilt into, while it is handled. */
     final RtpPacket recovered = new RtpPacket();
+    /** The VP8 payload descriptor of the packet being forwarded. */
+    final Vp8Descriptor vp8 = new Vp8Descriptor();
+    /** The VP8 payload descriptor of {@link #cached}. */
+    final Vp8Descriptor cachedVp8 = new Vp8Descriptor();
     final RtcpCompound compound = new RtcpCompound();
     final SenderReport senderReport = new SenderReport();
     final ReceiverReport receiverReport = new ReceiverReport();

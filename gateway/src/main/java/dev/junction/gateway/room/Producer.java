@@ -2,6 +2,7 @@ package dev.junction.gateway.room;
 
 import dev.junction.codec.rtp.KeyframeDetector;
 import dev.junction.codec.rtp.RtpPacket;
+import dev.junction.codec.rtp.Vp8Descriptor;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import io.netty.buffer.ByteBuf;
@@ -183,6 +184,16 @@ public final class Producer {
         return layers[layer].bitrateBps(nowNs);
     }
 
+    /** Bits per second of layer {@code layer}'s VP8 temporal layers 0 to {@code maxTemporal}, 0 while unknown. */
+    long layerBitrateBps(int layer, int maxTemporal, long nowNs) {
+        return layers[layer].bitrateBps(maxTemporal, nowNs);
+    }
+
+    /** The highest VP8 temporal layer id layer {@code layer} carries lately, -1 for none. */
+    public int highestTemporalLayer(int layer, long nowNs) {
+        return layers[layer].highestTemporalLayer(nowNs);
+    }
+
     /** Whether layer {@code layer} sent within {@link #LAYER_ACTIVE_NS}. */
     boolean layerActive(int layer, long nowNs) {
         return layers[layer].active(nowNs);
@@ -228,7 +239,8 @@ public final class Producer {
         packetsIn++;
         ProducerLayer l = layers[layer];
         boolean wasActive = l.active(nowNs);
-        l.onPacket(rtp, nowNs);
+        Vp8Descriptor vp8 = vp8Descriptor(rtp, room.flyweights().vp8);
+        l.onPacket(rtp, vp8 == null ? Vp8Descriptor.ABSENT : vp8.temporalLayer(), nowNs);
         if (!wasActive || watchedLayerWentStale(layer, nowNs)) reselect(nowNs);
         if (l.pendingSwitches > 0) switchTo(l, rtp, nowNs);
         boolean local = route(l);
@@ -236,7 +248,16 @@ public final class Producer {
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
         if (!local) return;
         // NOTE: index loop, no iterator: this is the per-packet path and must not allocate.
-        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forward(rtp, nowNs);
+        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forward(rtp, vp8, nowNs);
+    }
+
+    /**
+     * {@code rtp}'s VP8 payload descriptor parsed into {@code into}, or null when its codec is not VP8 or the
+     * descriptor is cut short (such a packet is forwarded untouched).
+     */
+    Vp8Descriptor vp8Descriptor(RtpPacket rtp, Vp8Descriptor into) {
+        if (codecs.keyframeCodec(rtp.payloadType()) != KeyframeDetector.VP8) return null;
+        return into.parse(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()) ? into : null;
     }
 
     /**
@@ -249,7 +270,8 @@ public final class Producer {
         boolean local = route(l);
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
         if (!local) return;
-        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forwardLate(rtp, nowNs);
+        Vp8Descriptor vp8 = vp8Descriptor(rtp, room.flyweights().vp8);
+        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forwardLate(rtp, vp8, nowNs);
     }
 
     /** Records the publisher's Sender Report for {@code layer} (RFC 3550 §6.4.1): its RTP time at {@code nowNs}. */

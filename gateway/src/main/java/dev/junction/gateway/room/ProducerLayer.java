@@ -38,6 +38,12 @@ final class ProducerLayer {
     private long windowStartNs;
     private long windowBytes;
     private long bitrateBps;
+    /** The same per VP8 temporal layer id (a packet without one counts as layer 0). */
+    private final long[] windowBytesByTemporal = new long[Consumer.MAX_TEMPORAL_LAYER + 1];
+    private final long[] bitrateByTemporal = new long[Consumer.MAX_TEMPORAL_LAYER + 1];
+    /** Highest temporal layer id seen in the last full window and the current one, -1 for none. */
+    private int temporalLayersSeen = -1;
+    private int temporalLayersInWindow = -1;
 
     ProducerLayer(int index, RetransmissionCache cache) {
         this.index = index;
@@ -49,8 +55,8 @@ final class ProducerLayer {
         return seen && nowNs - lastPacketNs <= Producer.LAYER_ACTIVE_NS;
     }
 
-    /** Notes a packet's arrival; a new SSRC starts a new generation. */
-    void onPacket(RtpPacket rtp, long nowNs) {
+    /** Notes a packet's arrival ({@code temporalLayer}: its VP8 TID, -1 for none); a new SSRC starts a new generation. */
+    void onPacket(RtpPacket rtp, int temporalLayer, long nowNs) {
         learnSsrc(rtp.ssrc());
         long elapsed = nowNs - windowStartNs;
         if (!seen || elapsed >= 2 * BITRATE_WINDOW_NS) {
@@ -58,12 +64,24 @@ final class ProducerLayer {
             bitrateBps = 0;
             windowStartNs = nowNs;
             windowBytes = 0;
+            java.util.Arrays.fill(bitrateByTemporal, 0);
+            java.util.Arrays.fill(windowBytesByTemporal, 0);
+            temporalLayersSeen = -1;
+            temporalLayersInWindow = -1;
         } else if (elapsed >= BITRATE_WINDOW_NS) {
             bitrateBps = windowBytes * 8_000_000_000L / elapsed;
+            for (int t = 0; t < bitrateByTemporal.length; t++) {
+                bitrateByTemporal[t] = windowBytesByTemporal[t] * 8_000_000_000L / elapsed;
+                windowBytesByTemporal[t] = 0;
+            }
+            temporalLayersSeen = temporalLayersInWindow;
+            temporalLayersInWindow = -1;
             windowStartNs = nowNs;
             windowBytes = 0;
         }
         windowBytes += rtp.length();
+        windowBytesByTemporal[Math.max(0, temporalLayer)] += rtp.length();
+        if (temporalLayer > temporalLayersInWindow) temporalLayersInWindow = temporalLayer;
         lastPacketNs = nowNs;
         seen = true;
         staleHandled = false;
@@ -78,6 +96,22 @@ final class ProducerLayer {
      */
     long bitrateBps(long nowNs) {
         return seen && nowNs - windowStartNs < 2 * BITRATE_WINDOW_NS ? bitrateBps : 0;
+    }
+
+    /**
+     * Bits per second of its temporal layers 0 to {@code maxTemporal} over the last full window, 0 while unknown; the
+     * whole layer's for a stream without temporal layers.
+     */
+    long bitrateBps(int maxTemporal, long nowNs) {
+        if (!seen || nowNs - windowStartNs >= 2 * BITRATE_WINDOW_NS) return 0;
+        long sum = 0;
+        for (int t = 0; t <= Math.min(maxTemporal, bitrateByTemporal.length - 1); t++) sum += bitrateByTemporal[t];
+        return sum;
+    }
+
+    /** The highest VP8 temporal layer id it carried in its last full window, -1 for none (no temporal layers). */
+    int highestTemporalLayer(long nowNs) {
+        return !seen || nowNs - windowStartNs >= 2 * BITRATE_WINDOW_NS ? -1 : temporalLayersSeen;
     }
 
     void learnSsrc(long newSsrc) {

@@ -52,7 +52,17 @@ public enum RoomDrop {
      * A packet of a layer whose encoder restarted (a new SSRC) before the new stream's first keyframe: a subscriber
      * already forwarding the layer waits for it, as at a layer switch, and the keyframe is asked for (per Consumer).
      */
-    AWAITING_KEYFRAME;
+    AWAITING_KEYFRAME,
+    /**
+     * A VP8 packet of a temporal layer above the one a subscriber receives (its preference, or too little bandwidth
+     * for all of its spatial layer's frames); its numbers are cut out of the subscriber's stream (per Consumer).
+     */
+    TEMPORAL_LAYER,
+    /**
+     * A late (reordered or recovered) packet older than the temporal-layer drops a subscriber's Consumer remembers:
+     * its sequence number or picture id can no longer be placed (per Consumer).
+     */
+    UNPLACEABLE_LATE;
 
     /**
      * Whether this reason drops a whole incoming RTP packet of a publisher (rather than one subscriber's copy, an

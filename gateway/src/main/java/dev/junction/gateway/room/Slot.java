@@ -185,6 +185,32 @@ public final class Slot {
         packetsDropped++;
     }
 
+    /** The last VP8 picture id and TL0PICIDX it sent (the newest packet's), -1 for none yet. */
+    private int lastPictureId = -1;
+    private int lastTl0PicIdx = -1;
+
+    boolean hasPictureId() {
+        return lastPictureId >= 0;
+    }
+
+    int lastPictureId() {
+        return lastPictureId;
+    }
+
+    boolean hasTl0PicIdx() {
+        return lastTl0PicIdx >= 0;
+    }
+
+    int lastTl0PicIdx() {
+        return lastTl0PicIdx;
+    }
+
+    /** Records the VP8 picture id and TL0PICIDX (-1: none) of the newest packet sent, so the next source continues them. */
+    void onVp8Sent(int pictureId, int tl0PicIdx) {
+        if (pictureId >= 0) lastPictureId = pictureId;
+        if (tl0PicIdx >= 0) lastTl0PicIdx = tl0PicIdx;
+    }
+
     /** Records a packet sent; keeps the newest sequence number, so a late packet does not move it back. */
     void onSent(int sequenceNumber, long timestamp, long nowNs) {
         packetsSent++;

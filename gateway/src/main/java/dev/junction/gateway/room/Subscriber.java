@@ -309,12 +309,25 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
             out.add(new Figures.Slot(s.mid(), s.kind().name().toLowerCase(java.util.Locale.ROOT), c == null ? -1 : c.producer().id(),
                     c == null ? -1 : c.layer(), c == null ? -1 : c.targetLayer(), c == null ? "no track" : c.layerReason(),
                     c == null ? -1 : c.budgetBps(), s.packetsSent(), s.retransmissions(), s.packetsDropped(),
-                    c == null ? "none" : c.reason().label(), c == null ? List.of() : layers(c.producer(), nowNs), s.preference()));
+                    c == null ? "none" : c.reason().label(), c == null ? List.of() : layers(c.producer(), nowNs), s.preference(),
+                    temporal(c, c == null ? -1 : c.temporalLayer(), nowNs), temporal(c, c == null ? -1 : c.targetTemporalLayer(), nowNs),
+                    temporal(c, 0, nowNs) < 0 ? "none" : c.temporalReason().label()));
         }
         double loss = lossFraction();
         long delivered = bwe != null && bwe.hasEstimate() ? bwe.estimator().acknowledgedBitrateBps() : -1;
         return new Figures.Subscriber(loss < 0 ? -1 : loss * 100, rttNs < 0 ? -1 : rttNs / 1e6, estimateBps(), delivered <= 0 ? -1 : delivered,
                 List.copyOf(out));
+    }
+
+    /**
+     * A Consumer's temporal layer {@code t} as reported: capped at the highest its spatial layer carries, -1 for a
+     * stream without temporal layers (or no Consumer).
+     */
+    private static int temporal(Consumer c, int t, long nowNs) {
+        if (c == null || t < 0) return -1;
+        int spatial = c.layer() >= 0 ? c.layer() : c.targetLayer();
+        int highest = spatial < 0 ? -1 : c.producer().highestTemporalLayer(spatial, nowNs);
+        return highest < 0 ? -1 : Math.min(t, highest);
     }
 
     /** {@code p}'s layers with their activity and bitrate as this loop measures them. */

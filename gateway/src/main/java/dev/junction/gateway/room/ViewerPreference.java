@@ -9,8 +9,8 @@ package dev.junction.gateway.room;
  *
  * @param maxSpatialLayer the highest simulcast layer index it may receive, {@link #NONE} for no cap
  * @param maxSpatialRid   the same cap named by its rid (resolved against the slot's Producer), or null
- * @param maxTemporalLayer the highest temporal layer id (0-3) it asked for, {@link #NONE} for no cap; stored and
- *                         reported, not applied: Consumers do not filter temporal layers yet
+ * @param maxTemporalLayer the highest VP8 temporal layer id (0-3) it may receive, {@link #NONE} for no cap (a stream
+ *                         without temporal layers is not affected)
  * @param maxBitrateBps   a cap on its share of the subscriber's estimate, bps, {@link #NONE} for no cap
  */
 public record ViewerPreference(int maxSpatialLayer, String maxSpatialRid, int maxTemporalLayer, long maxBitrateBps) {

@@ -46,6 +46,9 @@ final class ViewerJson {
                     .put("reason", slot.reasonLabel())
                     .put("why", slot.reason())
                     .put("budgetBps", slot.budgetBps() < 0 ? null : slot.budgetBps())
+                    .put("temporalLayerId", slot.temporalLayer() < 0 ? null : slot.temporalLayer())
+                    .put("targetTemporalLayerId", slot.targetTemporalLayer() < 0 ? null : slot.targetTemporalLayer())
+                    .put("temporalReason", slot.temporalReason())
                     .put("preference", preference(slot.preference())));
         }
         return new JsonObject().put("estimateBps", s.estimateBps() < 0 ? null : s.estimateBps()).put("slots", slots).encode();
@@ -62,8 +65,8 @@ final class ViewerJson {
     }
 
     /**
-     * A preference as the viewer gave it; {@code temporalLayerApplied} is false while the Consumers do not filter
-     * temporal layers (the cap is recorded only).
+     * A preference as the viewer gave it. {@code temporalLayerApplied} (true since the Consumers filter VP8 temporal
+     * layers) stays for clients that read it.
      */
     static JsonObject preference(ViewerPreference p) {
         return new JsonObject()
@@ -71,7 +74,7 @@ final class ViewerJson {
                 .put("encodingId", p.maxSpatialRid())
                 .put("maxSpatialLayerId", p.maxSpatialLayer() < 0 ? null : p.maxSpatialLayer())
                 .put("maxTemporalLayerId", p.maxTemporalLayer() < 0 ? null : p.maxTemporalLayer())
-                .put("temporalLayerApplied", false)
+                .put("temporalLayerApplied", true)
                 .put("maxBitrate", p.maxBitrateBps() < 0 ? null : p.maxBitrateBps());
     }
 

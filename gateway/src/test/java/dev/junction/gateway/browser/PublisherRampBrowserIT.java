@@ -83,7 +83,8 @@ class PublisherRampBrowserIT {
     private static void warmUp(JunctionServer server, BrowserHarness harness) throws Exception {
         java.util.Map<String, String> page = WhipWhepBrowserIT.page(server, "warm-up", "publish", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, "");
         page.put("full", "1");
-        try (Chromium warm = harness.open("warm-up", "e2e.html", page)) {
+        Chromium warm = harness.open("warm-up", "e2e.html", page);
+        try {
             JsonObject report = WhipWhepBrowserIT.awaitPublishing(harness, "warm-up");
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
@@ -95,6 +96,8 @@ class PublisherRampBrowserIT {
             HttpResponse<Void> deleted = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(report.getString("sessionUrl"))).DELETE().build(), HttpResponse.BodyHandlers.discarding());
             assertEquals(200, deleted.statusCode(), "DELETE of the warm-up session");
+        } finally {
+            warm.close();
         }
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (server.sessions().sessionCount() != 0) {

@@ -20,8 +20,12 @@ public record MediaCapabilities(List<CodecCapability> codecs, List<String> heade
     /**
      * Opus; VP8, VP9 profile 0, H.264 Constrained Baseline with packetization-mode 1 ({@code 42e01f}, which every
      * browser decodes, so any publisher's H.264 can reach any subscriber), AV1 profile 0, each video codec with
-     * RTX; and every header extension of {@link HeaderExtensionUri}. RED, FEC, CN and DTMF are left out: Junction
-     * forwards none of them.
+     * RTX; and every header extension of {@link HeaderExtensionUri} but the dependency descriptor. RED, FEC, CN and
+     * DTMF are left out: Junction forwards none of them.
+     *
+     * <p>The dependency descriptor is declined: where it is negotiated, Chromium leaves the picture id, TL0PICIDX and
+     * temporal layer index out of its VP8 payload descriptors (they move into the descriptor extension), and
+     * Junction's temporal layer forwarding reads them from the VP8 payload descriptor (issue 11).
      */
     public static MediaCapabilities defaults() {
         return new MediaCapabilities(
@@ -29,8 +33,7 @@ public record MediaCapabilities(List<CodecCapability> codecs, List<String> heade
                         CodecCapability.h264("42e01f", 1), CodecCapability.av1(0)),
                 List.of(HeaderExtensionUri.MID, HeaderExtensionUri.RID, HeaderExtensionUri.REPAIRED_RID,
                         HeaderExtensionUri.ABS_SEND_TIME, HeaderExtensionUri.TRANSPORT_CC,
-                        HeaderExtensionUri.AUDIO_LEVEL, HeaderExtensionUri.VIDEO_ORIENTATION,
-                        HeaderExtensionUri.DEPENDENCY_DESCRIPTOR));
+                        HeaderExtensionUri.AUDIO_LEVEL, HeaderExtensionUri.VIDEO_ORIENTATION));
     }
 
     /** The same header extensions with other codecs. */
