@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 11, VP8 temporal layers with real Chromium: a Chromium publishes VP8 simulcast with three temporal layers
- * per encoding ({@code scalabilityMode: 'L1T3'}, as conferencing apps ask for; Chromium 156 sends none by default),
+ * per encoding ({@code scalabilityMode: 'L1T3'}, asked for explicitly: Chromium 156 sends the same by default, as
+ * long as the dependency descriptor is not negotiated, and the test should not depend on that default),
  * another watches. The viewer caps itself at temporal layer 0 through the
  * WHEP layer endpoint: the server leaves out layers 1 and 2, and the viewer's decoded frame rate falls to about a
  * quarter while it keeps decoding (the picture ids and sequence numbers it gets run on without a gap, or its decoder
