@@ -24,8 +24,9 @@ import org.bouncycastle.tls.TlsTimeoutException;
  * the caller keeps and releases its buffer. {@link #send} allocates a fresh buffer per datagram and gives
  * it to the sink.
  *
- * <p>It also enforces the handshake deadline (bctls's own timeout is a second line) and turns a local
- * close into an exception that unwinds bctls's blocking calls.
+ * <p>It also enforces the handshake deadline (bctls's own timeout is a second line), turns a local
+ * close into an exception that unwinds bctls's blocking calls and, for a server during the handshake,
+ * passes each datagram through a {@link ChangeCipherSpecGate}.
  */
 final class QueuedDatagramTransport implements DatagramTransport {
 
@@ -66,6 +67,7 @@ final class QueuedDatagramTransport implements DatagramTransport {
     private final ByteBufAllocator allocator;
     private final int sendLimit;
     private final int maxQueued;
+    private final ChangeCipherSpecGate gate;
 
     // Allocated by this.
     private final LinkedBlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>();
@@ -77,11 +79,14 @@ final class QueuedDatagramTransport implements DatagramTransport {
     private long deadlineNs;
     private boolean handshaking = true;
 
-    QueuedDatagramTransport(DtlsDatagramSink sink, ByteBufAllocator allocator, int sendLimit, int maxQueued) {
+    /** {@code gate} is null for a client, which needs none (see {@link ChangeCipherSpecGate}). */
+    QueuedDatagramTransport(DtlsDatagramSink sink, ByteBufAllocator allocator, int sendLimit, int maxQueued,
+                            ChangeCipherSpecGate gate) {
         this.sink = sink;
         this.allocator = allocator;
         this.sendLimit = sendLimit;
         this.maxQueued = maxQueued;
+        this.gate = gate;
     }
 
     /** Copies {@code datagram}'s readable bytes into the queue; false (and counted) if dropped. Any thread. */
@@ -139,32 +144,42 @@ final class QueuedDatagramTransport implements DatagramTransport {
 
     /**
      * Waits up to {@code waitMillis} (0: without limit, as {@code DTLSTransport} defines it) for a datagram.
-     * Returns its length, or -1 on timeout.
+     * Returns its length, or -1 on timeout (or on a wake-up). A datagram that the gate empties is not a
+     * timeout: the wait goes on for what is left of it.
      */
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-        checkOpen();
+        long startNs = System.nanoTime();
         long waitNs = waitMillis == 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        if (handshaking) {
-            long leftNs = deadlineNs - System.nanoTime();
-            if (leftNs <= 0) throw new TlsTimeoutException("DTLS handshake timed out");
-            waitNs = Math.min(waitNs, leftNs);
-        }
-        byte[] datagram;
-        try {
-            datagram = inbound.poll(waitNs, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("DTLS thread interrupted");
-        }
-        if (datagram == null) return -1;
-        if (datagram == WAKE_UP) {
+        while (true) {
             checkOpen();
-            return -1;
+            long leftNs = waitNs == Long.MAX_VALUE ? Long.MAX_VALUE : waitNs - (System.nanoTime() - startNs);
+            if (handshaking) {
+                long deadlineLeftNs = deadlineNs - System.nanoTime();
+                if (deadlineLeftNs <= 0) throw new TlsTimeoutException("DTLS handshake timed out");
+                leftNs = Math.min(leftNs, deadlineLeftNs);
+            }
+            if (leftNs <= 0) return -1;
+            byte[] datagram;
+            try {
+                datagram = inbound.poll(leftNs, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("DTLS thread interrupted");
+            }
+            if (datagram == null) return -1;
+            if (datagram == WAKE_UP) {
+                checkOpen();
+                return -1;
+            }
+            if (handshaking && gate != null) {
+                datagram = gate.admit(datagram);
+                if (datagram == null) continue;
+            }
+            int copied = Math.min(len, datagram.length);
+            System.arraycopy(datagram, 0, buf, off, copied);
+            return copied;
         }
-        int copied = Math.min(len, datagram.length);
-        System.arraycopy(datagram, 0, buf, off, copied);
-        return copied;
     }
 
     private void checkOpen() throws IOException {
