@@ -28,7 +28,8 @@ import org.bouncycastle.tls.TlsTimeoutException;
  * stalls when only the CertificateVerify is lost ({@link ChangeCipherSpecGate}). After
  * the handshake the same thread keeps reading the DTLS transport, so that a peer whose copy of our final
  * flight was lost gets it again when it retransmits (bctls answers from its retransmit state only while
- * someone reads), and so that close_notify and fatal alerts end the association.
+ * someone reads, and a server's transport answers each retransmitted Finished itself as well), and so that
+ * close_notify and fatal alerts end the association.
  *
  * <p><b>Threading.</b> {@link #handleDatagram}, {@link #close()}, {@link #start()} and the getters may be
  * called from any thread; the socket layer calls {@code handleDatagram} on the session's event loop. The

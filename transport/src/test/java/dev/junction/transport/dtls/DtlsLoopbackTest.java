@@ -160,6 +160,24 @@ class DtlsLoopbackTest {
     }
 
     @Test
+    void shouldAnswerEveryRetransmittedFinishedOfTheClient() throws Exception {
+        Pair pair = Pair.clean();
+        // Lose the server's first Finished, and every copy of the client's Certificate after the first: bctls answers a
+        // retransmitted final flight only once it has all of it again, so here only the server's transport answers.
+        AtomicInteger serverFinished = new AtomicInteger();
+        pair.toClient.dropWhen(datagram -> datagram.getUnsignedByte(0) == 22 && datagram.getUnsignedShort(3) == 1
+                && serverFinished.getAndIncrement() == 0);
+        AtomicInteger clientCertificates = new AtomicInteger();
+        pair.toServer.dropWhen(datagram -> isHandshakeMessage(datagram, 11) && clientCertificates.getAndIncrement() > 0);
+        pair.start();
+        pair.serverEvents.awaitConnected();
+        pair.clientEvents.awaitConnected();
+        assertTrue(serverFinished.get() >= 2, "the server's first Finished was lost and sent again");
+        assertTrue(clientCertificates.get() >= 2, "the client retransmitted its final flight, whose Certificate was lost");
+        pair.closeBoth();
+    }
+
+    @Test
     void shouldRecoverWhenTheClientsFinalFlightIsLost() throws Exception {
         Pair pair = Pair.clean();
         // Lose the first copy of the client's final flight (its ChangeCipherSpec and epoch-1 Finished): the server
