@@ -23,10 +23,13 @@ import org.bouncycastle.tls.TlsTimeoutException;
  * "connected, with SRTP keys and a verified fingerprint" or "closed, and why" to a {@link DtlsListener}.
  *
  * <p><b>How it runs.</b> bctls's handshake blocks, so {@link #start()} runs it on a virtual thread of its
- * own (DESIGN §3.3) over a queue-backed {@code DatagramTransport}. Retransmission comes from bctls. After
+ * own (DESIGN §3.3) over a queue-backed {@code DatagramTransport}. Retransmission comes from bctls. A server
+ * holds back the client's ChangeCipherSpec until the client's CertificateVerify is in, without which bctls
+ * stalls when only the CertificateVerify is lost ({@link ChangeCipherSpecGate}). After
  * the handshake the same thread keeps reading the DTLS transport, so that a peer whose copy of our final
  * flight was lost gets it again when it retransmits (bctls answers from its retransmit state only while
- * someone reads), and so that close_notify and fatal alerts end the association.
+ * someone reads, and a server's transport answers each retransmitted Finished itself as well), and so that
+ * close_notify and fatal alerts end the association.
  *
  * <p><b>Threading.</b> {@link #handleDatagram}, {@link #close()}, {@link #start()} and the getters may be
  * called from any thread; the socket layer calls {@code handleDatagram} on the session's event loop. The
@@ -77,7 +80,8 @@ public final class DtlsEndpoint {
         if (remoteFingerprints.isEmpty()) throw new IllegalArgumentException("at least one remote fingerprint is required");
         this.outcome = new HandshakeOutcome(remoteFingerprints, settings.srtpProfiles());
         this.transport = new QueuedDatagramTransport(Objects.requireNonNull(sink, "sink"),
-                Objects.requireNonNull(allocator, "allocator"), settings.maxDatagramBytes(), settings.maxQueuedDatagrams());
+                Objects.requireNonNull(allocator, "allocator"), settings.maxDatagramBytes(), settings.maxQueuedDatagrams(),
+                role == DtlsRole.SERVER ? new ChangeCipherSpecGate() : null);
     }
 
     /**
