@@ -46,15 +46,7 @@ public final class Vp8Descriptor {
      * @return false when the payload is too short for the descriptor it announces (the fields are then all absent)
      */
     public boolean parse(ByteBuf buf, int offset, int length) {
-        pictureId = ABSENT;
-        pictureIdBits = 0;
-        pictureIdAt = ABSENT;
-        tl0PicIdx = ABSENT;
-        tl0PicIdxAt = ABSENT;
-        temporalLayer = ABSENT;
-        layerSync = false;
-        frameStart = false;
-        keyframe = false;
+        absent();
         if (length <= 0) return false;
         int end = offset + length;
         int b0 = buf.getUnsignedByte(offset);
@@ -79,13 +71,13 @@ public final class Vp8Descriptor {
                 }
             }
             if ((x & 0x40) != 0) {
-                if (i >= end) return clear();
+                if (i >= end) return !absent(); // cut short: nothing half-read is reported
                 tl0PicIdx = buf.getUnsignedByte(i);
                 tl0PicIdxAt = i - offset;
                 i++;
             }
             if ((x & 0x30) != 0) {
-                if (i >= end) return clear();
+                if (i >= end) return !absent();
                 int t = buf.getUnsignedByte(i++);
                 if ((x & 0x20) != 0) {
                     temporalLayer = t >>> 6;
@@ -98,14 +90,18 @@ public final class Vp8Descriptor {
         return true;
     }
 
-    private boolean clear() {
+    /** Sets every field to absent (nothing half-read is ever reported); always true. */
+    private boolean absent() {
         pictureId = ABSENT;
         pictureIdBits = 0;
         pictureIdAt = ABSENT;
         tl0PicIdx = ABSENT;
         tl0PicIdxAt = ABSENT;
         temporalLayer = ABSENT;
-        return false;
+        layerSync = false;
+        frameStart = false;
+        keyframe = false;
+        return true;
     }
 
     /** The first packet of a frame: S=1 with partition index 0. */

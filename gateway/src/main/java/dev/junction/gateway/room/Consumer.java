@@ -62,10 +62,8 @@ public final class Consumer {
     private int targetTemporal = MAX_TEMPORAL_LAYER;
     /** The temporal layer it receives now: down at the next frame, up only at a layer-sync frame or a keyframe. */
     private int activeTemporal = MAX_TEMPORAL_LAYER;
-    /** The RTP timestamp of the newest frame decided, and the decision (frames are kept or left out whole). */
+    /** A frame was decided since the resynchronisation (the newest is the last in {@link #recentFrameTimestamps}). */
     private boolean frameKnown;
-    private long frameTimestamp;
-    private boolean frameKept;
     /** Source sequence numbers left out since the resynchronisation. */
     private final DroppedNumbers droppedSequences = new DroppedNumbers(16);
     /** Source picture ids left out since then, in the current source's picture id space. */
@@ -481,12 +479,15 @@ public final class Consumer {
      */
     private boolean keepsFrame(Vp8Descriptor vp8, long ts) {
         int tid = vp8.temporalLayer();
-        if (frameKnown && ts == frameTimestamp) return frameKept;
-        if (frameKnown && ((ts - frameTimestamp) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
-            for (int i = 0; i < RECENT_FRAMES; i++) {
-                if (recentFrameTimestamps[i] == ts) return recentFramesKept[i];
+        if (frameKnown) {
+            int newest = (recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES;
+            if (ts == recentFrameTimestamps[newest]) return recentFramesKept[newest];
+            if (((ts - recentFrameTimestamps[newest]) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
+                for (int i = 0; i < RECENT_FRAMES; i++) {
+                    if (recentFrameTimestamps[i] == ts) return recentFramesKept[i];
+                }
+                return tid <= activeTemporal || vp8.layerSync();
             }
-            return tid <= activeTemporal || vp8.layerSync();
         }
         if (vp8.keyframe()) {
             activeTemporal = targetTemporal;
@@ -497,13 +498,12 @@ public final class Consumer {
             // which refer to the layer 1 frames left out, through.
             activeTemporal = tid;
         }
+        boolean kept = tid <= activeTemporal;
         frameKnown = true;
-        frameTimestamp = ts;
-        frameKept = tid <= activeTemporal;
         recentFrameTimestamps[recentFrame] = ts;
-        recentFramesKept[recentFrame] = frameKept;
+        recentFramesKept[recentFrame] = kept;
         recentFrame = (recentFrame + 1) % RECENT_FRAMES;
-        return frameKept;
+        return kept;
     }
 
     /** Decisions remembered for late packets: a frame's packets are rarely reordered further than this. */

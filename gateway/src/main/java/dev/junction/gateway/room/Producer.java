@@ -242,7 +242,7 @@ public final class Producer {
         Vp8Descriptor vp8 = vp8Descriptor(rtp, room.flyweights().vp8);
         l.onPacket(rtp, vp8 == null ? Vp8Descriptor.ABSENT : vp8.temporalLayer(), nowNs);
         if (!wasActive || watchedLayerWentStale(layer, nowNs)) reselect(nowNs);
-        if (l.pendingSwitches > 0) switchTo(l, rtp, nowNs);
+        if (l.pendingSwitches > 0) switchTo(l, rtp, vp8, nowNs);
         boolean local = route(l);
         // Cached also when only pipes take it: this loop answers their repairs.
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
@@ -346,8 +346,9 @@ public final class Producer {
      * a keyframe, and down too). Until one comes it keeps its current layer, and the keyframe is asked for again
      * every {@link #SWITCH_KEYFRAME_RETRY_NS}. A codec whose keyframes Junction cannot read switches at once.
      */
-    private void switchTo(ProducerLayer to, RtpPacket rtp, long nowNs) {
-        boolean keyframe = startsKeyframe(rtp);
+    private void switchTo(ProducerLayer to, RtpPacket rtp, Vp8Descriptor vp8, long nowNs) {
+        // A VP8 packet's descriptor was read once already; the detector would walk it again.
+        boolean keyframe = vp8 != null ? vp8.keyframe() : startsKeyframe(rtp);
         boolean waiting = false;
         for (int i = 0, n = consumers.size(); i < n; i++) {
             Consumer c = consumers.get(i);
