@@ -69,7 +69,8 @@ class IceTcpLoopbackTest {
         listener = serverPlane.listenTcp(0, new InetSocketAddress("127.0.0.1", 0), serverDemux, limits);
     }
 
-    private record Pair(WebRtcTransport server, WebRtcTransport client, IceTcpConnection connection) {
+    private record Pair(WebRtcTransport server, WebRtcTransport client, IceTcpConnection connection,
+                        IceCredentials serverIce, IceCredentials clientIce) {
     }
 
     private Pair connect(IceTcpListener.Limits limits) throws Exception {
@@ -88,7 +89,7 @@ class IceTcpLoopbackTest {
         clientSide.start();
         assertNotNull(client.connected.get(20, TimeUnit.SECONDS));
         assertNotNull(server.connected.get(20, TimeUnit.SECONDS));
-        return new Pair(serverSide, clientSide, connection);
+        return new Pair(serverSide, clientSide, connection, serverIce, clientIce);
     }
 
     @Test
@@ -181,6 +182,44 @@ class IceTcpLoopbackTest {
         in.readFully(frame);
         assertEquals(0x80, frame[0] & 0xC0, "an SRTP (or SRTCP) packet came over the TCP connection");
         assertTrue(listener.counter(IceTcpListener.FRAMES_OUT) > framesOut);
+    }
+
+    /**
+     * The way back: a session connected over ICE-TCP moves to UDP when the client nominates a UDP pair (a network
+     * that stops blocking UDP, or a client that checks its UDP pairs again after an ICE restart); the server then
+     * sends on the UDP path, and the TCP connection stays open as a bound path until it closes.
+     */
+    @Test
+    void shouldMoveATcpSessionToUdpOnANewNomination() throws Exception {
+        Pair pair = connect(IceTcpListener.Limits.DEFAULT);
+        assertTrue(onLoop(pair.server, () -> pair.server.path().toString()).startsWith("tcp:"));
+        IceCredentials serverIce = pair.serverIce;
+        IceCredentials clientIce = pair.clientIce;
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            udp.setSoTimeout(10_000);
+            InetSocketAddress serverUdp = serverPlane.sockets().get(0).localAddress();
+            byte[] request = check(serverIce.ufrag() + ":" + clientIce.ufrag(), serverIce.pwd(), true);
+            udp.send(new java.net.DatagramPacket(request, request.length, serverUdp));
+            java.net.DatagramPacket response = new java.net.DatagramPacket(new byte[1500], 1500);
+            udp.receive(response);
+            ByteBuf reply = Unpooled.wrappedBuffer(response.getData(), 0, response.getLength());
+            try {
+                StunMessage parsed = new StunMessage();
+                assertEquals(StunParseResult.OK, parsed.wrap(reply, 0, response.getLength()));
+                assertEquals(StunMessageType.BINDING_SUCCESS_RESPONSE, parsed.messageType());
+            } finally {
+                reply.release();
+            }
+            awaitCondition(() -> call(() -> onLoop(pair.server, () -> pair.server.path().toString())).startsWith("udp:"),
+                    () -> "the session moved to the UDP path: " + call(() -> onLoop(pair.server, () -> pair.server.path().toString())));
+            assertEquals(2, (int) onLoop(pair.server, pair.server::pathCount), "the TCP path stays bound beside the UDP one");
+            long framesOut = listener.counter(IceTcpListener.FRAMES_OUT);
+            send(pair.server, rtp(0x22222222, 1, "over udp now"), false);
+            java.net.DatagramPacket media = new java.net.DatagramPacket(new byte[1500], 1500);
+            udp.receive(media);
+            assertEquals(0x80, media.getData()[0] & 0xC0, "an SRTP packet came over UDP");
+            assertEquals(framesOut, listener.counter(IceTcpListener.FRAMES_OUT), "nothing more went out on the TCP connection");
+        }
     }
 
     /** Frames split over many TCP segments, and several frames in one segment, reach the session whole. */
