@@ -145,7 +145,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         // looked up per use, once the node exists.
         java.util.concurrent.atomic.AtomicReference<ClusterNode> self = new java.util.concurrent.atomic.AtomicReference<>();
         NodePipes pipes = new NodePipes(s.effectiveNodeName(), s.host(), sessions,
-                node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress));
+                node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress),
+                new PipeKeyWrap(s.secret()));
         HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url, pipes.localAddress()));
         // The event bus (node pipes' control messages and keys) listens on the cluster address too.
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(s.host()).setPort(0));
