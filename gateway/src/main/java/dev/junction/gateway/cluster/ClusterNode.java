@@ -145,7 +145,8 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         // looked up per use, once the node exists.
         java.util.concurrent.atomic.AtomicReference<ClusterNode> self = new java.util.concurrent.atomic.AtomicReference<>();
         NodePipes pipes = new NodePipes(s.effectiveNodeName(), s.host(), sessions,
-                node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress));
+                node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress),
+                new PipeKeyWrap(s.secret()));
         HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url, pipes.localAddress()));
         // The event bus (node pipes' control messages and keys) listens on the cluster address too.
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(s.host()).setPort(0));
@@ -249,8 +250,9 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
      * its media ({@link NodePipes}); for a room with no home the subscriber waits for a publisher, as on a single
      * node, and a pipe opens once the publisher lands elsewhere. A home that announces no pipe socket gets WHEP a
      * 307 to its own URL; a home that is no live member is cleared and the room placed anew. WHEP to a node that
-     * takes no new session (drained, or at {@code media.max-sessions}) is a 307 to the least-loaded node that does
-     * (RFC 9725 §4.5's "when the local node is full"); a new room is then not homed here either.
+     * takes no new session (drained, or at {@code media.max-sessions}) is a 307 to the least-loaded node that does,
+     * among those that already carry the room if any (RFC 9725 §4.5's "when the local node is full"); a new room is
+     * then not homed here either.
      */
     private Decision decide(SessionKind kind, String room) {
         if (kind == SessionKind.WHEP && !sessions.takesNewSessions()) {
@@ -304,7 +306,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         Map<String, NodeRecord> all = new HashMap<>(membership(new HashMap<>(nodes)).liveRecords());
         NodeRecord self = all.get(name);
         all.put(name, new NodeRecord(name, memberUuid, url, sessions.sessionCount(), self == null ? 0 : self.packetsPerSecond(),
-                self == null ? 0 : self.cpuPercent(), sessions.draining(), full()));
+                self == null ? 0 : self.cpuPercent(), sessions.draining(), full(), pipes.carriedRooms()));
         return all.values();
     }
 
@@ -314,11 +316,12 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
     }
 
     /**
-     * A viewer this node cannot take (drained or full) goes to the least-loaded node that can ({@link
-     * NodeRecord#overflow}); null when none can, and this node answers 503 itself.
+     * A viewer this node cannot take (drained or full) goes to the least-loaded node that can and already carries the
+     * room, else to the least-loaded that can ({@link NodeRecord#overflow}); null when none can, and this node
+     * answers 503 itself.
      */
     private Decision overflow(String room) {
-        Optional<String> target = NodeRecord.overflow(name, rooms.get(room), candidates());
+        Optional<String> target = NodeRecord.overflow(name, room, rooms.get(room), candidates());
         Optional<String> targetUrl = target.flatMap(node -> membership(Map.of()).urlOf(node));
         if (targetUrl.isEmpty()) return null;
         overflowRedirects.incrementAndGet();
@@ -401,7 +404,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
         lastTickNs = nowNs;
         lastPackets = packets;
         lastCpuNs = cpuNs;
-        return new NodeRecord(name, memberUuid, url, sessions.sessionCount(), pps, cpu, sessions.draining(), full());
+        return new NodeRecord(name, memberUuid, url, sessions.sessionCount(), pps, cpu, sessions.draining(), full(), pipes.carriedRooms());
     }
 
     private static long processCpuNs() {

@@ -26,7 +26,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -44,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The viewing node opens a pipe: for a room that has subscribers here, no publisher here, and a home elsewhere
  * in the directory, it makes a pipe id and a fresh 128-bit key, attaches a {@link NodePipeIn} to the room's loop,
- * and asks the home node over the cluster's event bus ({@code junction.pipe.<node>}, message {@code open}). The
+ * and asks the home node over the cluster's event bus ({@code junction.pipe.<node>}, message {@code open}), the key
+ * wrapped under the cluster secret for that pipe only ({@link PipeKeyWrap}): the event bus has no TLS. A home that
+ * cannot unwrap it refuses the pipe, counted ({@code junction_cluster_pipe_opens_refused_total{reason="bad_key"}}). The
  * home node taps the room's Producers into an {@link Out} on the room's home loop, announces each Producer's
  * {@link ProducerInfo} ({@code added}, {@code removed}, Sender Reports as {@code sr}) over the event bus, and sends
  * each packet once as a sealed datagram to the viewing node's pipe address. Keyframe requests and repairs go back
@@ -80,6 +81,8 @@ final class NodePipes implements AutoCloseable {
     private final MediaSessions sessions;
     /** A live member's announced pipe address by node name; empty for a non-member. */
     private final Function<String, Optional<InetSocketAddress>> pipeAddressOf;
+    /** Seals each pipe's key for the event bus under the cluster secret. */
+    private final PipeKeyWrap keyWrap;
 
     // Allocated by this.
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().name("junction-pipe").daemon().factory(),
@@ -96,13 +99,17 @@ final class NodePipes implements AutoCloseable {
     private final Map<String, AtomicLong> packetsIn = new ConcurrentHashMap<>();
     private final AtomicLong keyframeRequests = new AtomicLong();
     private final AtomicLong repairRequests = new AtomicLong();
+    /** {@code open} messages refused because their wrapped key did not authenticate for that pipe. */
+    private final AtomicLong badKeyOpens = new AtomicLong();
     private Vertx vertx;
     private MessageConsumer<JsonObject> consumer;
 
-    NodePipes(String name, String host, MediaSessions sessions, Function<String, Optional<InetSocketAddress>> pipeAddressOf) {
+    NodePipes(String name, String host, MediaSessions sessions, Function<String, Optional<InetSocketAddress>> pipeAddressOf,
+            PipeKeyWrap keyWrap) {
         this.name = name;
         this.sessions = sessions;
         this.pipeAddressOf = pipeAddressOf;
+        this.keyWrap = keyWrap;
         for (Drop d : Drop.values()) drops.put(d, new AtomicLong());
         try {
             channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
@@ -195,13 +202,14 @@ final class NodePipes implements AutoCloseable {
             return;
         }
         JsonObject open = new JsonObject().put("op", "open").put("pipe", id).put("room", room).put("node", name)
-                .put("key", Base64.getEncoder().encodeToString(secret));
+                .put("wrapped_key", keyWrap.wrap(secret, id, room, name, home));
         vertx.eventBus().<JsonObject>request(ADDRESS + home, open).onComplete(reply -> {
             if (reply.failed() || !reply.result().body().getBoolean("ok", false)) {
                 String why = reply.failed() ? reply.cause().getMessage() : reply.result().body().getString("reason");
                 LOG.info("node pipe refused room={} home={} pipe={}: {} (retried next tick)", room, home, id, why);
                 closeIn(in, false);
             } else {
+                in.confirmed = true;
                 LOG.info("node pipe open room={} home={} pipe={}", room, home, id);
             }
         });
@@ -266,16 +274,30 @@ final class NodePipes implements AutoCloseable {
         String room = m.getString("room", "");
         String viewer = m.getString("node", "");
         Optional<InetSocketAddress> peer = pipeAddressOf.apply(viewer);
+        if (peer.isEmpty()) {
+            message.reply(new JsonObject().put("ok", false).put("reason", "node " + viewer + " is not a live member with a pipe address"));
+            return;
+        }
+        // The key first: nothing else in a message that does not authenticate is looked at.
+        Optional<byte[]> secret = keyWrap.unwrap(m.getString("wrapped_key"), id, room, viewer, name);
+        if (secret.isEmpty()) {
+            // A peer with another secret, a wrapped key replayed from another pipe, or damage: dropped, counted, and
+            // logged the first time only (whoever can send it can send it often).
+            if (badKeyOpens.incrementAndGet() == 1) {
+                LOG.warn("node pipe open refused: its key does not authenticate under this cluster's secret for pipe={} room={} from={}"
+                        + " (counted in junction_cluster_pipe_opens_refused_total; not logged again)", id, room, viewer);
+            }
+            message.reply(new JsonObject().put("ok", false).put("reason", "the pipe key does not authenticate"));
+            return;
+        }
         RoomDirectory.Entry e = sessions.roomDirectory().find(room);
-        byte[] secret = Base64.getDecoder().decode(m.getString("key", ""));
-        String refusal = peer.isEmpty() ? "node " + viewer + " is not a live member with a pipe address"
-                : e == null || e.publishers() == 0 ? "room " + room + " has no publisher here"
-                : id == 0 || outs.containsKey(id) ? "pipe id in use" : secret.length != 16 ? "a pipe key is 16 bytes" : null;
+        String refusal = e == null || e.publishers() == 0 ? "room " + room + " has no publisher here"
+                : id == 0 || outs.containsKey(id) ? "pipe id in use" : null;
         if (refusal != null) {
             message.reply(new JsonObject().put("ok", false).put("reason", refusal));
             return;
         }
-        Out out = new Out(id, room, e.key(), viewer, peer.get(), secret);
+        Out out = new Out(id, room, e.key(), viewer, peer.get(), secret.get());
         outs.put(id, out);
         message.reply(new JsonObject().put("ok", true));
         if (!sessions.loop(e.key().home()).addNodePipeOut(e.key(), out)) outs.remove(id, out);
@@ -348,6 +370,8 @@ final class NodePipes implements AutoCloseable {
         /** Seals on the room's loop. */
         final PipeSeal sealer;
         final AtomicLong counter;
+        /** Set once the home accepted the pipe (a Vert.x event loop); read by {@link #carriedRooms}. */
+        volatile boolean confirmed;
         /** The home's publisher keys, one instance each (a room tells publishers apart by them). */
         private final Map<String, String> publishers = new ConcurrentHashMap<>();
 
@@ -504,12 +528,22 @@ final class NodePipes implements AutoCloseable {
                 .append("# TYPE junction_cluster_pipe_requests_total counter\n")
                 .append("junction_cluster_pipe_requests_total{kind=\"keyframe\"} ").append(keyframeRequests.get()).append('\n')
                 .append("junction_cluster_pipe_requests_total{kind=\"repair\"} ").append(repairRequests.get()).append('\n')
+                .append("# HELP junction_cluster_pipe_opens_refused_total Pipe open requests refused because their wrapped key did not authenticate for that pipe under this cluster's secret.\n")
+                .append("# TYPE junction_cluster_pipe_opens_refused_total counter\n")
+                .append("junction_cluster_pipe_opens_refused_total{reason=\"bad_key\"} ").append(badKeyOpens.get()).append('\n')
                 .append("# HELP junction_cluster_pipe_dropped_total Pipe datagrams dropped: malformed, unknown pipe, not from the pipe's member, failed authentication, replayed.\n")
                 .append("# TYPE junction_cluster_pipe_dropped_total counter\n");
         for (Map.Entry<Drop, AtomicLong> e : drops.entrySet()) {
             out.append("junction_cluster_pipe_dropped_total{reason=\"").append(e.getKey().name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
                     .append(e.getValue().get()).append('\n');
         }
+    }
+
+    /** Rooms this node carries through a pipe its home accepted: published in this node's {@link NodeRecord}. */
+    java.util.Set<String> carriedRooms() {
+        java.util.Set<String> rooms = new java.util.TreeSet<>();
+        for (In in : ins.values()) if (in.confirmed) rooms.add(in.room);
+        return rooms;
     }
 
     /** The open pipes, for {@code /admin/cluster}. */

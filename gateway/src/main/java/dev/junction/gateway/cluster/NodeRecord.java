@@ -1,10 +1,16 @@
 package dev.junction.gateway.cluster;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One node's entry in the directory's node map: who it is and how loaded, republished by the node every
@@ -19,14 +25,27 @@ import java.util.Optional;
  * @param cpuPercent       the process's CPU over the last tick, in percent of one core ({@code top}'s figure)
  * @param draining         whether it refuses new sessions (drain mode): placement skips it
  * @param full             whether it is at {@code media.max-sessions}: placement skips it
+ * @param pipedRooms       the rooms it carries through a node pipe from their home (it has their media without being
+ *                         their home); with the room directory's homes, where a room's media already is. Gone with the
+ *                         record when the node leaves, and a tick old at most
  */
 record NodeRecord(String name, String member, String url, int sessions, long packetsPerSecond, double cpuPercent, boolean draining,
-        boolean full) {
+        boolean full, Set<String> pipedRooms) {
+
+    NodeRecord {
+        pipedRooms = Set.copyOf(pipedRooms);
+    }
+
+    /** A record that carries no room through a pipe. */
+    NodeRecord(String name, String member, String url, int sessions, long packetsPerSecond, double cpuPercent, boolean draining, boolean full) {
+        this(name, member, url, sessions, packetsPerSecond, cpuPercent, draining, full, Set.of());
+    }
 
     String toJson() {
         return new JsonObject().put("name", name).put("member", member).put("url", url).put("sessions", sessions)
                 .put("packets_per_s", packetsPerSecond).put("cpu_percent", Math.round(cpuPercent * 10) / 10.0)
-                .put("draining", draining).put("full", full).encode();
+                .put("draining", draining).put("full", full).put("piped_rooms", new JsonArray(new ArrayList<>(new TreeSet<>(pipedRooms))))
+                .encode();
     }
 
     JsonObject toJsonObject() {
@@ -42,8 +61,14 @@ record NodeRecord(String name, String member, String url, int sessions, long pac
             String member = o.getString("member");
             String url = o.getString("url");
             if (name == null || member == null || url == null || !(url.startsWith("http://") || url.startsWith("https://"))) return Optional.empty();
+            Set<String> piped = new HashSet<>();
+            JsonArray rooms = o.getJsonArray("piped_rooms", new JsonArray());
+            for (Object room : rooms) {
+                if (!(room instanceof String r)) return Optional.empty();
+                piped.add(r);
+            }
             return Optional.of(new NodeRecord(name, member, url, o.getInteger("sessions", 0), o.getLong("packets_per_s", 0L),
-                    o.getDouble("cpu_percent", 0.0), o.getBoolean("draining", false), o.getBoolean("full", false)));
+                    o.getDouble("cpu_percent", 0.0), o.getBoolean("draining", false), o.getBoolean("full", false), piped));
         } catch (DecodeException | ClassCastException e) {
             return Optional.empty();
         }
@@ -64,12 +89,16 @@ record NodeRecord(String name, String member, String url, int sessions, long pac
     }
 
     /**
-     * Where a viewer goes when this node takes no new session (drained, or at {@code media.max-sessions}): the
-     * least-loaded other node that takes one, the room's {@code home} first on a tie (it has the media without a
-     * pipe), then by name. Empty when no other node takes one: this node then answers 503 itself.
+     * Where a viewer of {@code room} goes when this node takes no new session (drained, or at
+     * {@code media.max-sessions}), among the other nodes that take one (RFC 9725 §4.5, issue 14): the least-loaded
+     * that already carries the room (its {@code home}, or a node with a pipe of it), so the viewer costs no new pipe;
+     * only when none does, the least-loaded of all. The home first on a tie (no pipe in its path), then by name.
+     * Empty when no other node takes one: this node then answers 503 itself.
      */
-    static Optional<String> overflow(String self, String home, Collection<NodeRecord> nodes) {
-        return nodes.stream().filter(n -> !n.name().equals(self) && n.takesNewSessions())
+    static Optional<String> overflow(String self, String room, String home, Collection<NodeRecord> nodes) {
+        List<NodeRecord> open = nodes.stream().filter(n -> !n.name().equals(self) && n.takesNewSessions()).toList();
+        List<NodeRecord> carrying = open.stream().filter(n -> n.name().equals(home) || n.pipedRooms().contains(room)).toList();
+        return (carrying.isEmpty() ? open : carrying).stream()
                 .min(Comparator.comparingInt(NodeRecord::sessions)
                         .thenComparing(n -> !n.name().equals(home))
                         .thenComparing(NodeRecord::name))
