@@ -106,7 +106,7 @@ public final class ConfigKeys {
             new Key("cluster.members", "--cluster-members", "", false,
                     "The other nodes as `host:port` (their `cluster.host` and `cluster.port`), comma-separated: the TCP/IP member list, no multicast. Listing every node on every node is fine. Empty: start alone and let others join."),
             new Key("cluster.secret", "--cluster-secret", "", true,
-                    "Shared by every node (at least 16 characters); required with `cluster.enabled`. Only nodes with the same secret form a cluster. It is not encryption: keep the cluster port on a private network."),
+                    "Shared by every node (at least 16 characters); required with `cluster.enabled`. Only nodes with the same secret form a cluster, and node pipes' keys travel wrapped under a key derived from it; the cluster's other traffic is not encrypted: keep the cluster port on a private network."),
             new Key("cluster.public-url", "--public-url", "", false,
                     "This node's HTTP API as clients reach it, e.g. `https://node1.example.com`: the base of the `Location` other nodes send in a 307. Announced with the node's cluster membership, the only place redirects take URLs from. Empty: `http://` `http.bind`:`http.port` (so required when `http.bind` is a wildcard or `http.port` is 0)."),
             new Key("cluster.member-timeout-s", null, "60", false,

@@ -148,7 +148,7 @@ public final class ClusterNode implements ClusterMembership, Placement, Director
                 node -> self.get() == null ? Optional.empty() : self.get().membership(Map.of()).member(node).flatMap(ClusterView.Member::pipeAddress),
                 new PipeKeyWrap(s.secret()));
         HazelcastClusterManager manager = new HazelcastClusterManager(MemberConfig.of(s, url, pipes.localAddress()));
-        // The event bus (node pipes' control messages and keys) listens on the cluster address too.
+        // The event bus (node pipes' control messages, their keys wrapped by PipeKeyWrap) listens on the cluster address too.
         VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(s.host()).setPort(0));
         Vertx vertx;
         try {
