@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Junction's own client-role stack subscribing over WHEP to one node of a cluster: its own socket and media loop,
  * ICE as the controlling agent, DTLS as client; it counts the RTP packets it decrypts, by payload type, and keeps the
  * third payload byte of the last video packet (a simulcast {@code ClientPublisher}'s layer index). Public for the
- * viewer-control tests.
+ * viewer-control tests. It can send a generic NACK ({@link #nack}) and counts the RTX retransmissions that answer it
+ * (RFC 4588 §4: the original sequence number in the first two payload bytes).
  */
 public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Listener {
     private static final DtlsCertificate CERT = DtlsCertificate.generate();
@@ -39,6 +40,13 @@ public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Li
     private final List<String> links;
     private final dev.junction.codec.rtp.RtpPacket rtp = new dev.junction.codec.rtp.RtpPacket();
     private volatile int lastVideoLayer = -1;
+    /** The video SSRC and sequence number last received (the slot's numbering), -1 before one. */
+    private volatile long videoSsrc = -1;
+    private volatile int lastVideoSeq = -1;
+    /** RTX packets received, and the original sequence number the last one carried. */
+    private final AtomicLong retransmissions = new AtomicLong();
+    private volatile int lastRetransmittedSeq = -1;
+    private volatile WebRtcTransport transport;
     /** Why its transport closed, null while it is up. */
     private volatile String closedReason;
 
@@ -91,8 +99,40 @@ public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Li
         return audio.get();
     }
 
+    /** The video SSRC this session receives, -1 before the first video packet. */
+    public long videoSsrc() {
+        return videoSsrc;
+    }
+
+    /** The sequence number of the last video packet received, -1 before one. */
+    public int lastVideoSeq() {
+        return lastVideoSeq;
+    }
+
+    public long retransmissions() {
+        return retransmissions.get();
+    }
+
+    /** The original sequence number the last RTX packet carried, -1 before one. */
+    public int lastRetransmittedSeq() {
+        return lastRetransmittedSeq;
+    }
+
+    /** Sends a generic NACK (RFC 4585 §6.2.1) for video sequence number {@code seq} of the SSRC it receives. */
+    public void nack(int seq) {
+        WebRtcTransport t = transport;
+        long ssrc = videoSsrc;
+        if (t == null || ssrc < 0) throw new IllegalStateException("no video received yet");
+        t.eventLoop().execute(() -> {
+            ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+            dev.junction.codec.rtcp.GenericNack.write(out, 1, ssrc, new int[] {seq}, 0, 1, 1);
+            t.sendRtcp(out);
+        });
+    }
+
     @Override
     public void onConnected(WebRtcTransport t) {
+        transport = t;
         connected.complete(t);
     }
 
@@ -101,15 +141,29 @@ public final class ClientSubscriber implements AutoCloseable, WebRtcTransport.Li
         int pt = packet.getUnsignedByte(packet.readerIndex() + 1) & 0x7f;
         if (pt == videoPt) {
             video.incrementAndGet();
-            if (rtp.wrap(packet, packet.readerIndex(), packet.readableBytes()) && rtp.payloadLength() >= 3) {
-                lastVideoLayer = packet.getUnsignedByte(rtp.payloadOffset() + 2);
+            if (rtp.wrap(packet, packet.readerIndex(), packet.readableBytes())) {
+                videoSsrc = rtp.ssrc();
+                lastVideoSeq = rtp.sequenceNumber();
+                if (rtp.payloadLength() >= 3) lastVideoLayer = packet.getUnsignedByte(rtp.payloadOffset() + 2);
             }
+        } else if (pt == ClientOffer.VP8_RTX_PT) {
+            if (rtp.wrap(packet, packet.readerIndex(), packet.readableBytes()) && rtp.payloadLength() >= 2) {
+                lastRetransmittedSeq = packet.getUnsignedShort(rtp.payloadOffset());
+                retransmissions.incrementAndGet();
+            }
+        } else if (pt == audioPt) {
+            audio.incrementAndGet();
         }
-        else if (pt == audioPt) audio.incrementAndGet();
     }
 
     @Override
     public void onRtcp(WebRtcTransport t, ByteBuf packet, long nowNs) {
+    }
+
+    /** Whether its transport is connected now (ICE and DTLS done, not closed). */
+    public boolean transportConnected() {
+        WebRtcTransport t = transport;
+        return t != null && t.state() == WebRtcTransport.State.CONNECTED;
     }
 
     /** Why its transport closed (consent lost, DTLS close_notify), null while it is up. */

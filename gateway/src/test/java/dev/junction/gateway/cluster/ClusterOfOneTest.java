@@ -4,7 +4,9 @@ import static dev.junction.gateway.cluster.NodeProcess.await;
 import static dev.junction.gateway.cluster.NodeProcess.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.gateway.browser.ClientPublisher;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.dtls.DtlsCertificate;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A cluster of one (issue 14) behaves like today's single node: WHIP and WHEP are answered 201 where they are
- * asked, never 307, and the directory holds the room on this node until its last publisher leaves.
+ * asked, never 307, media flows from a publisher to a subscriber with no node pipe, and the directory holds the room
+ * on this node until its last publisher leaves.
  */
 class ClusterOfOneTest {
 
@@ -50,6 +53,20 @@ class ClusterOfOneTest {
             assertEquals("solo", directory.getString("node"));
             assertEquals(1, directory.getInteger("members"));
             assertEquals("solo", directory.getJsonObject("rooms").getString("room1"));
+
+            // Real media, as on a single node: the client-role publisher's audio and video reach the subscriber,
+            // fanned out locally, through no pipe.
+            try (ClientPublisher publisher = new ClientPublisher(url, "media");
+                    ClientSubscriber viewer = new ClientSubscriber(url + "/whep/media")) {
+                await("the subscriber receives the publisher's audio and video", Duration.ofSeconds(30),
+                        () -> viewer.video() >= 50 && viewer.audio() >= 50, node);
+                String metrics = NodeProcess.get(url + "/metrics", null).body();
+                assertTrue(metrics.contains("junction_cluster_pipes{direction=\"out\"} 0\n")
+                        && metrics.contains("junction_cluster_pipes{direction=\"in\"} 0\n"), metrics);
+                assertEquals(0, node.directory().getJsonArray("pipes").size());
+                assertEquals("solo", node.directory().getJsonObject("rooms").getString("media"));
+                assertEquals(null, viewer.closedReason());
+            }
 
             String location = published.headers().firstValue("Location").orElseThrow();
             HttpResponse<String> deleted = NodeProcess.HTTP.send(HttpRequest.newBuilder(URI.create(url + location)).DELETE().build(),

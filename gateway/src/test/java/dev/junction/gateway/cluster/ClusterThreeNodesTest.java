@@ -32,8 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Three real Junction servers, each its own JVM on loopback with its own HTTP, media and cluster ports, forming a
  * cluster over the TCP/IP member list (issue 14): placement by the room directory, WHIP 307 to a room's home, WHEP
- * served on every node through node pipes (each stream crossing each pipe once), and a killed node leaving the
- * directory within the membership timeout while the others keep serving.
+ * served on every node through node pipes (each stream crossing each pipe once, with layer tags, keyframe requests
+ * and repairs), a killed viewing node and a killed home leaving the directory within the membership timeout while the
+ * others keep serving and a remote viewer's transport stays up, and a fourth node named by its {@code --public-url}.
  *
  * <p>The steps share the three nodes and run in order; every wait is on a condition, with deadlines generous
  * enough for a busy two-core machine.
@@ -51,6 +52,8 @@ class ClusterThreeNodesTest {
     private NodeProcess a;
     private NodeProcess b;
     private NodeProcess c;
+    /** A fourth node, started late with a public URL of its own, to be the home that dies. */
+    private NodeProcess d;
     private ClientPublisher publisherOnA;
     private ClientSubscriber viewerOnC;
     private int[] clusterPorts;
@@ -92,7 +95,7 @@ class ClusterThreeNodesTest {
         if (viewerOnC != null) viewerOnC.close();
         if (publisherOnA != null) publisherOnA.close();
         for (AutoCloseable n : cleanup.reversed()) n.close();
-        for (NodeProcess n : new NodeProcess[] {a, b, c}) {
+        for (NodeProcess n : new NodeProcess[] {a, b, c, d}) {
             if (n != null) assertEquals(List.of(), n.leaks(), "no buffer leaked on a node");
         }
     }
@@ -191,8 +194,80 @@ class ClusterThreeNodesTest {
         assertTrue(value >= low && value <= high, what + ": " + value + " not in [" + low + ", " + high + "]");
     }
 
+    /**
+     * A simulcast room homed on b, viewed on c through a node pipe: the layer tags cross the pipe, so c's viewer pins
+     * the low layer through the WHEP layer endpoint and gets it, then returns to the top, as it would on b (each switch
+     * asks the home for a keyframe over the pipe). A NACK c can answer from its own cache is answered there; one for a
+     * packet c no longer holds is asked of the home over the pipe (issue 14: "keyframe requests and NACKs travel back
+     * on it").
+     */
     @Test
     @Order(3)
+    void shouldCarryLayerTagsKeyframeRequestsAndRepairsOverThePipe() throws Exception {
+        // b idle in its own view, so the new room stays where it is asked for.
+        await("b's own record shows no session", DEADLINE, () -> sessions(b, "b") == 0, b);
+        ClientPublisher simulcast = new ClientPublisher(b.url(), "layers", List.of("q", "f"));
+        ClientSubscriber viewer = null;
+        try {
+            await("room layers homed on b, as c sees it", DEADLINE, () -> "b".equals(home(c, "layers")), b, c);
+            ClientSubscriber v = viewer = new ClientSubscriber(c.url() + "/whep/layers");
+            await("c's viewer receives b's top layer through the pipe", DEADLINE, () -> v.lastVideoLayer() == 1 && v.video() >= 50, b, c);
+            String layer = link(v, "urn:ietf:params:whep:ext:core:layer");
+
+            long[] keyframes = {metric(b, KEYFRAME_REQUESTS), metric(c, KEYFRAME_REQUESTS)};
+            HttpResponse<String> pinned = postJson(c.url() + layer, "{\"mediaId\":\"1\",\"encodingId\":\"q\"}");
+            assertEquals(200, pinned.statusCode(), pinned.body());
+            awaitLayer(v, 0, b, c);
+            await("the switch's keyframe request crossed the pipe: sent by c, taken by b", DEADLINE,
+                    () -> metric(c, KEYFRAME_REQUESTS) > keyframes[1] && metric(b, KEYFRAME_REQUESTS) > keyframes[0], b, c);
+
+            long[] again = {metric(b, KEYFRAME_REQUESTS), metric(c, KEYFRAME_REQUESTS)};
+            assertEquals(200, postJson(c.url() + layer, "{\"mediaId\":\"1\"}").statusCode(), "back to automatic");
+            awaitLayer(v, 1, b, c);
+            await("and the switch back up asked again", DEADLINE,
+                    () -> metric(c, KEYFRAME_REQUESTS) > again[1] && metric(b, KEYFRAME_REQUESTS) > again[0], b, c);
+
+            // A NACK for the newest packet: c holds it, and resends it as RTX itself; nothing is asked of b.
+            long[] repairs = {metric(b, REPAIR_REQUESTS), metric(c, REPAIR_REQUESTS)};
+            int newest = v.lastVideoSeq();
+            long rtxBefore = v.retransmissions();
+            v.nack(newest);
+            await("c resends the NACKed packet from its cache", DEADLINE,
+                    () -> v.retransmissions() > rtxBefore && v.lastRetransmittedSeq() == newest, b, c);
+            assertEquals(repairs[1], metric(c, REPAIR_REQUESTS), "answered on c, not asked of the home");
+
+            // A NACK for a packet c no longer resends (older than its cache's age limit, still within its ring): c asks
+            // the home for it over the pipe, and b takes the sealed request. b's copy is as old, so it sends nothing:
+            // on loopback the pipe loses nothing, and a retransmission through it would need a loss there.
+            long shown = v.video();
+            await("two more seconds on the top layer", DEADLINE, () -> v.video() >= shown + 100, b, c);
+            int old = (v.lastVideoSeq() - 75) & 0xFFFF;
+            v.nack(old);
+            await("the repair request crossed the pipe: sent by c, taken by b", DEADLINE,
+                    () -> metric(c, REPAIR_REQUESTS) == repairs[1] + 1 && metric(b, REPAIR_REQUESTS) == repairs[0] + 1, b, c);
+            assertEquals(0, metric(b, "junction_cluster_pipe_dropped_total{reason=\"bad_auth\"}"), "b opened every request");
+            assertEquals(null, v.closedReason());
+        } finally {
+            if (viewer != null) viewer.close();
+            simulcast.delete();
+        }
+        await("room layers gone, its pipe closed", DEADLINE, () -> home(c, "layers") == null
+                && metric(b, "junction_cluster_pipes{direction=\"out\"}") == 0 && metric(c, "junction_cluster_pipes{direction=\"in\"}") == 1, b, c);
+    }
+
+    private static final String KEYFRAME_REQUESTS = "junction_cluster_pipe_requests_total{kind=\"keyframe\"}";
+    private static final String REPAIR_REQUESTS = "junction_cluster_pipe_requests_total{kind=\"repair\"}";
+
+    /** Waits until {@code viewer} receives {@code layer}, and still does twenty packets later. */
+    private static void awaitLayer(ClientSubscriber viewer, int layer, NodeProcess... nodes) throws InterruptedException {
+        await("the viewer receives layer " + layer, DEADLINE, () -> viewer.lastVideoLayer() == layer, nodes);
+        long seen = viewer.video();
+        await("more video", DEADLINE, () -> viewer.video() > seen + 20, nodes);
+        assertEquals(layer, viewer.lastVideoLayer(), "it stays on layer " + layer);
+    }
+
+    @Test
+    @Order(4)
     void shouldShowEachNodesLoadAndHomeNewRoomsOnTheLeastLoaded() throws Exception {
         await("a's load shows its sessions everywhere, and b's none (its viewers left)", DEADLINE,
                 () -> sessions(b, "a") >= 2 && sessions(c, "a") >= 2 && sessions(a, "b") == 0, a, b, c);
@@ -219,7 +294,7 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldNeverRedirectToAForgedDirectoryEntry() throws Exception {
         // Whoever holds the secret can write the directory's maps (here a Hazelcast client, as a compromised host
         // could): a room homed on a name no member carries, a record for it, and a's record with another URL.
@@ -261,7 +336,7 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldKeepANodeWithAnotherSecretOut() throws Exception {
         int[] ports = NodeProcess.freePorts(2);
         NodeProcess outsider = node("outsider", ports[0], ports[1], members, "another-secret-entirely");
@@ -275,15 +350,21 @@ class ClusterThreeNodesTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldDropAKilledNodeFromTheDirectoryWhileTheOthersServe() throws Exception {
         // A room homed on b, with a publisher session there: b has no session, so it is among the least loaded
         // and keeps the room it was asked for.
         HttpResponse<String> onB = post(b.url() + "/whip/on-b", publisherOffer());
         assertEquals(201, onB.statusCode(), onB.body());
         await("room on-b homed on b everywhere", DEADLINE, () -> "b".equals(home(a, "on-b")) && "b".equals(home(c, "on-b")), a, b, c);
+        // And a viewer of a's room on b, so that b dies with a pipe from a open.
+        ClientSubscriber viewerOnB = new ClientSubscriber(b.url() + "/whep/stage");
+        cleanup.add(viewerOnB);
+        await("b's viewer receives a's media, a feeding b and c", DEADLINE, () -> viewerOnB.video() >= 50
+                && metric(a, "junction_cluster_pipes{direction=\"out\"}") == 2, a, b, c);
 
         b.kill();
+        long killedNs = System.nanoTime();
 
         await("a and c drop b's record and rooms", DEADLINE, () -> {
             JsonObject da = a.directory();
@@ -292,22 +373,117 @@ class ClusterThreeNodesTest {
                     && !da.getJsonObject("rooms").getMap().containsValue("b") && !dc.getJsonObject("rooms").getMap().containsValue("b")
                     && da.getInteger("members") == 2 && dc.getInteger("members") == 2;
         }, a, c);
+        assertWithinMembershipTimeout("b", killedNs);
 
-        // A and C carry on: c's viewer still receives a's media, redirects still point at a, and a new room works.
+        // a's pipe to b ended with b; its pipe to c and its publisher carry on.
+        await("a closes its pipe to the dead node", DEADLINE, () -> metric(a, "junction_cluster_pipes{direction=\"out\"}") == 1
+                && a.directory().getJsonArray("pipes").stream().map(JsonObject.class::cast).noneMatch(p -> "b".equals(p.getString("node"))), a, c);
+        long inOnA = metric(a, "junction_room_rtp_in_total");
         long videoOnC = viewerOnC.video();
-        await("c's viewer keeps receiving a's media after b died", DEADLINE, () -> viewerOnC.video() >= videoOnC + 50, a, c);
+        await("c's viewer keeps receiving a's media after b died, a's publisher still sending", DEADLINE,
+                () -> viewerOnC.video() >= videoOnC + 50 && metric(a, "junction_room_rtp_in_total") >= inOnA + 100, a, c);
         assertEquals("a", home(c, "stage"));
         HttpResponse<String> redirected = post(c.url() + "/whip/stage", publisherOffer());
         assertEquals(307, redirected.statusCode(), redirected.body());
         assertEquals(a.url() + "/whip/stage", redirected.headers().firstValue("Location").orElseThrow());
+
+        // b's room is homed anew on a survivor: c itself (201) or the node its 307 names; the directory agrees.
         HttpResponse<String> again = post(c.url() + "/whip/on-b", publisherOffer());
-        assertTrue(again.statusCode() == 201 || again.statusCode() == 307, "b's room can be homed anew: " + again.body());
+        String newHome;
+        if (again.statusCode() == 201) {
+            newHome = "c";
+        } else {
+            assertEquals(307, again.statusCode(), again.body());
+            assertEquals(a.url() + "/whip/on-b", again.headers().firstValue("Location").orElseThrow());
+            newHome = "a";
+        }
+        assertEquals(newHome, home(a, "on-b"), "b's room has its new home in the directory");
+        assertEquals(newHome, home(c, "on-b"));
         assertEquals(200, NodeProcess.get(a.url() + "/health", null).statusCode());
         assertEquals(200, NodeProcess.get(c.url() + "/health", null).statusCode());
     }
 
+    /**
+     * The directory dropped {@code node} within the membership timeout: Hazelcast's no-heartbeat limit, a heartbeat
+     * interval (1 s at this timeout, MemberConfig), the cluster tick that republishes (1 s), and slack for a busy
+     * machine running four JVMs.
+     */
+    private static void assertWithinMembershipTimeout(String node, long killedNs) {
+        long tookMs = (System.nanoTime() - killedNs) / 1_000_000;
+        long boundMs = MEMBER_TIMEOUT_S * 1_000L + 2_000 + 6_000;
+        System.out.printf("node %s left the directory %d ms after its kill (membership timeout %d s, bound %d ms)%n", node, tookMs,
+                MEMBER_TIMEOUT_S, boundMs);
+        assertTrue(tookMs <= boundMs, node + " left the directory " + tookMs + " ms after its kill, more than " + boundMs + " ms");
+    }
+
+    /**
+     * The home dies while a viewer elsewhere is connected through its pipe: a fourth node d, announced under a public
+     * URL that differs from its bound address (localhost, not 127.0.0.1), homes a room viewed on a. When d is killed,
+     * a's pipe from it ends and the room leaves the directory, while the viewer's transport stays up; a new publisher
+     * on a survivor becomes the home, and the same viewer session receives video again without renegotiating.
+     */
     @Test
-    @Order(7)
+    @Order(8)
+    void shouldKeepARemoteViewerUpWhenItsHomeDiesAndRefillItFromTheNextHome() throws Exception {
+        int[] ports = NodeProcess.freePorts(2);
+        String publicUrl = "http://localhost:" + ports[1];
+        d = node("d", ports[0], ports[1], members, SECRET, "--public-url", publicUrl);
+        d.awaitReady();
+        await("a and c see d live", DEADLINE, () -> liveNodes(a).contains("d") && liveNodes(c).contains("d") && sessions(a, "d") == 0, a, c, d);
+
+        // --public-url is what the cluster names d by: in /admin/cluster and in a 307's Location.
+        assertEquals(publicUrl, record(a.directory(), "d").getString("url"));
+        assertEquals(publicUrl, record(c.directory(), "d").getString("url"));
+        assertEquals(publicUrl, d.directory().getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                .filter(n -> "d".equals(n.getString("name"))).findFirst().orElseThrow().getString("url"));
+        HttpResponse<String> toD = post(a.url() + "/whip/on-d", publisherOffer());
+        assertEquals(307, toD.statusCode(), "a new room asked of busy a goes to idle d: " + toD.body());
+        assertEquals(publicUrl + "/whip/on-d", toD.headers().firstValue("Location").orElseThrow());
+        // The client follows the Location: the public name reaches d.
+        ClientPublisher onD = new ClientPublisher(publicUrl, "on-d");
+        cleanup.add(onD);
+        await("room on-d homed on d, as a sees it", DEADLINE, () -> "d".equals(home(a, "on-d")), a, d);
+
+        ClientSubscriber viewer = new ClientSubscriber(a.url() + "/whep/on-d");
+        cleanup.add(viewer);
+        await("a's viewer receives d's media through the pipe d to a", DEADLINE, () -> viewer.video() >= 50
+                && metric(a, "junction_cluster_pipes{direction=\"in\"}") == 1, a, d);
+
+        d.kill();
+        long killedNs = System.nanoTime();
+        await("a and c drop d and its room; a's pipe from d ends", DEADLINE, () -> {
+            JsonObject da = a.directory();
+            JsonObject dc = c.directory();
+            return da != null && dc != null && !names(da).contains("d") && !names(dc).contains("d") && home(a, "on-d") == null
+                    && home(c, "on-d") == null && da.getInteger("members") == 2 && dc.getInteger("members") == 2;
+        }, a, c);
+        assertWithinMembershipTimeout("d", killedNs);
+        await("the viewer side's pipe is gone", DEADLINE, () -> metric(a, "junction_cluster_pipes{direction=\"in\"}") == 0, a, c);
+        assertEquals(null, viewer.closedReason(), "the viewer's transport stays up");
+        assertTrue(viewer.transportConnected(), "the viewer's transport stays up");
+
+        // A new publisher asked of c becomes the home: c is no busier than a (which holds the viewer), so it keeps
+        // the room it is asked for.
+        await("c no busier than a in c's view", DEADLINE, () -> sessions(c, "c") >= 0 && sessions(c, "c") <= sessions(c, "a"), a, c);
+        ClientPublisher next = new ClientPublisher(c.url(), "on-d");
+        cleanup.add(next);
+        await("the directory homes on-d on c", DEADLINE, () -> "c".equals(home(a, "on-d")) && "c".equals(home(c, "on-d")), a, c);
+        long videoBefore = viewer.video();
+        await("the same viewer session receives the new home's video through a new pipe", DEADLINE,
+                () -> viewer.video() >= videoBefore + 50, a, c);
+        assertTrue(a.directory().getJsonArray("pipes").stream().map(JsonObject.class::cast)
+                .anyMatch(p -> "on-d".equals(p.getString("room")) && "in".equals(p.getString("direction")) && "c".equals(p.getString("node"))));
+        assertEquals(null, viewer.closedReason());
+
+        // Leave the room, so the later steps see c with only its viewer of a's room.
+        viewer.close();
+        next.delete();
+        await("on-d gone, c's pipe to a closed", DEADLINE, () -> home(c, "on-d") == null
+                && metric(c, "junction_cluster_pipes{direction=\"out\"}") == 0 && metric(a, "junction_cluster_pipes{direction=\"in\"}") == 0, a, c);
+    }
+
+    @Test
+    @Order(9)
     void shouldSendViewersAndNewRoomsAwayFromADrainedNode() throws Exception {
         c.drain();
         await("the directory shows c draining", DEADLINE, () -> {
@@ -340,7 +516,7 @@ class ClusterThreeNodesTest {
      * renegotiating (issue 14, node pipes: "when a new home appears, the slots refill without renegotiation").
      */
     @Test
-    @Order(8)
+    @Order(10)
     void shouldRefillARemoteViewersSlotsWhenTheRoomHasAHomeAgain() throws Exception {
         publisherOnA.delete();
         publisherOnA = null;
@@ -366,6 +542,19 @@ class ClusterThreeNodesTest {
 
     private static String subscriberOffer() {
         return ClientOffer.subscriber(PEER_CERT.fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp();
+    }
+
+    private static String link(ClientSubscriber viewer, String rel) {
+        for (String l : viewer.links()) {
+            if (l.contains("rel=\"" + rel + "\"")) return l.substring(l.indexOf('<') + 1, l.indexOf('>'));
+        }
+        throw new AssertionError("no Link with rel " + rel + " in " + viewer.links());
+    }
+
+    private static HttpResponse<String> postJson(String url, String json) throws Exception {
+        return NodeProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The value of {@code sample} (name and labels, exactly as printed) in {@code n}'s {@code /metrics}. */
