@@ -79,20 +79,12 @@ class TurnAdvertisingTest {
             assertEquals(200, options.statusCode());
             String optionsUser = assertLinks(options.headers().allValues("Link"), turnPort, tlsPort);
 
-            String whipOffer = ClientOffer.publisher(DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9),
-                    new SecureRandom()).sdp();
-            HttpResponse<String> published = client.send(HttpRequest.newBuilder(URI.create(base + "/whip/tls-room"))
-                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(whipOffer)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(201, published.statusCode(), published.body());
+            HttpResponse<String> published = postOffer(client, base + "/whip/tls-room", ClientOffer.publisher(
+                    DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp());
             String whipUser = assertLinks(published.headers().allValues("Link"), turnPort, tlsPort);
 
-            String whepOffer = ClientOffer.subscriber(DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9),
-                    new SecureRandom()).sdp();
-            HttpResponse<String> played = client.send(HttpRequest.newBuilder(URI.create(base + "/whep/tls-room"))
-                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(whepOffer)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(201, played.statusCode(), played.body());
+            HttpResponse<String> played = postOffer(client, base + "/whep/tls-room", ClientOffer.subscriber(
+                    DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp());
             List<String> whepLinks = played.headers().allValues("Link");
             String whepUser = assertLinks(whepLinks.stream().filter(l -> l.contains("rel=\"ice-server\"")).toList(), turnPort, tlsPort);
             String session = URI.create(base).resolve(played.headers().firstValue("Location").orElseThrow()).getPath();
@@ -114,6 +106,15 @@ class TurnAdvertisingTest {
             assertEquals(List.of(), options.headers().allValues("Link"));
             assertEquals(null, server.sessions().turn());
         }
+    }
+
+    /** POSTs an SDP offer; asserts the 201. */
+    private static HttpResponse<String> postOffer(HttpClient client, String url, String offer) throws Exception {
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        return created;
     }
 
     /**

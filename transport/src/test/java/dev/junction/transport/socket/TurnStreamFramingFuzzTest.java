@@ -114,7 +114,7 @@ class TurnStreamFramingFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "30s")
     void readsInAnyPieces(byte[] input) {
         if (input.length < 3) return;
         int sizeCount = 1 + (input[0] & 7);
