@@ -243,7 +243,8 @@ class OnePortTest {
         return text;
     }
 
-    private static SSLContext trustAll() throws Exception {
+    /** A client context that trusts any certificate: the server's is generated at start (or the test's own). */
+    static SSLContext trustAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override

@@ -3,6 +3,7 @@ package dev.junction.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.codec.testing.LoopbackPorts;
 import dev.junction.config.ConfigLoader;
 import dev.junction.transport.client.ClientOffer;
 import dev.junction.transport.dtls.DtlsCertificate;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * Issue 10, advertising the embedded TURN server: {@code --turn} starts it, and WHIP/WHEP 201 responses and OPTIONS
  * on the endpoints carry RFC 9725 §4.6 {@code Link: rel="ice-server"} headers (UDP, TCP, TLS for each announced
  * address) with fresh REST credentials that verify against the configured secret; CORS exposes {@code Link};
- * /metrics has the {@code junction_turn_*} series. Without TURN there are no Link headers.
+ * /metrics has the {@code junction_turn_*} series. With TURN over TLS on, each response also carries the
+ * {@code turns:} link on {@code turn.tls-port}, and a WHEP 201 carries them beside its viewer-control links. Without
+ * TURN there are no Link headers.
  */
 class TurnAdvertisingTest {
 
@@ -41,7 +44,7 @@ class TurnAdvertisingTest {
             assertEquals(200, options.statusCode());
             List<String> links = options.headers().allValues("Link");
             assertEquals(2, links.size(), "turn: over UDP and TCP (TLS is off): " + links);
-            String firstUser = assertLinks(links, server.sessions().turn().udpAddress().getPort());
+            String firstUser = assertLinks(links, server.sessions().turn().udpAddress().getPort(), 0);
             assertTrue(options.headers().firstValue("Access-Control-Expose-Headers").orElse("").contains("Link"));
 
             String offer = ClientOffer.publisher(DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9),
@@ -50,7 +53,7 @@ class TurnAdvertisingTest {
                     .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, created.statusCode(), created.body());
-            String secondUser = assertLinks(created.headers().allValues("Link"), server.sessions().turn().udpAddress().getPort());
+            String secondUser = assertLinks(created.headers().allValues("Link"), server.sessions().turn().udpAddress().getPort(), 0);
             assertTrue(!firstUser.equals(secondUser), "credentials are minted per response");
 
             HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
@@ -58,6 +61,38 @@ class TurnAdvertisingTest {
             assertTrue(metrics.body().contains("junction_turn_allocations 0"), metrics.body());
             assertTrue(metrics.body().contains("junction_turn_requests_total{method=\"allocate\",result=\"success\"} 0"));
             assertTrue(metrics.body().contains("junction_turn_dropped_total{reason=\"rejected_forbidden\"} 0"));
+        }
+    }
+
+    @Test
+    void shouldAdvertiseTurnsOnTheTlsPortAndTheIceServersOnWhep201() throws Exception {
+        int tlsPort = LoopbackPorts.tcp(1)[0];
+        try (JunctionServer server = JunctionServer.start(ConfigLoader.load(new String[] {"--http-port", "0", "--media-port", "0",
+                "--media-loops", "1", "--turn", "--turn-port", "0", "--turn-tls-port", Integer.toString(tlsPort), "--turn-secret", "s3cret"}));
+             HttpClient client = HttpClient.newHttpClient()) {
+            String base = "http://127.0.0.1:" + server.httpPort();
+            int turnPort = server.sessions().turn().udpAddress().getPort();
+            assertEquals(tlsPort, server.sessions().turn().tlsAddress().getPort());
+
+            HttpResponse<String> options = client.send(HttpRequest.newBuilder(URI.create(base + "/whep/tls-room"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, options.statusCode());
+            String optionsUser = assertLinks(options.headers().allValues("Link"), turnPort, tlsPort);
+
+            HttpResponse<String> published = postOffer(client, base + "/whip/tls-room", ClientOffer.publisher(
+                    DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp());
+            String whipUser = assertLinks(published.headers().allValues("Link"), turnPort, tlsPort);
+
+            HttpResponse<String> played = postOffer(client, base + "/whep/tls-room", ClientOffer.subscriber(
+                    DtlsCertificate.generate().fingerprint(), new InetSocketAddress("127.0.0.1", 9), new SecureRandom()).sdp());
+            List<String> whepLinks = played.headers().allValues("Link");
+            String whepUser = assertLinks(whepLinks.stream().filter(l -> l.contains("rel=\"ice-server\"")).toList(), turnPort, tlsPort);
+            String session = URI.create(base).resolve(played.headers().firstValue("Location").orElseThrow()).getPath();
+            assertTrue(whepLinks.contains("<" + session + "/layer>; rel=\"urn:ietf:params:whep:ext:core:layer\""), "viewer control stays: " + whepLinks);
+            assertTrue(whepLinks.stream().anyMatch(l -> l.startsWith("<" + session + "/sse>; rel=\"urn:ietf:params:whep:ext:core:server-sent-events\"")),
+                    "viewer events stay: " + whepLinks);
+            assertEquals(5, whepLinks.size(), "three ice servers and two viewer-control links: " + whepLinks);
+            assertEquals(3, java.util.Set.of(optionsUser, whipUser, whepUser).size(), "credentials are minted per response");
         }
     }
 
@@ -73,20 +108,35 @@ class TurnAdvertisingTest {
         }
     }
 
-    /** Every value is an RFC 9725 ice-server link with the same valid REST credentials; returns the username. */
-    private static String assertLinks(List<String> links, int turnPort) {
+    /** POSTs an SDP offer; asserts the 201. */
+    private static HttpResponse<String> postOffer(HttpClient client, String url, String offer) throws Exception {
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        return created;
+    }
+
+    /**
+     * Every value is an RFC 9725 ice-server link with the same valid REST credentials: {@code turn:} over UDP and TCP
+     * on {@code turnPort}, and {@code turns:} over TCP on {@code tlsPort} when it is not 0; returns the username.
+     */
+    private static String assertLinks(List<String> links, int turnPort, int tlsPort) {
         String username = null;
+        List<String> seen = new java.util.ArrayList<>();
         for (String link : links) {
             Matcher m = LINK.matcher(link);
             assertTrue(m.matches(), link);
-            assertEquals("turn", m.group(1));
-            assertEquals(turnPort, Integer.parseInt(m.group(2)));
+            seen.add(m.group(1) + ":" + m.group(2) + "/" + m.group(3));
             if (username == null) username = m.group(4);
             assertEquals(username, m.group(4), "one credential per response");
             assertEquals(RestCredentials.password("s3cret".getBytes(StandardCharsets.UTF_8), m.group(4)), m.group(5));
             long expiry = RestCredentials.expiry(m.group(4));
             assertTrue(Math.abs(expiry - (System.currentTimeMillis() / 1000 + 86_400)) < 60, "valid for turn.credential-ttl-s: " + expiry);
         }
+        List<String> expected = new java.util.ArrayList<>(List.of("turn:" + turnPort + "/udp", "turn:" + turnPort + "/tcp"));
+        if (tlsPort != 0) expected.add("turns:" + tlsPort + "/tcp");
+        assertEquals(expected, seen, "the ice-server links: " + links);
         return username;
     }
 }

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -23,12 +28,15 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -53,7 +61,11 @@ public record TlsIdentity(String certificateChainPem, String privateKeyPem, bool
         return "TlsIdentity[selfSigned=" + selfSigned + ", key=<redacted>]";
     }
 
-    /** From a PEM certificate (chain) file and its PEM (PKCS#8) key file; checked by building a context. */
+    /**
+     * From a PEM certificate (chain) file and its PEM (PKCS#8) key file, checked at start: each file must be readable
+     * and PEM of its kind, and the key must be the leaf certificate's. A failure is one line that names the file and
+     * says what is wrong, for the operator reading the start-up error.
+     */
     public static TlsIdentity fromPem(Path certificateChain, Path privateKey) {
         if (!Files.isReadable(certificateChain)) throw new IllegalStateException("cannot read the TLS certificate " + certificateChain);
         if (!Files.isReadable(privateKey)) throw new IllegalStateException("cannot read the TLS key " + privateKey);
@@ -62,10 +74,68 @@ public record TlsIdentity(String certificateChainPem, String privateKeyPem, bool
             identity = new TlsIdentity(Files.readString(certificateChain, StandardCharsets.US_ASCII),
                     Files.readString(privateKey, StandardCharsets.US_ASCII), false);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the TLS certificate or key (" + certificateChain + ", " + privateKey + "): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the TLS certificate or key (" + certificateChain + ", " + privateKey + "): " + oneLine(e), e);
         }
-        identity.sslContext(); // fails here, at start, on a bad pair
+        X509Certificate leaf = leafCertificate(certificateChain, identity.certificateChainPem());
+        PrivateKey key = pkcs8Key(privateKey, identity.privateKeyPem());
+        if (!belongTogether(leaf, key)) {
+            throw new IllegalStateException("the TLS key " + privateKey + " does not match the certificate " + certificateChain);
+        }
+        try {
+            identity.sslContext(); // what the listeners will build: fails here, at start, on anything else
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("bad TLS certificate or key (" + certificateChain + ", " + privateKey + "): " + oneLine(e.getCause()), e);
+        }
         return identity;
+    }
+
+    private static X509Certificate leafCertificate(Path file, String pem) {
+        try {
+            var certificates = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (!certificates.isEmpty() && certificates.iterator().next() instanceof X509Certificate leaf) return leaf;
+        } catch (CertificateException e) {
+            // Not PEM (or not a certificate): said below.
+        }
+        throw new IllegalStateException("not a PEM certificate (BEGIN CERTIFICATE): " + file);
+    }
+
+    private static PrivateKey pkcs8Key(Path file, String pem) {
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            if (parser.readObject() instanceof PrivateKeyInfo info) return new JcaPEMKeyConverter().getPrivateKey(info);
+        } catch (IOException e) {
+            // Not PEM, or a key of a kind the JDK cannot use: said below.
+        }
+        throw new IllegalStateException("not a PEM PKCS#8 private key (BEGIN PRIVATE KEY; convert with openssl pkcs8 -topk8 -nocrypt): " + file);
+    }
+
+    /** Whether {@code key} signs what the certificate's public key verifies (EC, RSA, EdDSA; others are left to TLS). */
+    private static boolean belongTogether(X509Certificate certificate, PrivateKey key) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+            default -> null;
+        };
+        if (algorithm == null) return true;
+        try {
+            byte[] challenge = "junction: does this key belong to this certificate".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false; // e.g. an EC key against an RSA certificate
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e == null || e.getMessage() == null ? String.valueOf(e) : e.getMessage();
+        return message.replaceAll("\\s+", " ").trim();
     }
 
     /**

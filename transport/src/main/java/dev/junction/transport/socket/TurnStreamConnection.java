@@ -242,8 +242,9 @@ final class TurnStreamConnection extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A reset, a refused write or a failed TLS handshake: the connection is over.
-        server.onStreamError(this);
+        // A reset, a refused write or a failed TLS handshake: the connection is over. NOTE: closing it ourselves
+        // (garbage) fails the writes still queued, each through this method; that is no second error to report.
+        if (!closed) server.onStreamError(this);
         ctx.close();
     }
 

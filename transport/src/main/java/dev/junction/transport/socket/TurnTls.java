@@ -5,7 +5,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -40,15 +39,9 @@ public final class TurnTls {
     private TurnTls() {
     }
 
-    /** From a PEM certificate (chain) and its PEM (PKCS#8) private key. */
+    /** From a PEM certificate (chain) and its PEM (PKCS#8) private key, checked as {@link TlsIdentity#fromPem} does. */
     public static SslContext fromPem(Path certificateChain, Path privateKey) {
-        if (!Files.isReadable(certificateChain)) throw new IllegalStateException("cannot read the TURN TLS certificate " + certificateChain);
-        if (!Files.isReadable(privateKey)) throw new IllegalStateException("cannot read the TURN TLS key " + privateKey);
-        try {
-            return SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile()).sslProvider(SslProvider.JDK).build();
-        } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalStateException("bad TURN TLS certificate or key (" + certificateChain + ", " + privateKey + "): " + e.getMessage(), e);
-        }
+        return TlsIdentity.fromPem(certificateChain, privateKey).sslContext();
     }
 
     /** A generated ECDSA P-256 key and a self-signed certificate naming {@code ipAddresses} (subjectAltName). */
