@@ -150,11 +150,6 @@ public final class LoopProxy {
         offer(pipe::releaseQueued);
     }
 
-    /** To the other loop: drain a pipe (its preallocated task: no allocation per wake-up). */
-    boolean drain(Runnable drainTask) {
-        return offer(drainTask);
-    }
-
     // ---- node pipes (cluster, issue 14): from the cluster's threads -------------------------------------------------
 
     /** To the room's home loop here: tap room {@code key}'s Producers (now and to come) into {@code out}. */

@@ -1,8 +1,8 @@
 package dev.junction.gateway.loop;
 
 import dev.junction.gateway.room.Producer;
+import dev.junction.transport.socket.HandOverRing;
 import io.netty.buffer.ByteBuf;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,25 +13,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every packet travels tagged with its Producer's id and its simulcast layer (and whether it is a late
  * repair), as the home loop's {@code RtpListener} placed it: the other loop learns nothing and classifies
- * nothing again. The ring is single-producer (the home loop), single-consumer (the other loop), bounded and
- * preallocated: nothing is allocated per packet. The home loop wakes the other loop once per read burst, which
- * drains everything queued as one burst of its own, so its sends coalesce too. A full ring (the other loop
- * stalled for a thousand packets) drops the packet and counts it.
+ * nothing again. The packets travel in a {@link HandOverRing} (single-producer: the home loop, single-consumer:
+ * the other loop, bounded and preallocated: nothing is allocated per packet). The home loop wakes the other loop
+ * once per read burst, which drains everything queued as one burst of its own, so its sends coalesce too. A full
+ * ring (the other loop stalled for a thousand packets) drops the packet and counts it.
  *
  * <p>Control travels beside the packets through the loops' typed proxies: which Producers exist (announced by
  * the home loop, acknowledged before any of their packets is offered), their Sender Reports, and, backwards,
  * keyframe requests and repairs of packets this pipe lost. Given a UDP leg instead of the ring, the same
  * messages would carry a room between nodes.
  *
- * <p>Threading: {@link #onRtp} and {@link #onSenderReport} on the home loop; {@link #drain} and
- * {@link #close} on the other loop; {@link #releaseQueued} on the other loop, or on any thread once both loops
+ * <p>Threading: {@link #onRtp} and {@link #onSenderReport} on the home loop; the drain and {@link #close} on the
+ * other loop; {@link #releaseQueued} on the other loop, or on any thread once both loops
  * have stopped. Buffers: {@link #onRtp} retains the packet for the ring; the drain releases each one after the
  * other loop's room handled it.
  */
 public final class Pipe implements Producer.Tap {
     /** Packets that may wait for the other loop: about a second of a 10 Mbit/s publisher. */
     static final int CAPACITY = 1 << 10;
-    private static final int MASK = CAPACITY - 1;
 
     /** Where the other loop's side puts what it drains. */
     interface Receiver {
@@ -42,29 +41,18 @@ public final class Pipe implements Producer.Tap {
     final LoopProxy home;
     final LoopProxy target;
     private final AtomicLong dropped;
-
-    // The ring: slots written by the home loop, read by the other loop; tail and head publish them.
-    private final ByteBuf[] packets = new ByteBuf[CAPACITY];
-    private final int[] producerIds = new int[CAPACITY];
-    private final int[] tags = new int[CAPACITY];
-    private final AtomicLong tail = new AtomicLong();
-    private final AtomicLong head = new AtomicLong();
-
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Runnable wake = this::wake;
-    private final Runnable drain = this::drainNow;
-    private final Runnable drainTask;
+    /** Each packet's tag: its Producer's id in the high half, then its layer, then whether it is a repair. */
+    private final HandOverRing<Void> ring;
 
     // The other loop's side.
     private Receiver receiver;
-    private boolean closed;
 
     Pipe(RoomKey key, LoopProxy home, LoopProxy target, AtomicLong dropped) {
         this.key = key;
         this.home = home;
         this.target = target;
         this.dropped = dropped;
-        this.drainTask = () -> target.loop().burst(drain);
+        this.ring = new HandOverRing<>(CAPACITY, home.loop(), target.loop(), this::onHandedOver);
     }
 
     /** Binds the other loop's receiving side; before the pipe is announced to the home loop. */
@@ -76,18 +64,8 @@ public final class Pipe implements Producer.Tap {
 
     @Override
     public void onRtp(Producer producer, int layer, ByteBuf packet, boolean repair) {
-        long t = tail.getPlain();
-        if (t - head.getAcquire() >= CAPACITY) {
-            dropped.incrementAndGet();
-            return;
-        }
-        int at = (int) t & MASK;
-        packets[at] = packet.retain();
-        producerIds[at] = producer.id();
-        tags[at] = layer << 1 | (repair ? 1 : 0);
-        tail.setRelease(t + 1);
-        // One wake-up per read burst of the home loop: the other loop drains the burst's packets together.
-        if (!wakePending.get() && wakePending.compareAndSet(false, true)) home.loop().atBurstEnd(wake);
+        long tag = (long) producer.id() << 32 | layer << 1 | (repair ? 1 : 0);
+        if (!ring.offer(null, tag, packet.retain())) dropped.incrementAndGet();
     }
 
     @Override
@@ -95,59 +73,24 @@ public final class Pipe implements Producer.Tap {
         target.pipeSenderReport(this, producer.id(), layer, rtpTimestamp, atNs);
     }
 
-    private void wake() {
-        boolean queued = false;
-        try {
-            queued = target.drain(drainTask);
-        } finally {
-            // Refused (the other loop is shutting down: what stays queued is released once the loops have
-            // stopped) or failed: the next offer must be able to wake it again.
-            if (!queued) wakePending.set(false);
-        }
-    }
-
     // ---- the other loop -------------------------------------------------------------------------------------
 
-    /** Hands every queued packet to the receiver (or releases it once closed), in order; on the other loop. */
-    void drainNow() {
-        wakePending.set(false);
-        long nowNs = System.nanoTime();
-        long h = head.getPlain();
-        long t = tail.getAcquire();
-        for (; h != t; h++) {
-            int at = (int) h & MASK;
-            ByteBuf packet = packets[at];
-            packets[at] = null;
-            try {
-                if (!closed && receiver != null) receiver.onPipedRtp(producerIds[at], tags[at] >>> 1, packet, (tags[at] & 1) != 0, nowNs);
-            } finally {
-                packet.release();
-                head.setRelease(h + 1);
-            }
-        }
+    private void onHandedOver(Void none, long tag, ByteBuf packet, long nowNs) {
+        if (receiver != null) receiver.onPipedRtp((int) (tag >>> 32), (int) tag >>> 1, packet, (tag & 1) != 0, nowNs);
     }
 
     /** Stops delivering: what is queued or still arrives is released unhandled; on the other loop. Idempotent. */
     void close() {
-        closed = true;
-        releaseQueued();
+        ring.close();
     }
 
     boolean closed() {
-        return closed;
+        return ring.closed();
     }
 
     /** Releases everything queued; on the other loop, or anywhere once neither loop runs. */
     public void releaseQueued() {
-        long h = head.getPlain();
-        long t = tail.getAcquire();
-        for (; h != t; h++) {
-            int at = (int) h & MASK;
-            ByteBuf packet = packets[at];
-            packets[at] = null;
-            if (packet != null) packet.release();
-            head.setRelease(h + 1);
-        }
+        ring.releaseQueued();
     }
 
     @Override

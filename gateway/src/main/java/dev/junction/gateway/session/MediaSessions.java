@@ -483,6 +483,7 @@ public final class MediaSessions implements AutoCloseable {
         // The loops have stopped: nothing drains the pipes any more, so their rings are ours to empty.
         for (Pipe pipe : openPipes) pipe.releaseQueued();
         openPipes.clear();
+        if (turn != null) turn.releaseQueued();
         directory.close();
     }
 }

@@ -178,7 +178,7 @@ final class MetricsWriter implements MetricsSource {
         out.append("# HELP junction_turn_dropped_total TURN packets dropped and requests refused, by reason (rejected_* were answered with that error).\n")
                 .append("# TYPE junction_turn_dropped_total counter\n");
         for (TurnDropReason r : TurnDropReason.values()) {
-            out.append("junction_turn_dropped_total{reason=\"").append(r.name().toLowerCase(Locale.ROOT)).append("\"} ").append(core.drops(r)).append('\n');
+            out.append("junction_turn_dropped_total{reason=\"").append(r.name().toLowerCase(Locale.ROOT)).append("\"} ").append(turn.drops(r)).append('\n');
         }
         out.append("# HELP junction_turn_relayed_packets_total Datagrams relayed: to peers through the kernel, to clients, or in process to our own media sockets.\n")
                 .append("# TYPE junction_turn_relayed_packets_total counter\n")

@@ -5,6 +5,7 @@ import dev.junction.codec.stun.StunMessage;
 import dev.junction.codec.stun.StunMessageType;
 import dev.junction.transport.path.RelayPath;
 import dev.junction.transport.turn.RelayPorts;
+import dev.junction.transport.turn.TurnDropReason;
 import dev.junction.transport.turn.TurnFiveTuple;
 import dev.junction.transport.turn.TurnServer;
 import dev.junction.transport.turn.TurnSettings;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -43,8 +45,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p><b>One loop.</b> Everything here lives on media loop 0: the core is single-writer, and putting its sockets on
  * the loop that runs it means the kernel path needs no hand-off at all (a client's datagram is read, relayed and
- * written in one burst, flushed once). Any loop would do; loop 0 always exists. Sessions on other loops reach the
- * core through {@link MediaLoop#execute} (one task per packet: correct first, a ring would be cheaper).
+ * written in one burst, flushed once). Any loop would do; loop 0 always exists. Sessions on other loops are reached
+ * through a {@link HandOverRing} per loop and direction (one to each other loop, one from each loop): a relayed
+ * packet takes a preallocated slot, not a task, and each ring wakes its consumer once per burst of its producer
+ * (issue 10: no allocation per relayed packet, also with several loops). A full ring drops the packet and counts
+ * it as {@link TurnDropReason#HANDOVER_FULL}.
  *
  * <p><b>The short-circuit.</b> Data a client relays to one of our own media addresses does not go through the
  * kernel a second time: {@link #deliverLocally} hands it to that media socket's loop's demux on a {@link RelayPath}
@@ -60,7 +65,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Threading: built and closed on any thread; everything else on loop 0. Counters and the core's counters may be
  * read from any thread. Buffers: inbound datagrams are released by their {@link MediaSocket}, stream reads by
  * {@link TurnStreamConnection}; everything the core hands the sink is written (Netty releases it) or released
- * here; a datagram handed to another loop is released there after its demux returns.
+ * here; a datagram handed to another loop is owned by its ring until drained (released there after the demux
+ * returns), dropped or closed; {@link #releaseQueued} frees what is left once the loops have stopped.
  */
 public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop.Participant, RelayPath.Sender,
         TurnStreamConnection.Owner {
@@ -111,7 +117,7 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
     public static final int CLIENT_SEND_DROPPED = 9;
     /** Relay sockets that could not be bound (port range exhausted, or the kernel refused). */
     public static final int RELAY_BIND_FAILURES = 10;
-    /** In-process hand-overs a media loop refused (shutting down). */
+    /** In-process hand-overs a media loop refused (shutting down); a full ring counts as {@link TurnDropReason#HANDOVER_FULL}. */
     public static final int LOCAL_HANDOFF_REFUSED = 11;
     /** Bytes of messages from clients (UDP datagrams, TCP/TLS frames). */
     public static final int BYTES_FROM_CLIENTS = 12;
@@ -120,6 +126,11 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
     /** Per-client 5-tuples remembered for UDP before the cache starts over (it only saves allocations). */
     private static final int MAX_CACHED_TUPLES = 4096;
     private static final int MAX_RELAY_BIND_ATTEMPTS = 64;
+    /**
+     * Datagrams that may wait in one hand-over ring: a read burst's fan-out (a video packet to every relayed
+     * subscriber on a loop) several times over, so only a stalled loop fills it.
+     */
+    static final int HANDOVER_CAPACITY = 1 << 12;
 
     // Passed by argument.
     private final MediaPlane plane;
@@ -140,6 +151,12 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
     private final InetAddress relayBindV6;
     private final InetAddress relayAdvertisedV6;
     private final SecureRandom random = new SecureRandom();
+    /** Relayed to a session on loop i (null for loop 0, which is delivered to directly). */
+    private final List<HandOverRing<RelayPath>> toLoops = new ArrayList<>();
+    /** Sent by a session on loop i to the core on loop 0 (also loop 0's, for sends while the core runs). */
+    private final List<HandOverRing<RelayPath>> toCore = new ArrayList<>();
+    /** Datagrams a full hand-over ring dropped, either way; counted on the producing loops. */
+    private final AtomicLong handOverDrops = new AtomicLong();
 
     // On the loop.
     private final Map<InetSocketAddress, TurnFiveTuple> udpTuples = new HashMap<>();
@@ -167,6 +184,12 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         this.receivers = List.copyOf(receivers);
         this.listen = listen;
         if (this.receivers.size() != plane.loops().size()) throw new IllegalArgumentException("one receiver per media loop");
+        for (MediaLoop other : plane.loops()) {
+            RelayedReceiver receiver = this.receivers.get(other.index());
+            toLoops.add(other == loop ? null
+                    : new HandOverRing<>(HANDOVER_CAPACITY, loop, other, (path, tag, datagram, nowNs) -> receiver.onRelayed(path, datagram, nowNs)));
+            toCore.add(new HandOverRing<>(HANDOVER_CAPACITY, other, loop, (path, tag, datagram, nowNs) -> fromMedia(path, datagram, nowNs)));
+        }
         for (MediaSocket s : plane.sockets()) {
             for (String ip : listen.announce()) mediaLoops.put(new InetSocketAddress(ip, s.localAddress().getPort()), s.index());
         }
@@ -307,6 +330,14 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
     /** The UDP socket's counters ({@link MediaSocket#counter}). */
     public MediaSocket udpSocket() {
         return udp;
+    }
+
+    /**
+     * Packets dropped for {@code reason}: the core's count, plus, for {@link TurnDropReason#HANDOVER_FULL}, this
+     * shell's. Any thread.
+     */
+    public long drops(TurnDropReason reason) {
+        return core.drops(reason) + (reason == TurnDropReason.HANDOVER_FULL ? handOverDrops.get() : 0);
     }
 
     /** Any thread; values may lag by a packet. */
@@ -466,27 +497,15 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
 
     /** One datagram relayed to our media socket, to its loop's demux; owns {@code payload}. */
     private void handOver(RelayPath path, ByteBuf payload) {
-        RelayedReceiver receiver = receivers.get(path.loopIndex());
         if (path.loopIndex() == loop.index()) {
             try {
-                receiver.onRelayed(path, payload, System.nanoTime());
+                receivers.get(path.loopIndex()).onRelayed(path, payload, System.nanoTime());
             } finally {
                 payload.release();
             }
             return;
         }
-        MediaLoop target = plane.loops().get(path.loopIndex());
-        boolean queued = target.execute(() -> {
-            try {
-                target.burst(() -> receiver.onRelayed(path, payload, System.nanoTime()));
-            } finally {
-                payload.release();
-            }
-        });
-        if (!queued) {
-            payload.release();
-            count(LOCAL_HANDOFF_REFUSED, 1);
-        }
+        if (!toLoops.get(path.loopIndex()).offer(path, 0, payload)) handOverDrops.incrementAndGet();
     }
 
     @Override
@@ -555,30 +574,40 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
         return path;
     }
 
-    /** A session on any media loop sends to an allocation over its relay path; owns {@code datagram}. */
+    /**
+     * A session sends to an allocation over its relay path; on the path's media loop, owns {@code datagram}. From
+     * loop 0 it goes to the core now; from another loop, through that loop's ring to the core.
+     */
     @Override
     public void sendFromMedia(RelayPath path, ByteBuf datagram) {
-        if (loop.inLoop()) {
-            if (inCore) {
-                // NOTE: a send made while the core runs (a media-side callback inside it) waits for the core to return.
-                loop.atBurstEnd(() -> fromMedia(path, datagram));
-            } else {
-                fromMedia(path, datagram);
+        if (loop.inLoop() && !inCore) {
+            try {
+                fromMedia(path, datagram, System.nanoTime());
+            } finally {
+                datagram.release();
             }
             return;
         }
-        if (!loop.execute(() -> loop.burst(() -> fromMedia(path, datagram)))) {
+        // NOTE: on loop 0 while the core runs (a media-side callback inside it), the send waits in loop 0's own ring
+        // for the core to return.
+        MediaLoop from = plane.loops().get(path.loopIndex());
+        if (from.inLoop()) {
+            if (!toCore.get(path.loopIndex()).offer(path, 0, datagram)) handOverDrops.incrementAndGet();
+            return;
+        }
+        // Off the path's loop (a path is used on its own loop, so not on the media path): a task, as for any thread.
+        if (!loop.execute(() -> loop.burst(() -> sendFromMedia(path, datagram)))) {
             datagram.release();
             count(LOCAL_HANDOFF_REFUSED, 1);
         }
     }
 
-    private void fromMedia(RelayPath path, ByteBuf datagram) {
+    /** On loop 0: {@code datagram} (borrowed) from our media address to the allocation, as a peer's. */
+    private void fromMedia(RelayPath path, ByteBuf datagram, long nowNs) {
         enterCore();
         try {
-            core.handlePeerPacket(System.nanoTime(), path.remoteAddress(), path.mediaAddress(), datagram);
+            core.handlePeerPacket(nowNs, path.remoteAddress(), path.mediaAddress(), datagram);
         } finally {
-            datagram.release();
             leaveCore();
         }
     }
@@ -681,6 +710,17 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
 
     // ---- closing ----------------------------------------------------------------------------------------------
 
+    /**
+     * Releases what still waits in the hand-over rings: for the owner, once the media loops have stopped (nothing
+     * drains them any more). Any thread then.
+     */
+    public void releaseQueued() {
+        for (HandOverRing<RelayPath> ring : toLoops) {
+            if (ring != null) ring.releaseQueued();
+        }
+        for (HandOverRing<RelayPath> ring : toCore) ring.releaseQueued();
+    }
+
     /** Deletes every allocation, closes every socket and connection; any thread, blocks briefly. */
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -697,6 +737,8 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
                 }
                 for (TurnStreamConnection c : new HashSet<>(streams.values())) c.close();
                 for (TurnStreamConnection c : Set.copyOf(unauthenticated.keySet())) c.close();
+                // Sessions may still send until they hear their paths closed: the drains release what comes.
+                for (HandOverRing<RelayPath> ring : toCore) ring.close();
             } finally {
                 done.complete(null);
             }
@@ -707,6 +749,17 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
             done.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "TURN server did not close within 5 s: " + e);
+        }
+        // After the core's last deliveries: each other loop frees what waits for it (or releaseQueued, once stopped).
+        for (int i = 0; i < toLoops.size(); i++) {
+            HandOverRing<RelayPath> ring = toLoops.get(i);
+            if (ring == null) continue;
+            CompletableFuture<Void> ringClosed = new CompletableFuture<>();
+            Runnable closeRing = () -> {
+                ring.close();
+                ringClosed.complete(null);
+            };
+            if (plane.loops().get(i).execute(closeRing)) ringClosed.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
         }
         tcpServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (tlsServer != null) tlsServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -1,9 +1,10 @@
 package dev.junction.transport.turn;
 
 /**
- * Why the TURN core discarded a packet or refused a request; each has a counter in {@link TurnServer}
- * (and /metrics). The {@code REJECTED_*} reasons were answered with the error code they name; the others
- * were dropped without an answer (indications, data and malformed input get none, RFC 8489 §6.3).
+ * Why the TURN server discarded a packet or refused a request; each has a counter in {@link TurnServer} (and
+ * /metrics), but for {@link #HANDOVER_FULL}, which its socket shell counts. The {@code REJECTED_*} reasons were
+ * answered with the error code they name; the others were dropped without an answer (indications, data and
+ * malformed input get none, RFC 8489 §6.3).
  */
 public enum TurnDropReason {
     /** Not STUN and not ChannelData by its first two bits (RFC 8656 §12, RFC 7983). */
@@ -30,6 +31,11 @@ public enum TurnDropReason {
     BANDWIDTH_EXCEEDED,
     /** A peer datagram too big to fit in a Data indication. */
     OVERSIZED,
+    /**
+     * Relayed between the TURN server's loop and a session on another media loop, and that hand-over ring was full
+     * (the other loop stalled). Counted by the socket shell ({@code EmbeddedTurnServer.drops}), not the core.
+     */
+    HANDOVER_FULL,
     /** 400: malformed or contradictory request (missing attribute, bad channel, channel conflict). */
     REJECTED_BAD_REQUEST,
     /** 401 without credentials: the normal first round trip, answered with REALM and NONCE. */

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -183,6 +184,38 @@ class EmbeddedTurnServerTest {
             assertEquals(0, turn.core().relayedToPeers());
             assertEquals(StunMessageType.REFRESH_SUCCESS_RESPONSE, client.refresh(0).type());
             await(() -> media[0].closedPaths == 1 && media[1].closedPaths == 1, "both relay paths to close");
+        }
+    }
+
+    @Test
+    void shouldDropAndCountWhatAStalledLoopsHandOverRingCannotTake() throws Exception {
+        start(UnaryOperator.identity());
+        try (TurnTestClient client = TurnTestClient.udp(turn.udpAddress(), REALM).user(SECRET, "dave")) {
+            client.allocate();
+            assertEquals(StunMessageType.CHANNEL_BIND_SUCCESS_RESPONSE, client.channelBind(0x4001, mediaAddress(1)).type());
+            CountDownLatch stall = new CountDownLatch(1);
+            assertTrue(plane.loops().get(1).execute(() -> {
+                try {
+                    stall.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            int extra = 100;
+            int total = EmbeddedTurnServer.HANDOVER_CAPACITY + extra;
+            byte[] payload = "x".getBytes(StandardCharsets.UTF_8);
+            // In steps the TURN loop confirms, so the kernel loses none of them.
+            for (int sent = 0; sent < total; ) {
+                for (int i = 0; i < 64 && sent < total; i++, sent++) client.channelData(0x4001, payload);
+                int expected = sent;
+                await(() -> turn.core().relayedLocally() == expected, "the TURN loop to relay " + expected);
+            }
+            assertEquals(extra, turn.drops(TurnDropReason.HANDOVER_FULL), "beyond the ring's capacity, dropped and counted");
+            assertEquals(0, media[1].relayed.size(), "the stalled loop saw nothing yet");
+            stall.countDown();
+            await(() -> media[1].relayed.size() == EmbeddedTurnServer.HANDOVER_CAPACITY, "the ring's packets on the other loop");
+            await(() -> turn.core().relayedToClients() == EmbeddedTurnServer.HANDOVER_CAPACITY, "every echo back to the TURN loop");
+            assertEquals(extra, turn.drops(TurnDropReason.HANDOVER_FULL), "the echoes fitted in the ring back");
         }
     }
 
