@@ -378,7 +378,9 @@ public final class TurnClient {
         }
         int number = channelData.channel();
         Peer p = number <= ChannelData.MAX_CHANNEL ? byChannel[number - ChannelData.MIN_CHANNEL] : null;
-        if (p == null || state != State.ALLOCATED) return Input.DROPPED;
+        // RFC 8656 §12.1/§12.5: a channel is bound once its ChannelBind succeeded; before that (the request only
+        // sent) its number names nothing, and ChannelData on it is discarded.
+        if (p == null || !p.channelConfirmed || state != State.ALLOCATED) return Input.DROPPED;
         return data(p.address, channelData.dataOffset(), channelData.dataLength());
     }
 
