@@ -31,6 +31,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -540,8 +542,8 @@ final class NodePipes implements AutoCloseable {
     }
 
     /** Rooms this node carries through a pipe its home accepted: published in this node's {@link NodeRecord}. */
-    java.util.Set<String> carriedRooms() {
-        java.util.Set<String> rooms = new java.util.TreeSet<>();
+    Set<String> carriedRooms() {
+        Set<String> rooms = new TreeSet<>();
         for (In in : ins.values()) if (in.confirmed) rooms.add(in.room);
         return rooms;
     }

@@ -36,11 +36,6 @@ record NodeRecord(String name, String member, String url, int sessions, long pac
         pipedRooms = Set.copyOf(pipedRooms);
     }
 
-    /** A record that carries no room through a pipe. */
-    NodeRecord(String name, String member, String url, int sessions, long packetsPerSecond, double cpuPercent, boolean draining, boolean full) {
-        this(name, member, url, sessions, packetsPerSecond, cpuPercent, draining, full, Set.of());
-    }
-
     String toJson() {
         return new JsonObject().put("name", name).put("member", member).put("url", url).put("sessions", sessions)
                 .put("packets_per_s", packetsPerSecond).put("cpu_percent", Math.round(cpuPercent * 10) / 10.0)

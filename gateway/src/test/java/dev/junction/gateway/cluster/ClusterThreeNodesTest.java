@@ -307,8 +307,8 @@ class ClusterThreeNodesTest {
             IMap<String, String> nodes = intruder.getMap(ClusterNode.NODES);
             String evil = "http://evil.example";
             String aUuid = NodeRecord.parse(nodes.get("a")).orElseThrow().member();
-            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false, false).toJson());
-            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false, false).toJson());
+            nodes.put("mallory", new NodeRecord("mallory", aUuid, evil, 0, 0, 0, false, false, java.util.Set.of()).toJson());
+            nodes.put("a", new NodeRecord("a", aUuid, evil, 0, 0, 0, false, false, java.util.Set.of()).toJson());
             rooms.put("forged", "mallory");
 
             HttpResponse<String> toA = post(c.url() + "/whip/stage", publisherOffer());

@@ -20,7 +20,7 @@ class ClusterViewTest {
     private static final ClusterView.Member B = new ClusterView.Member("uuid-b", "b", "https://b.example.com");
 
     private static String record(String name, String member, String url, int sessions) {
-        return new NodeRecord(name, member, url, sessions, 0, 0, false, false).toJson();
+        return new NodeRecord(name, member, url, sessions, 0, 0, false, false, java.util.Set.of()).toJson();
     }
 
     @Test

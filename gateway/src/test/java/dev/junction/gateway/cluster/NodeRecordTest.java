@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class NodeRecordTest {
 
     private static NodeRecord node(String name, int sessions, boolean draining, boolean full) {
-        return new NodeRecord(name, name + "-uuid", "http://" + name + ".example:8080", sessions, 0, 0, draining, full);
+        return new NodeRecord(name, name + "-uuid", "http://" + name + ".example:8080", sessions, 0, 0, draining, full, Set.of());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.junction.gateway.room;
 
-import static dev.junction.gateway.room.RoomFixtures.extensionId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,9 +11,6 @@ import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.SerialNumber;
 import dev.junction.codec.sdp.MediaKind;
-import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
-import dev.junction.codec.sdp.jsep.NegotiatedMedia;
-import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -110,12 +106,11 @@ class LayerSwitchPropertyTest {
             this.seed = seed;
             this.random = new SplittableRandom(seed);
             room = new Room("switch-" + seed, PooledByteBufAllocator.DEFAULT, emptied::add, new SplittableRandom(seed), UNIX_OFFSET_NS);
-            NegotiatedSession pub = RoomFixtures.publisher("chromium-publisher-vp8-simulcast.sdp");
-            publisher = room.addPublisher(pub, pubSender, nowNs);
-            NegotiatedMedia video = RoomFixtures.media(pub, MediaKind.VIDEO);
-            midId = extensionId(video, HeaderExtensionUri.MID);
-            ridId = extensionId(video, HeaderExtensionUri.RID);
-            subscriber = room.addSubscriber(RoomFixtures.subscriber("chromium-subscriber.sdp"), subSender, nowNs);
+            RoomFixtures.SimulcastPair pair = RoomFixtures.simulcastPair(room, pubSender, subSender, nowNs);
+            publisher = pair.publisher();
+            subscriber = pair.subscriber();
+            midId = pair.midId();
+            ridId = pair.ridId();
             loss = random.nextDouble() * 0.05;
             reorder = random.nextDouble() * 0.05;
             duplicate = random.nextDouble() * 0.03;

@@ -1,6 +1,7 @@
 package dev.junction.gateway.room;
 
 import dev.junction.codec.rtp.RtpHeaderWriter;
+import dev.junction.transport.MediaSender;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.SdpAttribute.Fingerprint;
 import dev.junction.codec.sdp.jsep.AnswerParameters;
@@ -102,6 +103,19 @@ final class RoomFixtures {
     }
 
     /** Payload starts: VP8 descriptor S=1 PID=0 then P=0 (RFC 7741 §4.2, §4.3); an H.264 IDR slice (RFC 6184). */
+    /** A Chromium VP8 simulcast publisher and one Chromium subscriber in a room, with the video's MID and RID ids. */
+    record SimulcastPair(Publisher publisher, Subscriber subscriber, int midId, int ridId) {
+    }
+
+    /** The layer tests' room: {@code chromium-publisher-vp8-simulcast.sdp} publishing, {@code chromium-subscriber.sdp} watching. */
+    static SimulcastPair simulcastPair(Room room, MediaSender pubSender, MediaSender subSender, long nowNs) {
+        NegotiatedSession pub = publisher("chromium-publisher-vp8-simulcast.sdp");
+        Publisher publisher = room.addPublisher(pub, pubSender, nowNs);
+        NegotiatedMedia video = media(pub, MediaKind.VIDEO);
+        return new SimulcastPair(publisher, room.addSubscriber(subscriber("chromium-subscriber.sdp"), subSender, nowNs),
+                extensionId(video, dev.junction.codec.sdp.jsep.HeaderExtensionUri.MID), extensionId(video, dev.junction.codec.sdp.jsep.HeaderExtensionUri.RID));
+    }
+
     static final byte[] VP8_KEYFRAME = {0x10, 0x00};
     static final byte[] VP8_DELTA = {0x10, 0x01};
     static final byte[] H264_KEYFRAME = {0x65};

@@ -1,15 +1,11 @@
 package dev.junction.gateway.room;
 
-import static dev.junction.gateway.room.RoomFixtures.extensionId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.Vp8Descriptor;
 import dev.junction.codec.sdp.MediaKind;
-import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
-import dev.junction.codec.sdp.jsep.NegotiatedMedia;
-import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
@@ -45,12 +41,11 @@ class TemporalLayerChoiceTest {
     private int picture = 10;
 
     TemporalLayerChoiceTest() {
-        NegotiatedSession pub = RoomFixtures.publisher("chromium-publisher-vp8-simulcast.sdp");
-        publisher = room.addPublisher(pub, pubSender, nowNs);
-        NegotiatedMedia video = RoomFixtures.media(pub, MediaKind.VIDEO);
-        midId = extensionId(video, HeaderExtensionUri.MID);
-        ridId = extensionId(video, HeaderExtensionUri.RID);
-        subscriber = room.addSubscriber(RoomFixtures.subscriber("chromium-subscriber.sdp"), subSender, nowNs);
+        RoomFixtures.SimulcastPair pair = RoomFixtures.simulcastPair(room, pubSender, subSender, nowNs);
+        publisher = pair.publisher();
+        subscriber = pair.subscriber();
+        midId = pair.midId();
+        ridId = pair.ridId();
     }
 
     @AfterEach

@@ -1,6 +1,5 @@
 package dev.junction.gateway.room;
 
-import static dev.junction.gateway.room.RoomFixtures.extensionId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -11,9 +10,6 @@ import dev.junction.codec.rtcp.RtcpType;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.Vp8Descriptor;
 import dev.junction.codec.sdp.MediaKind;
-import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
-import dev.junction.codec.sdp.jsep.NegotiatedMedia;
-import dev.junction.codec.sdp.jsep.NegotiatedSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayDeque;
@@ -150,12 +146,11 @@ class TemporalLayerPropertyTest {
             this.impaired = impaired;
             this.random = new SplittableRandom(seed);
             room = new Room("temporal-" + seed, PooledByteBufAllocator.DEFAULT, emptied::add, new SplittableRandom(seed), UNIX_OFFSET_NS);
-            NegotiatedSession pub = RoomFixtures.publisher("chromium-publisher-vp8-simulcast.sdp");
-            publisher = room.addPublisher(pub, pubSender, nowNs);
-            NegotiatedMedia video = RoomFixtures.media(pub, MediaKind.VIDEO);
-            midId = extensionId(video, HeaderExtensionUri.MID);
-            ridId = extensionId(video, HeaderExtensionUri.RID);
-            subscriber = room.addSubscriber(RoomFixtures.subscriber("chromium-subscriber.sdp"), subSender, nowNs);
+            RoomFixtures.SimulcastPair pair = RoomFixtures.simulcastPair(room, pubSender, subSender, nowNs);
+            publisher = pair.publisher();
+            subscriber = pair.subscriber();
+            midId = pair.midId();
+            ridId = pair.ridId();
             loss = impaired ? random.nextDouble() * 0.05 : 0;
             reorder = impaired ? random.nextDouble() * 0.08 : 0;
             duplicate = random.nextDouble() * 0.03;
