@@ -17,6 +17,7 @@ import dev.junction.gateway.room.Room;
 import dev.junction.gateway.room.RoomDrop;
 import dev.junction.gateway.room.SlotSsrcAllocator;
 import dev.junction.gateway.room.Subscriber;
+import dev.junction.gateway.session.MediaSessions;
 import dev.junction.transport.MediaSender;
 import dev.junction.transport.srtp.AesBackend;
 import dev.junction.transport.srtp.SrtpKeys;
@@ -67,6 +68,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       AEAD_AES_128_GCM {@link SrtpSession} (fixed keys), as {@code WebRtcTransport.sendRtp} does, then
  *       releases it where the transport would queue it on the socket.</li>
  *   <li>{@code egress=release}: the sender only releases: the copy and rewrite cost alone.</li>
+ *   <li>{@code transportCc=on}: the subscribers' answers negotiated transport-cc (issue 11), so each copy also
+ *       gets its subscriber's transport-wide sequence number and is recorded in that subscriber's estimator (pacer,
+ *       send history, ALR detector); {@code off} answers as {@code media.subscriber-transport-cc off} does. No
+ *       feedback comes: this is the per-copy share of transport-cc.</li>
  * </ul>
  *
  * <p>Figures: the primary score is ns per ingress packet. The {@code copies} line is the same time divided by
@@ -100,6 +105,10 @@ public class ForwardBench {
 
     @Param({"srtp", "release"})
     public String egress;
+
+    /** Whether the subscribers' answers negotiate transport-cc: then every copy is numbered and recorded (issue 11). */
+    @Param({"on", "off"})
+    public String transportCc;
 
     private final List<BenchSender> senders = new ArrayList<>();
     private BenchSender publisherSender;
@@ -138,6 +147,11 @@ public class ForwardBench {
         SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
         random.setSeed(42);
         SdpNegotiator negotiator = new SdpNegotiator(MediaCapabilities.defaults());
+        SdpNegotiator subscriberNegotiator = new SdpNegotiator(MediaSessions.subscriberCapabilities(switch (transportCc) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("transportCc must be on or off: " + transportCc);
+        }));
 
         room = new Room("bench", PooledByteBufAllocator.DEFAULT, Room.Listener.NONE, new SplittableRandom(1), 0);
         NegotiatedSession published = negotiate(negotiator, ChromiumOffers.PUBLISHER_VP8,
@@ -145,7 +159,7 @@ public class ForwardBench {
         publisherSender = new BenchSender(null);
         publisher = room.addPublisher(published, publisherSender, nowNs);
         for (int i = 0; i < subscribers; i++) {
-            NegotiatedSession session = negotiate(negotiator, ChromiumOffers.SUBSCRIBER_VP8,
+            NegotiatedSession session = negotiate(subscriberNegotiator, ChromiumOffers.SUBSCRIBER_VP8,
                     AnswerParameters.subscriber(fingerprint, addresses, random,
                             new SlotSsrcAllocator(new SplittableRandom(100 + i), "bench", "room")));
             BenchSender sender = new BenchSender(srtp ? srtpSession(i) : null);
@@ -228,9 +242,12 @@ public class ForwardBench {
                     drops.append(' ').append(reason).append('=').append(room.counters().dropped(reason));
                 }
             }
-            if (forwarded != ops * subscribers || sent != forwarded || failures > 0 || !drops.isEmpty()) {
+            long numbered = transportCc.equals("on") ? forwarded : 0;
+            if (forwarded != ops * subscribers || sent != forwarded || failures > 0 || !drops.isEmpty()
+                    || room.counters().rtpNumbered() != numbered) {
                 throw new IllegalStateException("benchmark packets went astray: " + ops + " in, " + forwarded
-                        + " forwarded, " + sent + " sent, " + failures + " SRTP failures, drops:" + drops);
+                        + " forwarded, " + sent + " sent, " + room.counters().rtpNumbered() + " numbered, " + failures
+                        + " SRTP failures, drops:" + drops);
             }
         } finally {
             room.close(nowNs);
