@@ -1,10 +1,5 @@
 package dev.junction.gateway.room;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.junction.codec.rtcp.PictureLossIndication;
-import dev.junction.codec.rtcp.RtcpCompound;
-import dev.junction.codec.rtcp.RtcpType;
 import dev.junction.codec.sdp.MediaKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -60,7 +55,8 @@ abstract class LayeredStreamScenario {
     final int[] generation = new int[LAYERS];
     final int[] frame = new int[LAYERS];
     final int[] framesToKeyframe = new int[LAYERS];
-    private int plisSeen;
+    /** The publisher's RTCP read for PLIs so far. */
+    private int rtcpSeen;
     final double loss;
     final double reorder;
     final double duplicate;
@@ -126,22 +122,14 @@ abstract class LayeredStreamScenario {
                 ViewerPreference.NONE), nowNs);
     }
 
-    private final RtcpCompound compound = new RtcpCompound();
-    private final PictureLossIndication pli = new PictureLossIndication();
-
     /** A PLI to the publisher makes that layer send a keyframe within 1-3 frames, as a browser does. */
     private void answerKeyframeRequests() {
-        for (; plisSeen < pubSender.rtcp.size(); plisSeen++) {
-            ByteBuf b = pubSender.rtcp.get(plisSeen);
-            compound.wrap(b, b.readerIndex(), b.readableBytes());
-            while (compound.next()) {
-                if (compound.packetType() != RtcpType.PSFB || compound.format() != RtcpType.FMT_PLI) continue;
-                assertTrue(pli.wrap(b, compound.offset(), compound.length()));
-                for (int l = 0; l < LAYERS; l++) {
-                    if (pli.mediaSsrc() == ssrc[l] && framesToKeyframe[l] > 3) framesToKeyframe[l] = 1 + random.nextInt(3);
-                }
+        for (long asked : pubSender.pliMediaSsrcs(rtcpSeen)) {
+            for (int l = 0; l < LAYERS; l++) {
+                if (asked == ssrc[l] && framesToKeyframe[l] > 3) framesToKeyframe[l] = 1 + random.nextInt(3);
             }
         }
+        rtcpSeen = pubSender.rtcp.size();
     }
 
     /** Packets held back by the reordering, each with how many more packets must pass it first. */
