@@ -166,6 +166,17 @@ function reportStatsForever(pc, extra, reportEveryMs = 250) {
 
 // Restricts a video transceiver to one codec ('vp8' | 'h264' | '' for the browser's default), keeping
 // the resilience codecs, as a WHIP/WHEP client with a codec setting does.
+// Adds the dependency descriptor (AV1 RTP specification, appendix A) to what the transceiver offers.
+function offerDependencyDescriptor(transceiver) {
+  const uri = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
+  if (!transceiver.getHeaderExtensionsToNegotiate) throw new Error('this Chromium cannot choose the header extensions it offers');
+  const extensions = transceiver.getHeaderExtensionsToNegotiate();
+  const found = extensions.find(e => e.uri === uri);
+  if (!found) throw new Error('this Chromium has no dependency descriptor: ' + extensions.map(e => e.uri).join(','));
+  found.direction = 'sendrecv';
+  transceiver.setHeaderExtensionsToNegotiate(extensions);
+}
+
 function preferVideoCodec(transceiver, codec) {
   if (!codec) return;
   const mimeType = 'video/' + codec.toLowerCase();

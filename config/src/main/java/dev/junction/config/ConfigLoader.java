@@ -164,7 +164,8 @@ public final class ConfigLoader {
                 nonNegativeInt(v.get("media.spread-after")),
                 dtlsClient(v.get("media.dtls-setup")),
                 onOff(v.get("media.subscriber-transport-cc")),
-                positiveInt(v.get("media.max-sessions")));
+                positiveInt(v.get("media.max-sessions")),
+                onOff(v.get("media.dependency-descriptor")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));

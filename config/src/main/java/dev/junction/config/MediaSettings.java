@@ -24,9 +24,17 @@ import java.util.Objects;
  *                    highest active layer its preferences allow
  * @param maxSessions open sessions (WHIP and WHEP) beyond which new ones are refused with 503, or, in a cluster,
  *                    sent to another node with a 307
+ * @param dependencyDescriptor whether both legs negotiate the dependency descriptor header extension (AV1 RTP
+ *                    specification, appendix A), through which VP9 and AV1 publishers' temporal layers are forwarded
+ *                    per subscriber (issue 11); off: it is declined, and only VP8's temporal layers (from its payload
+ *                    descriptor) are
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
-        boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc, int maxSessions) {
+        boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc, int maxSessions,
+        boolean dependencyDescriptor) {
+
+    /** Whether the dependency descriptor is negotiated (the {@code media.dependency-descriptor} default). */
+    public static final boolean DEFAULT_DEPENDENCY_DESCRIPTOR = false;
 
     /** Open sessions a process takes before it refuses new ones (the {@code media.max-sessions} default). */
     public static final int DEFAULT_MAX_SESSIONS = 10_000;
@@ -64,6 +72,13 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
             int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc) {
         this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, dtlsClient, subscriberTransportCc,
                 DEFAULT_MAX_SESSIONS);
+    }
+
+    /** All but the dependency descriptor, which takes its default ({@link #DEFAULT_DEPENDENCY_DESCRIPTOR}). */
+    public MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs, boolean iceTcp,
+            int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc, int maxSessions) {
+        this(bindAddress, basePort, loops, announce, consentTimeoutMs, iceTcp, spreadAfter, dtlsClient, subscriberTransportCc,
+                maxSessions, DEFAULT_DEPENDENCY_DESCRIPTOR);
     }
 
     public MediaSettings {

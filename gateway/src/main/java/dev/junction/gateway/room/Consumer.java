@@ -1,5 +1,7 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.rtp.DependencyDescriptor;
+import dev.junction.codec.rtp.DependencyStructure;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.SerialNumber;
 import dev.junction.codec.rtp.Vp8Descriptor;
@@ -55,14 +57,15 @@ public final class Consumer {
     /** The newest source sequence number since the last resynchronisation, forwarded or dropped. */
     private int highestSequenceIn;
 
-    // VP8 temporal layers (issue 11): which frames are left out, and the numbers that keeps continuous.
-    /** Highest temporal layer id there is (RFC 7741: TID is 2 bits). */
+    // Temporal layers (issue 11), from VP8's payload descriptor or the dependency descriptor: which frames are left
+    // out, and the numbers that keeps continuous.
+    /** Highest temporal layer id there is (RFC 7741: TID is 2 bits; more from a dependency descriptor count as 3). */
     static final int MAX_TEMPORAL_LAYER = 3;
     /** The temporal layer it should receive: its preference's cap, lowered when even its spatial layer is too much. */
     private int targetTemporal = MAX_TEMPORAL_LAYER;
     /** The temporal layer it receives now: down at the next frame, up only at a layer-sync frame or a keyframe. */
     private int activeTemporal = MAX_TEMPORAL_LAYER;
-    /** A frame was decided since the resynchronisation (the newest is the last in {@link #recentFrameTimestamps}). */
+    /** A frame was decided since the resynchronisation (the newest is the last in {@link #recentFrameKeys}). */
     private boolean frameKnown;
     /** Source sequence numbers left out since the resynchronisation. */
     private final DroppedNumbers droppedSequences = new DroppedNumbers(16);
@@ -74,6 +77,8 @@ public final class Consumer {
     /** The newest source picture id since the resynchronisation, -1 before one. */
     private int highestPictureIn = -1;
     private int tl0Offset;
+    /** Subscriber's dependency descriptor frame number minus the source's (mod 2^16): continuous across switches. */
+    private int frameNumberOffset;
 
     Consumer(Room room, Slot slot, Producer producer, RtpMapping mapping) {
         this.room = room;
@@ -229,7 +234,7 @@ public final class Consumer {
     private LayerReason temporalReason = LayerReason.BEST;
 
     /**
-     * Chooses its VP8 temporal layer on spatial layer {@code spatial}: the viewer's cap, and fewer frames per second
+     * Chooses its temporal layer on spatial layer {@code spatial}: the viewer's cap, and fewer frames per second
      * when even that layer's whole bitrate does not fit its budget (down at once to the highest temporal layer whose
      * frames fit, at least layer 0; up only with {@link #UP_HEADROOM} to spare). A stream without temporal layers
      * gets all it has.
@@ -332,9 +337,10 @@ public final class Consumer {
 
     /**
      * Copies, rewrites and sends one packet of this Consumer's layer; {@code in} stays borrowed and unmodified.
-     * {@code vp8} is its parsed VP8 payload descriptor, or null for another codec.
+     * {@code vp8} is its parsed VP8 payload descriptor, or null for another codec; {@code dd} its dependency
+     * descriptor (read with its layer's structure, or only its mandatory fields before one came), or null for none.
      */
-    void forward(RtpPacket in, Vp8Descriptor vp8, long nowNs) {
+    void forward(RtpPacket in, Vp8Descriptor vp8, DependencyDescriptor dd, long nowNs) {
         int outPt = mapping.payloadType(in.payloadType());
         if (outPt == RtpMapping.NOT_NEGOTIATED) {
             room.counters().drop(RoomDrop.CODEC_NOT_NEGOTIATED);
@@ -350,7 +356,7 @@ public final class Consumer {
                 producer.awaitKeyframe(layer, nowNs);
                 return;
             }
-            resynchronise(in, vp8, source.generation, nowNs);
+            resynchronise(in, vp8, dd, source.generation, nowNs);
         } else if (renumbered && !sinceResync(in.sequenceNumber())) {
             // NOTE: reordered packets of this source from before the switch packet would be numbered below it, on
             // numbers the previous source already used; the subscriber's decoder started at the switch anyway.
@@ -359,7 +365,9 @@ public final class Consumer {
         }
         int inSeq = in.sequenceNumber();
         boolean newest = SerialNumber.isNewer16(inSeq, highestSequenceIn);
-        if (vp8 != null && vp8.temporalLayer() >= 0 && !keepsFrame(vp8, in.timestamp())) {
+        // The dependency descriptor, where it names the frame's template, decides; else VP8's TID.
+        boolean layered = dd != null && dd.structure() != null;
+        if (layered ? !keepsFrame(dd, in) : vp8 != null && vp8.temporalLayer() >= 0 && !keepsFrame(vp8, in.timestamp())) {
             leaveOut(inSeq, newest, vp8);
             return;
         }
@@ -387,6 +395,7 @@ public final class Consumer {
         if (in.hasExtension()) in.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         if (numbered >= 0) number(out, numbered, in.hasTwoByteExtensions(), bwe);
         if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, newest);
+        if (dd != null) rewriteDependencyDescriptor(in, out, dd, newest);
         lastPayloadType = outPt;
         slot.onSent(seq, ts, nowNs);
         slot.addPayloadBytes(in.payloadLength());
@@ -458,12 +467,12 @@ public final class Consumer {
      * on the current source at or before that packet. Sent with this Consumer's numbering, so the subscriber's
      * jitter buffer fills the hole; {@code in} stays borrowed.
      */
-    void forwardLate(RtpPacket in, Vp8Descriptor vp8, long nowNs) {
+    void forwardLate(RtpPacket in, Vp8Descriptor vp8, DependencyDescriptor dd, long nowNs) {
         if (generation != producer.layer(layer).generation || !sinceResync(in.sequenceNumber())) return;
-        forward(in, vp8, nowNs);
+        forward(in, vp8, dd, nowNs);
     }
 
-    // ---- VP8: temporal layers, picture id and TL0PICIDX ------------------------------------------------------
+    // ---- temporal layers: VP8 picture id and TL0PICIDX, dependency descriptor frame numbers -----------------
 
     /** {@link #pictureOut}'s answer for a late picture id older than the drops remembered. */
     private static final int UNPLACEABLE = -2;
@@ -481,10 +490,10 @@ public final class Consumer {
         int tid = vp8.temporalLayer();
         if (frameKnown) {
             int newest = (recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES;
-            if (ts == recentFrameTimestamps[newest]) return recentFramesKept[newest];
-            if (((ts - recentFrameTimestamps[newest]) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
+            if (ts == recentFrameKeys[newest]) return recentFramesKept[newest];
+            if (((ts - recentFrameKeys[newest]) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
                 for (int i = 0; i < RECENT_FRAMES; i++) {
-                    if (recentFrameTimestamps[i] == ts) return recentFramesKept[i];
+                    if (recentFrameKeys[i] == ts) return recentFramesKept[i];
                 }
                 return tid <= activeTemporal || vp8.layerSync();
             }
@@ -500,15 +509,95 @@ public final class Consumer {
         }
         boolean kept = tid <= activeTemporal;
         frameKnown = true;
-        recentFrameTimestamps[recentFrame] = ts;
+        recentFrameKeys[recentFrame] = ts;
         recentFramesKept[recentFrame] = kept;
         recentFrame = (recentFrame + 1) % RECENT_FRAMES;
         return kept;
     }
 
+    /**
+     * The same decision for a frame named by its dependency descriptor (AV1 RTP specification, appendix A), keyed by
+     * its frame number: it is forwarded when it belongs to the decode target of the temporal layer received
+     * ({@link DependencyStructure#decodeTargetFor}: its indication there is not "not present"). Down at once; up at a
+     * keyframe (the packet carries a structure, or starts a keyframe of the codec), or at a frame whose indication for
+     * the higher layer's decode target is Switch (A.8.3: every later frame of that decode target depends only on it
+     * and later ones), straight to the highest such layer up to the target. A frame first seen late goes when it
+     * belongs to the decode target received.
+     */
+    private boolean keepsFrame(DependencyDescriptor dd, RtpPacket in) {
+        DependencyStructure s = dd.structure();
+        int number = dd.frameNumber();
+        if (frameKnown) {
+            int newest = (recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES;
+            if (number == recentFrameKeys[newest]) return recentFramesKept[newest];
+            if (SerialNumber.isNewer16((int) recentFrameKeys[newest], number)) {
+                for (int i = 0; i < RECENT_FRAMES; i++) {
+                    if (recentFrameKeys[i] == number) return recentFramesKept[i];
+                }
+                return dd.dti(s.decodeTargetFor(activeTemporal)) != DependencyStructure.NOT_PRESENT;
+            }
+        }
+        if (dd.hasStructure() || dd.startOfFrame() && producer.startsKeyframe(in)) {
+            activeTemporal = targetTemporal;
+        } else if (targetTemporal < activeTemporal) {
+            activeTemporal = targetTemporal;
+        } else if (targetTemporal > activeTemporal) {
+            int current = s.decodeTargetTemporalId(s.decodeTargetFor(activeTemporal));
+            for (int t = targetTemporal; t > activeTemporal; t--) {
+                int dt = s.decodeTargetFor(t);
+                if (s.decodeTargetTemporalId(dt) <= current) break; // no decode target above the one received
+                if (dd.dti(dt) == DependencyStructure.SWITCH) {
+                    activeTemporal = t;
+                    break;
+                }
+            }
+        }
+        boolean kept = dd.dti(s.decodeTargetFor(activeTemporal)) != DependencyStructure.NOT_PRESENT;
+        frameKnown = true;
+        recentFrameKeys[recentFrame] = number;
+        recentFramesKept[recentFrame] = kept;
+        recentFrame = (recentFrame + 1) % RECENT_FRAMES;
+        return kept;
+    }
+
+    /**
+     * Writes the subscriber's frame number into the copy's dependency descriptor, and the active decode targets it
+     * sends limited to those this subscriber gets whole. Frame numbers run on across switches (libwebrtc's receiver
+     * drops a structure whose frame is older than the one in force, and unwraps frame numbers into frame ids); the
+     * frames left out for a temporal cap keep their numbers, as a gap: the receiver resolves each frame's
+     * references as its frame number minus the template's frame diffs, which a cut would have to rewrite.
+     */
+    private void rewriteDependencyDescriptor(RtpPacket in, ByteBuf out, DependencyDescriptor dd, boolean newest) {
+        int id = producer.dependencyDescriptorId();
+        if (mapping.extensionIds()[id] == 0) return;
+        int at = out.readerIndex() + dd.dataOffset() - in.offset();
+        int frameOut = (dd.frameNumber() + frameNumberOffset) & 0xFFFF;
+        DependencyDescriptor.writeFrameNumber(out, at, frameOut);
+        DependencyStructure s = dd.structure();
+        if (s != null && dd.hasActiveDecodeTargets()) {
+            dd.writeActiveDecodeTargets(out, at, dd.activeDecodeTargets() & s.decodeTargetsUpTo(activeTemporal));
+        }
+        if (newest && (!slot.hasFrameNumber() || !SerialNumber.isNewer16(slot.lastFrameNumber(), frameOut))) {
+            slot.onFrameNumberSent(frameOut);
+        }
+    }
+
+    /**
+     * A resent packet's dependency descriptor, mandatory fields only (its frame number: the structure it was read with
+     * may be gone), or null for none.
+     */
+    private DependencyDescriptor cachedDependencyDescriptor(RtpPacket cached) {
+        int id = producer.dependencyDescriptorId();
+        long found = id == 0 ? RtpPacket.NOT_FOUND : cached.findExtension(id);
+        if (found == RtpPacket.NOT_FOUND) return null;
+        DependencyDescriptor dd = room.flyweights().cachedDd;
+        return dd.parse(cached.buffer(), RtpPacket.foundOffset(found), RtpPacket.foundLength(found), null)
+                == DependencyDescriptor.NO_STRUCTURE ? dd : null;
+    }
+
     /** Decisions remembered for late packets: a frame's packets are rarely reordered further than this. */
     private static final int RECENT_FRAMES = 16;
-    private final long[] recentFrameTimestamps = new long[RECENT_FRAMES];
+    private final long[] recentFrameKeys = new long[RECENT_FRAMES];
     private final boolean[] recentFramesKept = new boolean[RECENT_FRAMES];
     private int recentFrame;
 
@@ -523,6 +612,7 @@ public final class Consumer {
         highestSequenceIn = inSeq;
         droppedSequences.add(inSeq);
         sequenceOffset = (sequenceOffset - 1) & 0xFFFF;
+        if (vp8 == null) return; // VP9 or AV1: the dependency descriptor's frame numbers are not cut
         int picture = vp8.pictureId();
         if (picture >= 0 && vp8.pictureIdBits() == pictureBits
                 && (highestPictureIn < 0 || droppedPictures.isNewer(picture, highestPictureIn))) {
@@ -630,6 +720,8 @@ public final class Consumer {
         if (cached.hasExtension()) cached.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         if (numbered >= 0) number(out, numbered, cached.hasTwoByteExtensions(), bwe);
         if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, false);
+        DependencyDescriptor dd = cachedDependencyDescriptor(cached);
+        if (dd != null) rewriteDependencyDescriptor(cached, out, dd, false);
         slot.onRetransmitted();
         int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
         if (slot.subscriber().sender().sendRtp(out)) {
@@ -698,7 +790,7 @@ public final class Consumer {
         producer.requestKeyframe(layer >= 0 ? layer : targetLayer, cause, nowNs);
     }
 
-    private void resynchronise(RtpPacket in, Vp8Descriptor vp8, int sourceGeneration, long nowNs) {
+    private void resynchronise(RtpPacket in, Vp8Descriptor vp8, DependencyDescriptor dd, int sourceGeneration, long nowNs) {
         generation = sourceGeneration;
         epochFirstSequenceNumber = in.sequenceNumber();
         highestSequenceIn = (in.sequenceNumber() - 1) & 0xFFFF;
@@ -707,7 +799,7 @@ public final class Consumer {
         // Starts at a keyframe (or on a fresh slot): every temporal layer it should have is decodable from here.
         activeTemporal = targetTemporal;
         frameKnown = false;
-        java.util.Arrays.fill(recentFrameTimestamps, -1);
+        java.util.Arrays.fill(recentFrameKeys, -1);
         droppedSequences.clear(16);
         pictureBits = vp8 == null || vp8.pictureId() < 0 ? 0 : vp8.pictureIdBits();
         droppedPictures.clear(pictureBits == 0 ? 15 : pictureBits);
@@ -716,6 +808,9 @@ public final class Consumer {
         pictureOffset = pictureBits == 0 || !slot.hasPictureId() ? 0
                 : (slot.lastPictureId() + 1 - vp8.pictureId()) & ((1 << pictureBits) - 1);
         tl0Offset = vp8 == null || vp8.tl0PicIdx() < 0 || !slot.hasTl0PicIdx() ? 0 : (slot.lastTl0PicIdx() + 1 - vp8.tl0PicIdx()) & 0xFF;
+        // Dependency descriptor frame numbers go on from the slot's last too: a new source's structure must come
+        // with a newer frame than the old one's, or libwebrtc's receiver drops it.
+        frameNumberOffset = dd == null || !slot.hasFrameNumber() ? 0 : (slot.lastFrameNumber() + 1 - dd.frameNumber()) & 0xFFFF;
         if (!slot.hasSent()) {
             // A fresh slot keeps the source's own numbering.
             sequenceOffset = 0;

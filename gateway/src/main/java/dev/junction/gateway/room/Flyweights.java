@@ -8,6 +8,7 @@ import dev.junction.codec.rtcp.ReportBlock;
 import dev.junction.codec.rtcp.RtcpCompound;
 import dev.junction.codec.rtcp.SenderReport;
 import dev.junction.codec.rtcp.TransportCcFeedback;
+import dev.junction.codec.rtp.DependencyDescriptor;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.Vp8Descriptor;
 
@@ -29,6 +30,10 @@ final class Flyweights {
     final Vp8Descriptor vp8 = new Vp8Descriptor();
     /** The VP8 payload descriptor of {@link #cached}. */
     final Vp8Descriptor cachedVp8 = new Vp8Descriptor();
+    /** The dependency descriptor of the packet being forwarded. */
+    final DependencyDescriptor dd = new DependencyDescriptor();
+    /** The dependency descriptor of {@link #cached} (its mandatory fields). */
+    final DependencyDescriptor cachedDd = new DependencyDescriptor();
     final RtcpCompound compound = new RtcpCompound();
     final SenderReport senderReport = new SenderReport();
     final ReceiverReport receiverReport = new ReceiverReport();

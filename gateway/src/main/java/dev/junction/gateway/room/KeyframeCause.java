@@ -17,6 +17,12 @@ public enum KeyframeCause {
     SWITCH,
     /** A layer's encoder restarted (a new SSRC): its Consumers wait for its first keyframe. */
     RESTART,
+    /**
+     * A layer sends dependency descriptors, but the structure they are read with (attached to a keyframe's first
+     * packet) has not arrived, or they name templates the one in force lacks (a newer one was lost): until the next
+     * keyframe its frames' temporal layers are unknown.
+     */
+    DEPENDENCY_STRUCTURE,
     /** A subscriber's resends were withheld over its bandwidth estimate: a keyframe repairs instead. */
     INSTEAD_OF_RESEND,
     /** Another media loop or node, whose own Consumers asked (counted there by their cause too). */

@@ -1,9 +1,11 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.rtp.DependencyDescriptor;
 import dev.junction.codec.rtp.KeyframeDetector;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.Vp8Descriptor;
 import dev.junction.codec.sdp.MediaKind;
+import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
@@ -78,6 +80,9 @@ public final class Producer {
     private final List<Consumer> consumers = new ArrayList<>();
     private final List<Tap> taps = new ArrayList<>(1);
 
+    /** The publisher's dependency descriptor extension id, 0 when not negotiated. */
+    private final int dependencyDescriptorId;
+
     // State, on the loop.
     private long packetsIn;
     private boolean closed;
@@ -93,6 +98,8 @@ public final class Producer {
         this.joinOrder = joinOrder;
         this.upstream = upstream;
         this.codecs = new TrackCodecs(media);
+        this.dependencyDescriptorId = media.kind() == MediaKind.VIDEO
+                ? media.headerExtensionId(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR).orElse(0) : 0;
         int layerCount = layerCount(media);
         this.layers = new ProducerLayer[layerCount];
         for (int i = 0; i < layerCount; i++) {
@@ -184,12 +191,12 @@ public final class Producer {
         return layers[layer].bitrateBps(nowNs);
     }
 
-    /** Bits per second of layer {@code layer}'s VP8 temporal layers 0 to {@code maxTemporal}, 0 while unknown. */
+    /** Bits per second of layer {@code layer}'s temporal layers 0 to {@code maxTemporal}, 0 while unknown. */
     long layerBitrateBps(int layer, int maxTemporal, long nowNs) {
         return layers[layer].bitrateBps(maxTemporal, nowNs);
     }
 
-    /** The highest VP8 temporal layer id layer {@code layer} carries lately, -1 for none. */
+    /** The highest temporal layer id (VP8's TID, or the dependency descriptor's) layer {@code layer} carries lately, -1 for none. */
     public int highestTemporalLayer(int layer, long nowNs) {
         return layers[layer].highestTemporalLayer(nowNs);
     }
@@ -235,20 +242,63 @@ public final class Producer {
 
     /** Forwards one packet of layer {@code layer}; borrowed. */
     void onRtp(int layer, RtpPacket rtp, long nowNs) {
+        ProducerLayer l = layers[layer];
+        DependencyDescriptor dd = room.flyweights().dd;
+        int ddRead = readDependencyDescriptor(rtp, l, dd, nowNs);
+        if (ddRead == DD_MALFORMED) return;
         for (int i = 0, n = taps.size(); i < n; i++) taps.get(i).onRtp(this, layer, rtp.buffer(), false);
         packetsIn++;
-        ProducerLayer l = layers[layer];
         boolean wasActive = l.active(nowNs);
         Vp8Descriptor vp8 = vp8Descriptor(rtp, room.flyweights().vp8);
-        l.onPacket(rtp, vp8 == null ? Vp8Descriptor.ABSENT : vp8.temporalLayer(), nowNs);
+        int temporal = ddRead == DependencyDescriptor.OK ? dd.temporalId() : vp8 == null ? Vp8Descriptor.ABSENT : vp8.temporalLayer();
+        l.onPacket(rtp, temporal, nowNs);
         if (!wasActive || watchedLayerWentStale(layer, nowNs)) reselect(nowNs);
         if (l.pendingSwitches > 0) switchTo(l, rtp, vp8, nowNs);
         boolean local = route(l);
         // Cached also when only pipes take it: this loop answers their repairs.
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
         if (!local) return;
+        DependencyDescriptor frame = ddRead == DD_ABSENT ? null : dd;
         // NOTE: index loop, no iterator: this is the per-packet path and must not allocate.
-        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forward(rtp, vp8, nowNs);
+        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forward(rtp, vp8, frame, nowNs);
+    }
+
+    /** {@link #readDependencyDescriptor}: the packet has no dependency descriptor. */
+    private static final int DD_ABSENT = -1;
+    /** {@link #readDependencyDescriptor}: it has one that does not parse, and the packet was dropped. */
+    private static final int DD_MALFORMED = -2;
+
+    /**
+     * Reads {@code rtp}'s dependency descriptor into {@code into} with layer {@code l}'s structure, which takes in a
+     * newer structure the packet carries: {@link DependencyDescriptor#OK}, {@link DependencyDescriptor#NO_STRUCTURE}
+     * (the mandatory fields only: the layer's structure has not come yet), {@link #DD_ABSENT}, or
+     * {@link #DD_MALFORMED} (counted; a receiver would drop it too, as libwebrtc's does).
+     */
+    private int readDependencyDescriptor(RtpPacket rtp, ProducerLayer l, DependencyDescriptor into, long nowNs) {
+        if (dependencyDescriptorId == 0) return DD_ABSENT;
+        long found = rtp.findExtension(dependencyDescriptorId);
+        if (found == RtpPacket.NOT_FOUND) return DD_ABSENT;
+        int read = into.parse(rtp.buffer(), RtpPacket.foundOffset(found), RtpPacket.foundLength(found), l.dependencies());
+        if (read == DependencyDescriptor.OK) {
+            l.dependencies().adopt(into);
+            return read;
+        }
+        // No structure yet, or a template the one in force lacks: most likely the structure went missing with its
+        // keyframe's first packet (a sender moves its template ids with each new structure, so packets of the new one
+        // name no template of the old). Ask for the next keyframe, as libwebrtc's receiver does.
+        if ((read == DependencyDescriptor.NO_STRUCTURE || read == DependencyDescriptor.UNKNOWN_TEMPLATE)
+                && nowNs - l.switchKeyframeAskedNs >= SWITCH_KEYFRAME_RETRY_NS) {
+            l.switchKeyframeAskedNs = nowNs;
+            requestKeyframe(l.index, KeyframeCause.DEPENDENCY_STRUCTURE, nowNs);
+        }
+        if (read == DependencyDescriptor.NO_STRUCTURE) return read;
+        room.counters().drop(RoomDrop.MALFORMED_DEPENDENCY_DESCRIPTOR);
+        return DD_MALFORMED;
+    }
+
+    /** The publisher's dependency descriptor extension id, 0 when it negotiated none. */
+    int dependencyDescriptorId() {
+        return dependencyDescriptorId;
     }
 
     /**
@@ -265,13 +315,17 @@ public final class Producer {
      * Consumers on its layer that had already started when it was first due; borrowed.
      */
     void onRepair(int layer, RtpPacket rtp, long nowNs) {
-        for (int i = 0, n = taps.size(); i < n; i++) taps.get(i).onRtp(this, layer, rtp.buffer(), true);
         ProducerLayer l = layers[layer];
+        DependencyDescriptor dd = room.flyweights().dd;
+        int ddRead = readDependencyDescriptor(rtp, l, dd, nowNs);
+        if (ddRead == DD_MALFORMED) return;
+        for (int i = 0, n = taps.size(); i < n; i++) taps.get(i).onRtp(this, layer, rtp.buffer(), true);
         boolean local = route(l);
         if (l.cache != null && (local || !taps.isEmpty())) l.cache.store(rtp, nowNs);
         if (!local) return;
         Vp8Descriptor vp8 = vp8Descriptor(rtp, room.flyweights().vp8);
-        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forwardLate(rtp, vp8, nowNs);
+        DependencyDescriptor frame = ddRead == DD_ABSENT ? null : dd;
+        for (int i = 0, n = l.consumers.size(); i < n; i++) l.consumers.get(i).forwardLate(rtp, vp8, frame, nowNs);
     }
 
     /** Records the publisher's Sender Report for {@code layer} (RFC 3550 §6.4.1): its RTP time at {@code nowNs}. */

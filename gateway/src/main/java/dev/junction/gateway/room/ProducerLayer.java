@@ -1,5 +1,6 @@
 package dev.junction.gateway.room;
 
+import dev.junction.codec.rtp.DependencyStream;
 import dev.junction.codec.rtp.RtpPacket;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +39,15 @@ final class ProducerLayer {
     private long windowStartNs;
     private long windowBytes;
     private long bitrateBps;
-    /** The same per VP8 temporal layer id (a packet without one counts as layer 0). */
+    /** The same per temporal layer id (VP8's TID, or the dependency descriptor's; a packet without one counts as layer 0). */
     private final long[] windowBytesByTemporal = new long[Consumer.MAX_TEMPORAL_LAYER + 1];
     private final long[] bitrateByTemporal = new long[Consumer.MAX_TEMPORAL_LAYER + 1];
     /** Highest temporal layer id seen in the last full window and the current one, -1 for none. */
     private int temporalLayersSeen = -1;
     private int temporalLayersInWindow = -1;
+
+    /** Its dependency descriptors' structure and active decode targets; made at its first descriptor, null before. */
+    private DependencyStream dependencies;
 
     ProducerLayer(int index, RetransmissionCache cache) {
         this.index = index;
@@ -55,7 +59,7 @@ final class ProducerLayer {
         return seen && nowNs - lastPacketNs <= Producer.LAYER_ACTIVE_NS;
     }
 
-    /** Notes a packet's arrival ({@code temporalLayer}: its VP8 TID, -1 for none); a new SSRC starts a new generation. */
+    /** Notes a packet's arrival ({@code temporalLayer}: its VP8 TID or dependency descriptor temporal id, -1 for none); a new SSRC starts a new generation. */
     void onPacket(RtpPacket rtp, int temporalLayer, long nowNs) {
         learnSsrc(rtp.ssrc());
         long elapsed = nowNs - windowStartNs;
@@ -80,8 +84,8 @@ final class ProducerLayer {
             windowBytes = 0;
         }
         windowBytes += rtp.length();
-        windowBytesByTemporal[Math.max(0, temporalLayer)] += rtp.length();
-        if (temporalLayer > temporalLayersInWindow) temporalLayersInWindow = temporalLayer;
+        windowBytesByTemporal[Math.clamp(temporalLayer, 0, Consumer.MAX_TEMPORAL_LAYER)] += rtp.length();
+        if (temporalLayer > temporalLayersInWindow) temporalLayersInWindow = Math.min(temporalLayer, Consumer.MAX_TEMPORAL_LAYER);
         lastPacketNs = nowNs;
         seen = true;
         staleHandled = false;
@@ -109,7 +113,7 @@ final class ProducerLayer {
         return sum;
     }
 
-    /** The highest VP8 temporal layer id it carried in its last full window, -1 for none (no temporal layers). */
+    /** The highest temporal layer id it carried in its last full window, -1 for none (no temporal layers). */
     int highestTemporalLayer(long nowNs) {
         return !seen || nowNs - windowStartNs >= 2 * BITRATE_WINDOW_NS ? -1 : temporalLayersSeen;
     }
@@ -118,7 +122,15 @@ final class ProducerLayer {
         if (newSsrc != ssrc) {
             ssrc = newSsrc;
             generation++;
+            // A restarted encoder sends a new structure with its first keyframe; the old one names nothing of it.
+            if (dependencies != null) dependencies.clear();
         }
+    }
+
+    /** The state its dependency descriptors are read with (made once, at the first). */
+    DependencyStream dependencies() {
+        if (dependencies == null) dependencies = new DependencyStream();
+        return dependencies;
     }
 
     void onSenderReport(long rtpTimestamp, long nowNs) {

@@ -54,8 +54,14 @@ public enum RoomDrop {
      */
     AWAITING_KEYFRAME,
     /**
-     * A VP8 packet of a temporal layer above the one a subscriber receives (its preference, or too little bandwidth
-     * for all of its spatial layer's frames); its numbers are cut out of the subscriber's stream (per Consumer).
+     * A video packet whose dependency descriptor (AV1 RTP specification, appendix A) does not parse: cut short,
+     * malformed, or naming a template its stream's structure lacks. A receiver drops it too (libwebrtc does).
+     */
+    MALFORMED_DEPENDENCY_DESCRIPTOR,
+    /**
+     * A video packet of a temporal layer above the one a subscriber receives (VP8's TID, or the dependency
+     * descriptor's decode targets), for its preference or too little bandwidth for all of its spatial layer's frames;
+     * its numbers are cut out of the subscriber's stream (per Consumer).
      */
     TEMPORAL_LAYER,
     /**
@@ -70,7 +76,7 @@ public enum RoomDrop {
      */
     public boolean isPacketDrop() {
         return switch (this) {
-            case MALFORMED_RTP, UNKNOWN_SSRC, PUBLISHER_RTX, LAYER_NOT_SELECTED, NO_CONSUMER, PIPED_PRODUCER_GONE -> true;
+            case MALFORMED_RTP, MALFORMED_DEPENDENCY_DESCRIPTOR, UNKNOWN_SSRC, PUBLISHER_RTX, LAYER_NOT_SELECTED, NO_CONSUMER, PIPED_PRODUCER_GONE -> true;
             default -> false;
         };
     }

@@ -211,6 +211,22 @@ public final class Slot {
         if (tl0PicIdx >= 0) lastTl0PicIdx = tl0PicIdx;
     }
 
+    /** The last dependency descriptor frame number it sent (the newest frame's), -1 for none yet. */
+    private int lastFrameNumber = -1;
+
+    boolean hasFrameNumber() {
+        return lastFrameNumber >= 0;
+    }
+
+    int lastFrameNumber() {
+        return lastFrameNumber;
+    }
+
+    /** Records the dependency descriptor frame number of the newest packet sent, so the next source continues it. */
+    void onFrameNumberSent(int frameNumber) {
+        lastFrameNumber = frameNumber;
+    }
+
     /** Records a packet sent; keeps the newest sequence number, so a late packet does not move it back. */
     void onSent(int sequenceNumber, long timestamp, long nowNs) {
         packetsSent++;

@@ -118,7 +118,7 @@ public final class MediaSessions implements AutoCloseable {
                 publicPortNumber, config.publicPort().turnName());
         this.loops = LoopRooms.start(plane.loops(), pipeDrops, openPipes);
         this.directory = new RoomDirectory(count, roomGraceMs, config.media().spreadAfter());
-        this.service = new WhipWhepService(negotiator(publisherCapabilities(), config.media()), negotiator(subscriberCapabilities(config.media().subscriberTransportCc()), config.media()), certificate, options, config.media().announce(),
+        this.service = new WhipWhepService(negotiator(publisherCapabilities(config.media().dependencyDescriptor()), config.media()), negotiator(subscriberCapabilities(config.media().subscriberTransportCc(), config.media().dependencyDescriptor()), config.media()), certificate, options, config.media().announce(),
                 plane.sockets(), tcp, publicPortNumber, demuxes, loops, directory, table, viewers);
         RoomTotals[] totals = new RoomTotals[count];
         for (int i = 0; i < count; i++) totals[i] = loopRooms(i).totals();
@@ -246,7 +246,13 @@ public final class MediaSessions implements AutoCloseable {
      * on, see {@code TransportCcReceiver}) and without REMB, which a sender needs only when transport-cc is missing.
      */
     public static MediaCapabilities publisherCapabilities() {
-        return withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.GOOG_REMB, null);
+        return publisherCapabilities(false);
+    }
+
+    /** The same, with the dependency descriptor when {@code dependencyDescriptor} ({@code media.dependency-descriptor}). */
+    public static MediaCapabilities publisherCapabilities(boolean dependencyDescriptor) {
+        MediaCapabilities c = withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.GOOG_REMB, null);
+        return dependencyDescriptor ? c.withDependencyDescriptor() : c;
     }
 
     /**
@@ -256,8 +262,14 @@ public final class MediaSessions implements AutoCloseable {
      * ({@code media.subscriber-transport-cc off}). REMB is kept in the offer's codecs as before; Junction reads none.
      */
     public static MediaCapabilities subscriberCapabilities(boolean transportCc) {
-        return transportCc ? MediaCapabilities.defaults()
+        return subscriberCapabilities(transportCc, false);
+    }
+
+    /** The same, with the dependency descriptor when {@code dependencyDescriptor} ({@code media.dependency-descriptor}). */
+    public static MediaCapabilities subscriberCapabilities(boolean transportCc, boolean dependencyDescriptor) {
+        MediaCapabilities c = transportCc ? MediaCapabilities.defaults()
                 : withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.TRANSPORT_CC, HeaderExtensionUri.TRANSPORT_CC);
+        return dependencyDescriptor ? c.withDependencyDescriptor() : c;
     }
 
     /** {@code defaults} less one feedback type on every codec and, when not null, one header extension. */

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 11, VP8 temporal layers with real Chromium: a Chromium publishes VP8 simulcast with three temporal layers
@@ -32,16 +33,58 @@ class TemporalLayerBrowserIT {
     private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final long WINDOW_MS = 3_000;
 
-    @Test
-    void shouldLowerTheFrameRateToTheTemporalCapAndRaiseItAgain() throws Exception {
-        try (JunctionServer server = WhipWhepBrowserIT.startServer();
+    /** What the publisher sends, and whether the server negotiates the dependency descriptor. */
+    enum Stream {
+        /** VP8 simulcast, its temporal layers in the VP8 payload descriptor. */
+        VP8_SIMULCAST("vp8", true, false, false),
+        /**
+         * VP8 simulcast with the dependency descriptor negotiated: Chromium sends the temporal layers only there; the
+         * viewer reads frames from it too.
+         */
+        VP8_SIMULCAST_DD("vp8", true, true, true),
+        /** One VP9 encoding, its temporal layers read from the dependency descriptor, which the viewer reads too. */
+        VP9_DD("vp9", false, true, true),
+        /** The same for a viewer that does not negotiate the descriptor (Chromium's default recvonly offer). */
+        VP9_DD_PLAIN_VIEWER("vp9", false, true, false),
+        /** One AV1 encoding, as {@link #VP9_DD}. */
+        AV1_DD("av1", false, true, true);
+
+        final String codec;
+        final boolean simulcast;
+        final boolean dependencyDescriptor;
+        final boolean viewerDependencyDescriptor;
+
+        Stream(String codec, boolean simulcast, boolean dependencyDescriptor, boolean viewerDependencyDescriptor) {
+            this.codec = codec;
+            this.simulcast = simulcast;
+            this.dependencyDescriptor = dependencyDescriptor;
+            this.viewerDependencyDescriptor = viewerDependencyDescriptor;
+        }
+
+        java.util.Map<String, String> page(JunctionServer server, String role) {
+            java.util.Map<String, String> query = WhipWhepBrowserIT.page(server, "temporal", role,
+                    simulcast ? WhipWhepBrowserIT.Offer.VP8_SIMULCAST : WhipWhepBrowserIT.Offer.VP8, "");
+            query.put("codec", codec);
+            if (viewerDependencyDescriptor && role.equals("watch")) query.put("dd", "1");
+            return query;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Stream.class)
+    void shouldLowerTheFrameRateToTheTemporalCapAndRaiseItAgain(Stream stream) throws Exception {
+        try (JunctionServer server = WhipWhepBrowserIT.startServer("--dependency-descriptor", stream.dependencyDescriptor ? "on" : "off");
              BrowserHarness harness = BrowserHarness.start()) {
-            java.util.Map<String, String> publish = WhipWhepBrowserIT.page(server, "temporal", "publish", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, "");
+            java.util.Map<String, String> publish = stream.page(server, "publish");
             publish.put("scalability", "L1T3");
             harness.open("publisher", "e2e.html", publish);
             WhipWhepBrowserIT.awaitPublishing(harness, "publisher");
-            harness.open("viewer", "e2e.html", WhipWhepBrowserIT.page(server, "temporal", "watch", WhipWhepBrowserIT.Offer.VP8_SIMULCAST, ""));
+            harness.open("viewer", "e2e.html", stream.page(server, "watch"));
             JsonObject report = WhipWhepBrowserIT.awaitDecoding(harness, "viewer", WITHIN);
+            assertEquals(stream.viewerDependencyDescriptor, report.getBoolean("dependencyDescriptor"),
+                    "the viewer's answer has the dependency descriptor exactly when it offered it");
+            assertEquals(stream.dependencyDescriptor, harness.latestReport("publisher").getBoolean("dependencyDescriptor"),
+                    "the publisher's answer has it exactly when the server negotiates it");
             URI layer = URI.create(report.getString("sessionUrl") + "/layer");
 
             JsonObject slot;
@@ -70,8 +113,13 @@ class TemporalLayerBrowserIT {
             server.sessions().metrics().appendMetrics(metrics);
             String dropped = metrics.toString().lines().filter(l -> l.startsWith("junction_room_dropped_total{reason=\"temporal_layer\"}"))
                     .findFirst().orElse("?");
-            System.out.printf("temporal layers: %.1f fps with all, %.1f fps capped at layer 0, %.1f fps after the cap was lifted;"
-                    + " viewer freezes %s; %s%n", all, base, back, after.getValue("freezeCount"), dropped);
+            JsonObject sent = harness.latestReport("publisher").getJsonObject("outbound").getJsonObject("video");
+            System.out.printf(stream + " temporal layers: %.1f fps with all, %.1f fps capped at layer 0, %.1f fps after the cap was lifted;"
+                    + " viewer freezes %s; %s; publisher %s %s (%s), viewer decodes %s (%s)%n", all, base, back, after.getValue("freezeCount"),
+                    dropped, sent.getString("codec"), sent.getString("scalabilityMode"), sent.getString("encoder"),
+                    after.getString("codec"), after.getString("decoder"));
+            assertEquals("video/" + stream.codec, sent.getString("codec").toLowerCase(java.util.Locale.ROOT), "what the publisher sends");
+            assertEquals("L1T3", sent.getString("scalabilityMode"), "the publisher's encoder runs three temporal layers");
             assertTrue(dropped.matches(".* [1-9][0-9]*"), "the server counted the packets it left out: " + dropped);
             assertTrue(base < all * 0.5, "capped at temporal layer 0, the frame rate fell: " + base + " fps, against " + all);
             assertTrue(base >= 3, "capped at temporal layer 0, the viewer kept decoding: " + base + " fps");

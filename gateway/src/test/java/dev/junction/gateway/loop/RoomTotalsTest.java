@@ -95,7 +95,7 @@ class RoomTotalsTest {
         for (RoomDrop reason : RoomDrop.values()) {
             assertEquals(0L, samples.get("junction_room_dropped_total{reason=\"" + reason.name().toLowerCase() + "\"}"), reason.name());
         }
-        for (String cause : List.of("viewer", "join", "switch", "restart", "instead_of_resend", "pipe")) {
+        for (String cause : List.of("viewer", "join", "switch", "restart", "dependency_structure", "instead_of_resend", "pipe")) {
             assertEquals(0L, samples.get("junction_room_keyframe_requests_total{cause=\"" + cause + "\"}"), cause);
         }
         // Issue 11: layer switches by cause, and the subscribers' estimates as a histogram.

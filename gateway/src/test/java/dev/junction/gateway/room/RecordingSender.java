@@ -69,10 +69,18 @@ final class RecordingSender implements MediaSender, AutoCloseable {
 
     /** The media SSRCs of the recorded PLIs, in order. */
     List<Long> pliMediaSsrcs() {
+        return pliMediaSsrcs(0);
+    }
+
+    /**
+     * The media SSRCs of the PLIs in the RTCP packets recorded from index {@code from} on (a test that answers keyframe
+     * requests as it goes reads only what came since its last look; {@code rtcp.size()} is where to look next).
+     */
+    List<Long> pliMediaSsrcs(int from) {
         List<Long> out = new ArrayList<>();
         RtcpCompound compound = new RtcpCompound();
         PictureLossIndication pli = new PictureLossIndication();
-        for (ByteBuf b : rtcp) {
+        for (ByteBuf b : rtcp.subList(from, rtcp.size())) {
             compound.wrap(b, b.readerIndex(), b.readableBytes());
             while (compound.next()) {
                 if (compound.packetType() == RtcpType.PSFB && compound.format() == RtcpType.FMT_PLI) {

@@ -6,6 +6,7 @@ import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.SdpAttribute.Fingerprint;
 import dev.junction.codec.sdp.jsep.AnswerParameters;
 import dev.junction.codec.sdp.jsep.AnswerResult;
+import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.MediaCapabilities;
 import dev.junction.codec.sdp.jsep.NegotiatedCodec;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
@@ -83,7 +84,11 @@ final class RoomFixtures {
     }
 
     private static NegotiatedSession negotiated(String offer, AnswerParameters parameters) {
-        AnswerResult result = NEGOTIATOR.answer(offer, parameters);
+        return negotiated(NEGOTIATOR, offer, parameters);
+    }
+
+    private static NegotiatedSession negotiated(SdpNegotiator negotiator, String offer, AnswerParameters parameters) {
+        AnswerResult result = negotiator.answer(offer, parameters);
         if (result instanceof AnswerResult.Answered a) {
             return a.negotiated();
         }
@@ -103,17 +108,43 @@ final class RoomFixtures {
     }
 
     /** Payload starts: VP8 descriptor S=1 PID=0 then P=0 (RFC 7741 §4.2, §4.3); an H.264 IDR slice (RFC 6184). */
-    /** A Chromium VP8 simulcast publisher and one Chromium subscriber in a room, with the video's MID and RID ids. */
-    record SimulcastPair(Publisher publisher, Subscriber subscriber, int midId, int ridId) {
+    /**
+     * A Chromium VP8 simulcast publisher and one Chromium subscriber in a room, with the video's MID and RID ids, and
+     * the dependency descriptor's ids on both legs (0 when not negotiated).
+     */
+    record SimulcastPair(Publisher publisher, Subscriber subscriber, int midId, int ridId, int ddId, int subscriberDdId) {
     }
 
     /** The layer tests' room: {@code chromium-publisher-vp8-simulcast.sdp} publishing, {@code chromium-subscriber.sdp} watching. */
     static SimulcastPair simulcastPair(Room room, MediaSender pubSender, MediaSender subSender, long nowNs) {
-        NegotiatedSession pub = publisher("chromium-publisher-vp8-simulcast.sdp");
+        return simulcastPair(room, pubSender, subSender, nowNs, false);
+    }
+
+    /** Id 12 is free in {@code chromium-subscriber.sdp}'s video section (the publisher's offer uses it for the same). */
+    private static final String SUBSCRIBER_DD_EXTMAP = "a=extmap:12 " + HeaderExtensionUri.DEPENDENCY_DESCRIPTOR + "\r\n";
+
+    /**
+     * The same, with the dependency descriptor negotiated on both legs when {@code dependencyDescriptor}: the
+     * publisher offers it (Chromium does), and the subscriber's offer gets it added to its video section (Chromium
+     * 156's recvonly offer leaves it out; another SFU or a client that sets it up offers it).
+     */
+    static SimulcastPair simulcastPair(Room room, MediaSender pubSender, MediaSender subSender, long nowNs, boolean dependencyDescriptor) {
+        SdpNegotiator negotiator = dependencyDescriptor ? new SdpNegotiator(MediaCapabilities.defaults().withDependencyDescriptor()) : NEGOTIATOR;
+        NegotiatedSession pub = negotiated(negotiator, offer("chromium-publisher-vp8-simulcast.sdp"),
+                AnswerParameters.publisher(LOCAL_FINGERPRINT, ADDRESSES, random()));
         Publisher publisher = room.addPublisher(pub, pubSender, nowNs);
         NegotiatedMedia video = media(pub, MediaKind.VIDEO);
-        return new SimulcastPair(publisher, room.addSubscriber(subscriber("chromium-subscriber.sdp"), subSender, nowNs),
-                extensionId(video, dev.junction.codec.sdp.jsep.HeaderExtensionUri.MID), extensionId(video, dev.junction.codec.sdp.jsep.HeaderExtensionUri.RID));
+        String subOffer = offer("chromium-subscriber.sdp");
+        if (dependencyDescriptor) {
+            int at = subOffer.indexOf("a=extmap:10 " + HeaderExtensionUri.RID);
+            subOffer = subOffer.substring(0, at) + SUBSCRIBER_DD_EXTMAP + subOffer.substring(at);
+        }
+        SlotSsrcAllocator ssrcs = new SlotSsrcAllocator(new SplittableRandom(seed++), "junction", "room");
+        NegotiatedSession sub = negotiated(negotiator, subOffer, AnswerParameters.subscriber(LOCAL_FINGERPRINT, ADDRESSES, random(), ssrcs));
+        return new SimulcastPair(publisher, room.addSubscriber(sub, subSender, nowNs),
+                extensionId(video, HeaderExtensionUri.MID), extensionId(video, HeaderExtensionUri.RID),
+                video.headerExtensionId(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR).orElse(0),
+                media(sub, MediaKind.VIDEO).headerExtensionId(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR).orElse(0));
     }
 
     static final byte[] VP8_KEYFRAME = {0x10, 0x00};

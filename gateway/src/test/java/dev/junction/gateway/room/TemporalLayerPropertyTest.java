@@ -47,14 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * to two different things, and keep each whole frame's packets consecutive.
  */
 class TemporalLayerPropertyTest {
-    private static final long MS = 1_000_000L;
-    private static final long UNIX_OFFSET_NS = 1_700_000_000_000_000_000L - 1_000_000_000_000L;
-    private static final int LAYERS = 3;
-    private static final String[] RIDS = {"q", "h", "f"};
     /** Descriptor (6 bytes), the VP8 payload header byte, then a marker: layer, generation, frame (4), index, count. */
     private static final int PAYLOAD = 16;
     private static final int MARKER = 7;
-    private static final int UNCAPPED = 3;
 
     static LongStream seeds() {
         return LongStream.rangeClosed(1, 24);
@@ -89,11 +84,7 @@ class TemporalLayerPropertyTest {
     /** One frame as the generator made it. */
     private record Frame(int layer, int generation, int number, int tid, boolean sync, boolean keyframe, int[] refs, int packets) {
         long key() {
-            return key(layer, generation, number);
-        }
-
-        static long key(int layer, int generation, int number) {
-            return ((long) layer << 56) | ((long) generation << 48) | number;
+            return LayeredStreamScenario.frameKey(layer, generation, number);
         }
     }
 
@@ -104,110 +95,28 @@ class TemporalLayerPropertyTest {
         }
     }
 
-    private static final class Scenario {
-        final long seed;
-        final boolean impaired;
-        final SplittableRandom random;
-        long nowNs = 1_000_000_000_000L;
-        final List<Room> emptied = new ArrayList<>();
-        final Room room;
-        final RecordingSender pubSender = new RecordingSender();
-        final RecordingSender subSender = new RecordingSender();
-        final Publisher publisher;
-        final Subscriber subscriber;
-        final int midId;
-        final int ridId;
-        final Deque<ByteBuf> network = new ArrayDeque<>();
+    private static final class Scenario extends LayeredStreamScenario {
         final Map<Long, Frame> frames = new HashMap<>();
-        /** The temporal cap in force when the frame's first packet reached the room. */
-        final Map<Long, Integer> capAtArrival = new HashMap<>();
-        int temporalCap = UNCAPPED;
-        int spatialCap = ViewerPreference.NONE;
-        // Per layer: the encoder's state.
-        final long[] ssrc = new long[LAYERS];
-        final int[] seq = new int[LAYERS];
-        final long[] ts = new long[LAYERS];
-        final int[] generation = new int[LAYERS];
-        final int[] frame = new int[LAYERS];
-        final int[] framesToKeyframe = new int[LAYERS];
         final int[] pattern = new int[LAYERS];
         final int[] picture = new int[LAYERS];
         final int[] tl0 = new int[LAYERS];
         final int[] lastTl0 = new int[LAYERS];
         final int[] lastTl1 = new int[LAYERS];
-        int plisSeen;
-        final double loss;
-        final double reorder;
-        final double duplicate;
         final double syncShare;
 
         Scenario(long seed, boolean impaired) {
-            this.seed = seed;
-            this.impaired = impaired;
-            this.random = new SplittableRandom(seed);
-            room = new Room("temporal-" + seed, PooledByteBufAllocator.DEFAULT, emptied::add, new SplittableRandom(seed), UNIX_OFFSET_NS);
-            RoomFixtures.SimulcastPair pair = RoomFixtures.simulcastPair(room, pubSender, subSender, nowNs);
-            publisher = pair.publisher();
-            subscriber = pair.subscriber();
-            midId = pair.midId();
-            ridId = pair.ridId();
-            loss = impaired ? random.nextDouble() * 0.05 : 0;
-            reorder = impaired ? random.nextDouble() * 0.08 : 0;
-            duplicate = random.nextDouble() * 0.03;
+            super(seed, impaired, "temporal", false);
             syncShare = 0.2 + random.nextDouble() * 0.6;
             for (int l = 0; l < LAYERS; l++) {
-                ssrc[l] = 0x1000_0000L * (l + 1) + random.nextInt(1 << 20);
-                seq[l] = random.nextBoolean() ? 0xFFFF - random.nextInt(200) : random.nextInt(0x10000);
-                ts[l] = random.nextLong(1L << 32);
                 picture[l] = random.nextBoolean() ? 0x7FFF - random.nextInt(100) : random.nextInt(0x8000);
                 tl0[l] = random.nextInt(256);
             }
         }
 
-        Slot videoSlot() {
-            return subscriber.slots().stream().filter(x -> x.kind() == MediaKind.VIDEO).findFirst().orElseThrow();
-        }
-
-        void run() {
-            for (int tick = 0; tick < 600; tick++) { // 20 s at 30 fps
-                nowNs += 33 * MS;
-                if (room.nextTimeoutNs() - nowNs <= 0) room.handleTimeout(nowNs);
-                if (tick % 45 == 0 && tick > 0) {
-                    int cap = random.nextInt(LAYERS + 1);
-                    spatialCap = cap == LAYERS ? ViewerPreference.NONE : cap;
-                    prefer();
-                }
-                if (tick % 17 == 0 && tick > 0) {
-                    temporalCap = random.nextInt(UNCAPPED + 1);
-                    prefer();
-                }
-                answerKeyframeRequests();
-                for (int l = 0; l < LAYERS; l++) sendFrame(l);
-                deliver(random.nextInt(4) == 0 ? network.size() : network.size() / 2);
-            }
-            deliver(network.size());
-        }
-
-        void prefer() {
-            videoSlot().setPreference(new ViewerPreference(spatialCap, null, temporalCap == UNCAPPED ? ViewerPreference.NONE : temporalCap,
-                    ViewerPreference.NONE), nowNs);
-        }
-
-        final RtcpCompound compound = new RtcpCompound();
-        final PictureLossIndication pli = new PictureLossIndication();
-
-        void answerKeyframeRequests() {
-            for (; plisSeen < pubSender.rtcp.size(); plisSeen++) {
-                ByteBuf b = pubSender.rtcp.get(plisSeen);
-                compound.wrap(b, b.readerIndex(), b.readableBytes());
-                while (compound.next()) {
-                    if (compound.packetType() != RtcpType.PSFB || compound.format() != RtcpType.FMT_PLI) continue;
-                    assertTrue(pli.wrap(b, compound.offset(), compound.length()));
-                    for (int l = 0; l < LAYERS; l++) {
-                        if (pli.mediaSsrc() == ssrc[l] && framesToKeyframe[l] > 3) framesToKeyframe[l] = 1 + random.nextInt(3);
-                    }
-                }
-            }
+        @Override
+        long frameKey(ByteBuf packet) {
+            int at = packet.writerIndex() - PAYLOAD + MARKER;
+            return LayeredStreamScenario.frameKey(packet.getByte(at), packet.getByte(at + 1), packet.getInt(at + 2));
         }
 
         /**
@@ -215,6 +124,7 @@ class TemporalLayerPropertyTest {
          * the TL1 frame refer to TL0 only when they carry Y, else also to the last TL1 frame; the second TL2 refers to
          * the TL1 frame before it. A keyframe refers to nothing and starts the pattern again.
          */
+        @Override
         void sendFrame(int layer) {
             boolean keyframe = framesToKeyframe[layer] <= 0;
             framesToKeyframe[layer] = keyframe ? 60 + random.nextInt(90) : framesToKeyframe[layer] - 1;
@@ -274,61 +184,6 @@ class TemporalLayerPropertyTest {
             ts[layer] = (ts[layer] + 3000) & 0xFFFF_FFFFL;
         }
 
-        /** Packets held back by the reordering, each with how many more packets must pass it first. */
-        final List<ByteBuf> held = new ArrayList<>();
-        final List<Integer> holdFor = new ArrayList<>();
-
-        /**
-         * Moves {@code n} packets from the network into the room: some lost, some twice, and some held back behind the
-         * next 1-8 packets, which reorders packets of one layer (its next frame's first packet can overtake a frame).
-         */
-        void deliver(int n) {
-            for (int i = 0; i < n && !network.isEmpty(); i++) {
-                ByteBuf p = network.poll();
-                if (random.nextDouble() < reorder) {
-                    held.add(p);
-                    holdFor.add(1 + random.nextInt(8));
-                    continue;
-                }
-                pass(p);
-                for (int h = held.size() - 1; h >= 0; h--) {
-                    int left = holdFor.get(h) - 1;
-                    if (left > 0) {
-                        holdFor.set(h, left);
-                    } else {
-                        holdFor.remove(h);
-                        pass(held.remove(h));
-                    }
-                }
-            }
-            if (network.isEmpty()) {
-                while (!held.isEmpty()) {
-                    holdFor.remove(0);
-                    pass(held.remove(0));
-                }
-            }
-        }
-
-        void pass(ByteBuf p) {
-            if (random.nextDouble() < loss) {
-                p.release();
-                return;
-            }
-            if (random.nextDouble() < duplicate) feed(p.copy());
-            feed(p);
-        }
-
-        void feed(ByteBuf packet) {
-            int at = packet.writerIndex() - PAYLOAD + MARKER;
-            long key = Frame.key(packet.getByte(at), packet.getByte(at + 1), packet.getInt(at + 2));
-            capAtArrival.putIfAbsent(key, temporalCap);
-            try {
-                publisher.handleRtp(packet, nowNs);
-            } finally {
-                packet.release();
-            }
-        }
-
         List<Out> received() {
             List<Out> out = new ArrayList<>();
             Vp8Descriptor d = new Vp8Descriptor();
@@ -338,7 +193,7 @@ class TemporalLayerPropertyTest {
                 assertTrue(d.parse(b, at, p.payloadLength()), "seed " + seed + ": a descriptor the subscriber can read");
                 int m = at + MARKER;
                 out.add(new Out(p.sequenceNumber(), d.pictureId(), d.tl0PicIdx(), d.temporalLayer(),
-                        Frame.key(b.getByte(m), b.getByte(m + 1), b.getInt(m + 2)), b.getByte(m + 6), b.getByte(m + 7)));
+                        LayeredStreamScenario.frameKey(b.getByte(m), b.getByte(m + 1), b.getInt(m + 2)), b.getByte(m + 6), b.getByte(m + 7)));
             }
             assertTrue(out.size() > 300, "seed " + seed + ": the subscriber got video: " + out.size());
             return out;
@@ -405,7 +260,7 @@ class TemporalLayerPropertyTest {
                     }
                     started |= f.keyframe;
                     for (int r : started ? f.refs : new int[0]) {
-                        long ref = Frame.key(f.layer, f.generation, r);
+                        long ref = LayeredStreamScenario.frameKey(f.layer, f.generation, r);
                         assertTrue(whole.contains(ref), where + ": refers to frame " + r + " of layer " + f.layer
                                 + ", which it did not get whole (" + f + ")");
                     }
@@ -419,14 +274,6 @@ class TemporalLayerPropertyTest {
                 previous = o;
             }
             assertTrue(topLayerBack > 0, "seed " + seed + ": temporal layer 2 came back after frames were left out");
-        }
-
-        void close() {
-            room.close(nowNs);
-            while (!network.isEmpty()) network.poll().release();
-            held.forEach(ByteBuf::release);
-            pubSender.close();
-            subSender.close();
         }
     }
 }

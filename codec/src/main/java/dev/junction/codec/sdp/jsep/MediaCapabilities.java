@@ -23,9 +23,9 @@ public record MediaCapabilities(List<CodecCapability> codecs, List<String> heade
      * RTX; and every header extension of {@link HeaderExtensionUri} but the dependency descriptor. RED, FEC, CN and
      * DTMF are left out: Junction forwards none of them.
      *
-     * <p>The dependency descriptor is declined: where it is negotiated, Chromium leaves the picture id, TL0PICIDX and
-     * temporal layer index out of its VP8 payload descriptors (they move into the descriptor extension), and
-     * Junction's temporal layer forwarding reads them from the VP8 payload descriptor (issue 11).
+     * <p>The dependency descriptor is declined unless configured ({@link #withDependencyDescriptor}): where it is
+     * negotiated, Chromium leaves the picture id, TL0PICIDX and temporal layer index out of its VP8 payload descriptors
+     * (they move into the descriptor extension).
      */
     public static MediaCapabilities defaults() {
         return new MediaCapabilities(
@@ -34,6 +34,18 @@ public record MediaCapabilities(List<CodecCapability> codecs, List<String> heade
                 List.of(HeaderExtensionUri.MID, HeaderExtensionUri.RID, HeaderExtensionUri.REPAIRED_RID,
                         HeaderExtensionUri.ABS_SEND_TIME, HeaderExtensionUri.TRANSPORT_CC,
                         HeaderExtensionUri.AUDIO_LEVEL, HeaderExtensionUri.VIDEO_ORIENTATION));
+    }
+
+    /**
+     * The same with the dependency descriptor (AV1 RTP specification, appendix A) among the header extensions: the
+     * temporal layers of VP9 and AV1 publishers (and of VP8 ones, which then send them there only) are read from it
+     * (issue 11).
+     */
+    public MediaCapabilities withDependencyDescriptor() {
+        if (headerExtensions.contains(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR)) return this;
+        List<String> extensions = new java.util.ArrayList<>(headerExtensions);
+        extensions.add(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR);
+        return new MediaCapabilities(codecs, extensions);
     }
 
     /** The same header extensions with other codecs. */
