@@ -67,8 +67,9 @@ public final class ConfigKeys {
                     "The `a=setup` answered to an actpass offer (RFC 5763 §5): `passive` makes Junction the DTLS server, as browsers and WHIP clients expect; `active` makes it the DTLS client (to test clients that must handle both, such as our load tool)."),
             new Key("media.subscriber-transport-cc", "--subscriber-transport-cc", "on", false,
                     "Transport-wide congestion control on the subscriber (WHEP) leg: Junction numbers every packet to a subscriber, reads its feedback, estimates its bandwidth and picks each of its video slots' simulcast layer (and its retransmission budget) from the estimate. `off`: not negotiated, every subscriber gets the highest active layer (`on`/`off`)."),
-            new Key("media.dependency-descriptor", "--dependency-descriptor", "off", false,
-                    "The dependency descriptor header extension (AV1 RTP specification, appendix A) on both legs: VP9 and AV1 publishers' temporal layers (`scalabilityMode` L1T2/L1T3) are then forwarded per subscriber like VP8's, and VP8's come from it too (Chromium moves them there from the VP8 payload descriptor). `off`: declined (`on`/`off`)."),
+            new Key("media.dependency-descriptor", "--dependency-descriptor", "auto", false,
+                    "The dependency descriptor header extension (AV1 RTP specification, appendix A), through which VP9 and AV1 publishers' temporal layers (`scalabilityMode` L1T2/L1T3) are forwarded per subscriber like VP8's. `auto`: answered to publishers whose first codec is VP9 or AV1 and to subscribers that offer it, declined for VP8 publishers (Chromium then moves VP8's temporal layers into it, and viewers that do not read it lose its picture ids); `on`: answered on both legs for every codec (VP8's temporal layers then come from it); `off`: declined."),
+
             new Key("media.max-sessions", "--max-sessions", "10000", false,
                     "Open sessions (WHIP and WHEP together) this process takes; beyond it a new one gets 503 with `Retry-After`, or in a cluster a 307 to a node that takes it."),
             new Key("turn.enabled", "--turn", "off", false,

@@ -165,7 +165,7 @@ public final class ConfigLoader {
                 dtlsClient(v.get("media.dtls-setup")),
                 onOff(v.get("media.subscriber-transport-cc")),
                 positiveInt(v.get("media.max-sessions")),
-                onOff(v.get("media.dependency-descriptor")));
+                dependencyDescriptor(v.get("media.dependency-descriptor")));
         LogSettings log = new LogSettings(logFormat(v.get("log.format")), logLevel(v.get("log.level"), v.get("log.level").value()),
                 logLevels(v.get("log.levels")));
         return new JunctionConfig(http, media, log, turn(v), publicPort(v), cluster(v, http));
@@ -368,6 +368,15 @@ public final class ConfigLoader {
             case "active" -> true;
             case "passive" -> false;
             default -> throw new ConfigException(s.origin() + ": expected passive or active, got '" + s.value() + "'");
+        };
+    }
+
+    private static DependencyDescriptorMode dependencyDescriptor(Source s) {
+        return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> DependencyDescriptorMode.AUTO;
+            case "on", "true" -> DependencyDescriptorMode.ON;
+            case "off", "false" -> DependencyDescriptorMode.OFF;
+            default -> throw new ConfigException(s.origin() + ": expected auto, on or off, got '" + s.value() + "'");
         };
     }
 

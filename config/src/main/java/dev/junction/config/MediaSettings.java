@@ -24,17 +24,16 @@ import java.util.Objects;
  *                    highest active layer its preferences allow
  * @param maxSessions open sessions (WHIP and WHEP) beyond which new ones are refused with 503, or, in a cluster,
  *                    sent to another node with a 307
- * @param dependencyDescriptor whether both legs negotiate the dependency descriptor header extension (AV1 RTP
- *                    specification, appendix A), through which VP9 and AV1 publishers' temporal layers are forwarded
- *                    per subscriber (issue 11); off: it is declined, and only VP8's temporal layers (from its payload
- *                    descriptor) are
+ * @param dependencyDescriptor when the dependency descriptor header extension (AV1 RTP specification, appendix A)
+ *                    is negotiated, through which VP9 and AV1 publishers' temporal layers are forwarded per subscriber
+ *                    (issue 11; see {@link DependencyDescriptorMode})
  */
 public record MediaSettings(String bindAddress, int basePort, int loops, List<String> announce, int consentTimeoutMs,
         boolean iceTcp, int spreadAfter, boolean dtlsClient, boolean subscriberTransportCc, int maxSessions,
-        boolean dependencyDescriptor) {
+        DependencyDescriptorMode dependencyDescriptor) {
 
-    /** Whether the dependency descriptor is negotiated (the {@code media.dependency-descriptor} default). */
-    public static final boolean DEFAULT_DEPENDENCY_DESCRIPTOR = false;
+    /** When the dependency descriptor is negotiated (the {@code media.dependency-descriptor} default). */
+    public static final DependencyDescriptorMode DEFAULT_DEPENDENCY_DESCRIPTOR = DependencyDescriptorMode.AUTO;
 
     /** Open sessions a process takes before it refuses new ones (the {@code media.max-sessions} default). */
     public static final int DEFAULT_MAX_SESSIONS = 10_000;
@@ -84,6 +83,7 @@ public record MediaSettings(String bindAddress, int basePort, int loops, List<St
     public MediaSettings {
         if (consentTimeoutMs < 1) throw new IllegalArgumentException("consentTimeoutMs must be positive: " + consentTimeoutMs);
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(dependencyDescriptor, "dependencyDescriptor");
         announce = List.copyOf(announce);
         if (basePort < 0 || basePort > 65_535) throw new IllegalArgumentException("media port out of range: " + basePort);
         if (loops < 0) throw new IllegalArgumentException("loops must not be negative: " + loops);

@@ -128,6 +128,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldNegotiateTheDependencyDescriptorAutomaticallyByDefault(@TempDir Path dir) throws IOException {
+        assertEquals(DependencyDescriptorMode.AUTO, JunctionConfig.defaults().media().dependencyDescriptor());
+        assertEquals(DependencyDescriptorMode.ON, ConfigLoader.load(new String[] {"--dependency-descriptor", "on"}).media().dependencyDescriptor());
+        Path file = dir.resolve("dd.properties");
+        Files.writeString(file, "media.dependency-descriptor = OFF\n");
+        assertEquals(DependencyDescriptorMode.OFF, ConfigLoader.load(new String[] {"--config", file.toString()}).media().dependencyDescriptor());
+        assertMessage("--dependency-descriptor: expected auto, on or off, got 'vp9'", "--dependency-descriptor", "vp9");
+    }
+
+    @Test
     void shouldTurnIceTcpOnByDefaultAndOffByFlagOrKey(@TempDir Path dir) throws IOException {
         assertTrue(JunctionConfig.defaults().media().iceTcp());
         assertEquals(false, ConfigLoader.load(new String[] {"--ice-tcp", "off"}).media().iceTcp());

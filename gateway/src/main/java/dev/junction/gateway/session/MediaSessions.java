@@ -6,6 +6,7 @@ import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.MediaCapabilities;
 import dev.junction.codec.sdp.jsep.RtcpFeedback;
 import dev.junction.codec.sdp.jsep.SdpNegotiator;
+import dev.junction.config.DependencyDescriptorMode;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.MediaSettings;
 import dev.junction.config.TurnConfig;
@@ -246,13 +247,20 @@ public final class MediaSessions implements AutoCloseable {
      * on, see {@code TransportCcReceiver}) and without REMB, which a sender needs only when transport-cc is missing.
      */
     public static MediaCapabilities publisherCapabilities() {
-        return publisherCapabilities(false);
+        return publisherCapabilities(DependencyDescriptorMode.OFF);
     }
 
-    /** The same, with the dependency descriptor when {@code dependencyDescriptor} ({@code media.dependency-descriptor}). */
-    public static MediaCapabilities publisherCapabilities(boolean dependencyDescriptor) {
+    /**
+     * The same, with the dependency descriptor as {@code dependencyDescriptor} says ({@code media.dependency-descriptor}):
+     * {@code auto} answers it only where the publisher sends VP9 or AV1, whose temporal layers are read nowhere else.
+     */
+    public static MediaCapabilities publisherCapabilities(DependencyDescriptorMode dependencyDescriptor) {
         MediaCapabilities c = withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.GOOG_REMB, null);
-        return dependencyDescriptor ? c.withDependencyDescriptor() : c;
+        return switch (dependencyDescriptor) {
+            case OFF -> c;
+            case AUTO -> c.withDependencyDescriptorFor(List.of("VP9", "AV1"));
+            case ON -> c.withDependencyDescriptor();
+        };
     }
 
     /**
@@ -262,14 +270,18 @@ public final class MediaSessions implements AutoCloseable {
      * ({@code media.subscriber-transport-cc off}). REMB is kept in the offer's codecs as before; Junction reads none.
      */
     public static MediaCapabilities subscriberCapabilities(boolean transportCc) {
-        return subscriberCapabilities(transportCc, false);
+        return subscriberCapabilities(transportCc, DependencyDescriptorMode.OFF);
     }
 
-    /** The same, with the dependency descriptor when {@code dependencyDescriptor} ({@code media.dependency-descriptor}). */
-    public static MediaCapabilities subscriberCapabilities(boolean transportCc, boolean dependencyDescriptor) {
+    /**
+     * The same, with the dependency descriptor answered to every subscriber that offers it unless
+     * {@code dependencyDescriptor} is {@code off} (a subscriber's codec is the publisher's, whose descriptors reach it
+     * only when the publisher sends them).
+     */
+    public static MediaCapabilities subscriberCapabilities(boolean transportCc, DependencyDescriptorMode dependencyDescriptor) {
         MediaCapabilities c = transportCc ? MediaCapabilities.defaults()
                 : withoutFeedback(MediaCapabilities.defaults(), RtcpFeedback.TRANSPORT_CC, HeaderExtensionUri.TRANSPORT_CC);
-        return dependencyDescriptor ? c.withDependencyDescriptor() : c;
+        return dependencyDescriptor == DependencyDescriptorMode.OFF ? c : c.withDependencyDescriptor();
     }
 
     /** {@code defaults} less one feedback type on every codec and, when not null, one header extension. */

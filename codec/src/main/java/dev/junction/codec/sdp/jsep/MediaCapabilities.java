@@ -1,7 +1,9 @@
 package dev.junction.codec.sdp.jsep;
 
 import dev.junction.codec.sdp.MediaKind;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What Junction accepts in an offer: codecs in order of preference among equals (the offer's order decides
@@ -9,12 +11,22 @@ import java.util.List;
  *
  * @param codecs           media codecs and auxiliary formats
  * @param headerExtensions URIs of header extensions Junction parses or forwards ({@link HeaderExtensionUri})
+ * @param dependencyDescriptorCodecs when not empty, the dependency descriptor (if among {@code headerExtensions}) is
+ *                         answered only in an m-section whose first codec, the one the offerer will send, is one of
+ *                         these encoding names (upper case); empty: in every m-section
  */
-public record MediaCapabilities(List<CodecCapability> codecs, List<String> headerExtensions) {
+public record MediaCapabilities(List<CodecCapability> codecs, List<String> headerExtensions,
+        List<String> dependencyDescriptorCodecs) {
 
     public MediaCapabilities {
         codecs = List.copyOf(codecs);
         headerExtensions = List.copyOf(headerExtensions);
+        dependencyDescriptorCodecs = dependencyDescriptorCodecs.stream().map(n -> n.toUpperCase(Locale.ROOT)).toList();
+    }
+
+    /** Codecs and header extensions, the dependency descriptor (if among them) answered whatever the codec. */
+    public MediaCapabilities(List<CodecCapability> codecs, List<String> headerExtensions) {
+        this(codecs, headerExtensions, List.of());
     }
 
     /**
@@ -42,20 +54,32 @@ public record MediaCapabilities(List<CodecCapability> codecs, List<String> heade
      * (issue 11).
      */
     public MediaCapabilities withDependencyDescriptor() {
-        if (headerExtensions.contains(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR)) return this;
-        List<String> extensions = new java.util.ArrayList<>(headerExtensions);
-        extensions.add(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR);
-        return new MediaCapabilities(codecs, extensions);
+        return withDependencyDescriptorFor(List.of());
+    }
+
+    /**
+     * The same with the dependency descriptor answered only where the offerer sends one of {@code encodingNames}
+     * (the m-section's first codec); an empty list means wherever it is offered.
+     */
+    public MediaCapabilities withDependencyDescriptorFor(List<String> encodingNames) {
+        List<String> extensions = new ArrayList<>(headerExtensions);
+        if (!extensions.contains(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR)) extensions.add(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR);
+        return new MediaCapabilities(codecs, extensions, encodingNames);
     }
 
     /** The same header extensions with other codecs. */
     public MediaCapabilities withCodecs(List<CodecCapability> newCodecs) {
-        return new MediaCapabilities(newCodecs, headerExtensions);
+        return new MediaCapabilities(newCodecs, headerExtensions, dependencyDescriptorCodecs);
     }
 
     /** The same codecs with other header extensions. */
     public MediaCapabilities withHeaderExtensions(List<String> newHeaderExtensions) {
-        return new MediaCapabilities(codecs, newHeaderExtensions);
+        return new MediaCapabilities(codecs, newHeaderExtensions, dependencyDescriptorCodecs);
+    }
+
+    /** Whether an m-section whose first negotiated codec is {@code firstCodec} may carry the dependency descriptor. */
+    boolean allowsDependencyDescriptor(String firstCodec) {
+        return dependencyDescriptorCodecs.isEmpty() || dependencyDescriptorCodecs.contains(firstCodec.toUpperCase(Locale.ROOT));
     }
 
     /** The media codecs (not auxiliary formats) for {@code kind}, for messages. */

@@ -357,7 +357,7 @@ public final class SdpNegotiator {
             anySender |= send;
             Direction direction = Direction.of(send, receive);
             boolean isTagged = plan.mid().equals(taggedMid);
-            List<Extmap> extmaps = extensions(offer.effectiveExtmaps(m), direction);
+            List<Extmap> extmaps = extensions(offer.effectiveExtmaps(m), direction, plan.codecs.codecs());
             Map<String, Integer> extensionIds = new LinkedHashMap<>();
             for (Extmap e : extmaps) {
                 extensionIds.put(e.uri(), e.id());
@@ -443,14 +443,19 @@ public final class SdpNegotiator {
     /**
      * The offered extensions Junction supports, with the offer's ids (RFC 8285 §7). An offered direction is
      * answered reversed (sendonly becomes recvonly); an extension that cannot flow in the m-section's answered
-     * direction is left out, unless the whole section is inactive.
+     * direction is left out, unless the whole section is inactive. The dependency descriptor is left out where the
+     * capabilities restrict it to codecs other than the section's first ({@link MediaCapabilities#dependencyDescriptorCodecs()}).
      */
-    private List<Extmap> extensions(List<Extmap> offered, Direction mediaDirection) {
+    private List<Extmap> extensions(List<Extmap> offered, Direction mediaDirection, List<NegotiatedCodec> codecs) {
         List<Extmap> result = new ArrayList<>();
         Set<Integer> ids = new HashSet<>();
         Set<String> uris = new HashSet<>();
         for (Extmap e : offered) {
             if (!capabilities.headerExtensions().contains(e.uri()) || ids.contains(e.id()) || uris.contains(e.uri())) {
+                continue;
+            }
+            if (e.uri().equals(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR)
+                    && (codecs.isEmpty() || !capabilities.allowsDependencyDescriptor(codecs.get(0).name()))) {
                 continue;
             }
             Optional<Direction> answered = e.direction().map(Direction::reverse);

@@ -186,6 +186,31 @@ class SdpNegotiatorTest {
     }
 
     @Test
+    void shouldAnswerTheDependencyDescriptorOnlyWhereTheOffererSendsACodecItIsRestrictedTo() {
+        // media.dependency-descriptor auto: VP9 and AV1 publishers get it (their temporal layers are read nowhere
+        // else), a VP8 publisher does not (Chromium would move its picture ids into it).
+        SdpNegotiator restricted = new SdpNegotiator(MediaCapabilities.defaults().withDependencyDescriptorFor(List.of("vp9", "AV1")));
+        String vp8 = SdpFixtures.text("chromium-publisher-vp8-simulcast.sdp");
+        List<String> declined = lines(answerAndCheck(restricted, SdpFixtures.parseText(vp8), publisher()).answer().media().get(1));
+        assertTrue(declined.stream().noneMatch(l -> l.contains("dependency-descriptor")), declined::toString);
+
+        for (String codec : List.of("VP9", "AV1")) {
+            String offer = vp8.replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 " + codec + "/90000");
+            AnswerResult.Answered a = answerAndCheck(restricted, SdpFixtures.parseText(offer), publisher());
+            List<String> video = lines(a.answer().media().get(1));
+            assertTrue(video.contains("a=extmap:12 " + HeaderExtensionUri.DEPENDENCY_DESCRIPTOR), codec + ": " + video);
+            assertEquals(OptionalInt.of(12), a.negotiated().media("1").orElseThrow().headerExtensionId(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR));
+            // Never on audio, which does not offer it.
+            assertTrue(lines(a.answer().media().get(0)).stream().noneMatch(l -> l.contains("dependency-descriptor")));
+        }
+
+        // Unrestricted (media.dependency-descriptor on): answered for VP8 too.
+        SdpNegotiator any = new SdpNegotiator(MediaCapabilities.defaults().withDependencyDescriptor());
+        List<String> vp8Answered = lines(answerAndCheck(any, SdpFixtures.parseText(vp8), publisher()).answer().media().get(1));
+        assertTrue(vp8Answered.contains("a=extmap:12 " + HeaderExtensionUri.DEPENDENCY_DESCRIPTOR), vp8Answered::toString);
+    }
+
+    @Test
     void shouldKeepFirefoxSimulcastAndAnswerSendonlyExtensionsRecvonly() {
         AnswerResult.Answered a = answerAndCheck(DEFAULT, offer("firefox-publisher-vp8-simulcast.sdp"), publisher());
         List<String> video = lines(a.answer().media().get(1));
