@@ -14,8 +14,6 @@ import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 
 /**
  * The DTLS 1.2 client of DTLS-SRTP, for tests and the load tool: offers our SRTP profiles in preference
@@ -104,8 +102,7 @@ final class SrtpTlsClient extends DefaultTlsClient {
 
             @Override
             public TlsCredentials getClientCredentials(CertificateRequest certificateRequest) {
-                return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), certificate.crypto(),
-                        certificate.privateKey(), certificate.tlsCertificate(), SrtpTlsServer.ECDSA_SHA256);
+                return certificate.signer(context);
             }
         };
     }

@@ -7,17 +7,12 @@ import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SignatureAlgorithm;
-import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 
 /**
  * The DTLS 1.2 server of DTLS-SRTP (RFC 5764) as WebRTC needs it: ECDSA P-256 certificate, client
@@ -35,9 +30,6 @@ final class SrtpTlsServer extends DefaultTlsServer {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
     };
-
-    static final SignatureAndHashAlgorithm ECDSA_SHA256 =
-            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
 
     // Passed by argument.
     private final DtlsCertificate certificate;
@@ -118,8 +110,7 @@ final class SrtpTlsServer extends DefaultTlsServer {
 
     @Override
     protected TlsCredentialedSigner getECDSASignerCredentials() {
-        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), certificate.crypto(),
-                certificate.privateKey(), certificate.tlsCertificate(), ECDSA_SHA256);
+        return certificate.signer(context);
     }
 
     @Override
