@@ -103,8 +103,9 @@ record LoadOptions(URI target, String room, String whipPath, String whepPath, in
               --subscribers M       WHEP peers per room (0-5000, default 1; at most 5000 over all rooms)
               --join-burst N        N more subscribers per room join at once after the others; reports how
                                     long until all receive (0-5000, default 0; at most 5000 over all rooms);
-                                    with --warmup > 0 an untimed burst of up to 100 per room joins and
-                                    leaves first, so the tool's own join path is compiled before timing
+                                    with --warmup > 0 untimed bursts of up to 100 per room join and leave
+                                    first (up to 4, until the tool's JIT is quiet), so the tool's own join
+                                    path is compiled before timing
               --warmup S            seconds media flows after everyone joined before the window (0-600, default 2)
               --seconds S           the measured window (1-3600, default 10); every figure covers it only
               --video-kbps K        video bitrate per publisher (0-100000, default 1000)
