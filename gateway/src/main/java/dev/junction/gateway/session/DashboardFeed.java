@@ -42,11 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * GC and direct memory; GC pause time per second; process CPU in percent of one core, as {@code top} shows it.
  *
  * <p>Nobody watching: once nobody has read {@link #series}, {@link #rooms} or {@link #room} for {@link #WATCHED_NS},
- * a sample takes only what costs nothing to read (the sockets', demuxes' and rooms' published counters, the session
- * table, the JVM's heap, GC and CPU figures); what would wake every media loop or parse {@code /proc/net/udp}
- * (loss, RTT, loop lag, kernel drops, the room table) is a gap in the plots until someone looks again, and the
- * first look asks for a full sample at once (issue 15: the full sample cost about 2 ms of CPU a second, 3 µs per
- * packet out in a small room).
+ * a sample takes only what is cheap to read (the published counters, the session table, the JVM's figures, and
+ * from each loop only its lag and thread, which walks nothing); what would walk every room and session on the
+ * loops or parse {@code /proc/net/udp} (loss, RTT, kernel drops, the room table) is a gap in the plots until
+ * someone looks again, and the first look asks for a full sample at once (issue 15: the full sample cost 3-5 µs
+ * per packet out in a small room with real browsers).
  *
  * <p>Threading: one control-plane thread ({@code junction-dashboard}) samples; it asks each loop through its
  * {@link LoopProxy} and waits at most {@link #LOOP_WAIT_MS} (a stuck loop shows as that lag, never as a stuck
@@ -57,8 +57,9 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
     /** Five minutes of one-second samples. */
     static final int POINTS = 300;
     static final long LOOP_WAIT_MS = 800;
-    /** After this long without a reader, samples skip what wakes the loops (see the class comment). */
+    /** After this long without a reader, samples skip the loops' rooms and sessions and /proc (see the class comment). */
     static final long WATCHED_NS = 60_000_000_000L;
+    private static final double[] NO_FIGURES = new double[0];
 
     /** A series: its name, whether its raw value is a counter to turn into a rate, and a scale for the result. */
     private record Column(String name, boolean rate, double scale) {
@@ -186,7 +187,7 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
     void sample() {
         boolean full = watched();
         lastFull = full;
-        List<LoopSnapshot> snapshots = full ? snapshots() : unasked();
+        List<LoopSnapshot> snapshots = snapshots(full);
         long nowNs = System.nanoTime();
         double[] raw = new double[columns.size()];
         int c = 0;
@@ -254,7 +255,7 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         }
         for (int i = 0; i < loops.length; i++) {
             LoopSnapshot s = snapshots.get(i);
-            raw[c++] = !full ? Double.NaN : s == null ? LOOP_WAIT_MS : s.lagNs() / 1e6;
+            raw[c++] = s == null ? LOOP_WAIT_MS : s.lagNs() / 1e6;
         }
         raw[c++] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         raw[c++] = ProcessGauges.heapAfterGc();
@@ -302,15 +303,17 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         return fullSamples;
     }
 
-    /** No loop asked: one null per loop (a gap in the loops' series). */
-    private List<LoopSnapshot> unasked() {
-        return java.util.Collections.nCopies(loops.length, null);
-    }
-
-    /** Every loop's snapshot (null for a loop that did not answer in time), learning the loops' threads. */
-    private List<LoopSnapshot> snapshots() {
+    /**
+     * Every loop's snapshot (null for a loop that did not answer in time), learning the loops' threads; unless
+     * {@code full}, only each loop's lag and thread (no room or session is walked).
+     */
+    private List<LoopSnapshot> snapshots(boolean full) {
         List<CompletableFuture<LoopSnapshot>> asked = new ArrayList<>(loops.length);
-        for (LoopProxy l : loops) asked.add(l.snapshot());
+        for (LoopProxy l : loops) {
+            long queuedNs = System.nanoTime();
+            asked.add(full ? l.snapshot() : l.query(() -> new LoopSnapshot(Thread.currentThread().threadId(),
+                    Math.max(0, System.nanoTime() - queuedNs), List.of(), NO_FIGURES, NO_FIGURES)));
+        }
         long deadlineNs = System.nanoTime() + LOOP_WAIT_MS * 1_000_000;
         List<LoopSnapshot> out = new ArrayList<>(loops.length);
         for (int i = 0; i < loops.length; i++) {
