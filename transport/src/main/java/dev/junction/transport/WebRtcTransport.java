@@ -251,7 +251,7 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
         ice.restart(newLocal, newRemote);
         demux.addUfrag(newLocal.ufrag(), this);
         pollTransmits(nowNs);
-        loop.wakeAt(ice.nextTimeoutNs());
+        loop.wakeAt(this, ice.nextTimeoutNs());
     }
 
     /** Ends the session with {@code reason}; on the loop, idempotent. */
@@ -325,7 +325,7 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
             dtls.start();
         }
         pollTransmits(nowNs);
-        loop.wakeAt(ice.nextTimeoutNs());
+        loop.wakeAt(this, ice.nextTimeoutNs());
         return null;
     }
 
@@ -365,6 +365,7 @@ public final class WebRtcTransport implements MediaSender, PathOwner, MediaLoop.
     @Override
     public void onPathRevoked(Path path) {
         ice.onPathRevoked(path);
+        loop.wakeAt(this, ice.nextTimeoutNs());
     }
 
     @Override

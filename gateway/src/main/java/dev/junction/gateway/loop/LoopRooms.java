@@ -7,6 +7,7 @@ import dev.junction.gateway.room.Subscriber;
 import dev.junction.gateway.room.ProducerInfo;
 import dev.junction.gateway.room.Room;
 import dev.junction.transport.WebRtcTransport;
+import dev.junction.transport.socket.DeadlineQueue;
 import dev.junction.transport.socket.MediaLoop;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
@@ -24,7 +25,11 @@ import java.util.stream.DoubleStream;
  * subscribers and a {@link PipeProducer}.
  *
  * <p>It is one participant of the loop's timer: its rooms' deadlines (reports, NACKs, keyframe requests), and the
- * publication of their counters for {@code /metrics} every {@link #PUBLISH_INTERVAL_NS} while it has rooms.
+ * publication of their counters for {@code /metrics} every {@link #PUBLISH_INTERVAL_NS} while it has rooms. Each
+ * room's deadline is kept in a {@link DeadlineQueue}, lowered when the room announces an earlier one
+ * ({@link Room#setWakeAt}); a firing asks only the rooms whose deadline has come, and each of those asks its members.
+ * A deadline that moved later is found when the old one comes; every publication also asks every room afresh (a
+ * safety net for a deadline nobody announced).
  *
  * <p>Threading: its loop only; other threads and loops reach it through its {@link LoopProxy}.
  */
@@ -43,6 +48,10 @@ public final class LoopRooms implements MediaLoop.Participant {
     private final RoomTotals totals = new RoomTotals();
     private final List<Room> live = new ArrayList<>();
     private long nextPublishNs = Long.MAX_VALUE;
+    /** Each room at its last known deadline (a room's deadline only moves earlier by announcing it). */
+    private final DeadlineQueue<RoomOnLoop> deadlines = new DeadlineQueue<>();
+    /** Rooms taken from {@link #deadlines} by the running timeout. */
+    private final List<DeadlineQueue.Entry<RoomOnLoop>> due = new ArrayList<>();
 
     /** One room's part on this loop. */
     private final class RoomOnLoop implements Room.Listener {
@@ -57,12 +66,20 @@ public final class LoopRooms implements MediaLoop.Participant {
         final List<NodePipeOut> nodePipesOut = new ArrayList<>(0);
         /** Node pipes bringing another node's Producers into this room (cluster, issue 14). */
         final List<NodePipeIn> nodePipesIn = new ArrayList<>(0);
+        /** The room's place in the loop's timer. */
+        final DeadlineQueue.Entry<RoomOnLoop> timer;
 
         RoomOnLoop(RoomKey key) {
             this.key = key;
             this.home = key.home() == loop.index();
             this.room = new Room(key.name(), PooledByteBufAllocator.DEFAULT, this);
-            room.setWakeAt(loop::wakeAt);
+            this.timer = deadlines.entry(this);
+            room.setWakeAt(this::wakeAt);
+        }
+
+        /** The room's deadline moved to {@code deadlineNs}, earlier than it may have been. */
+        private void wakeAt(long deadlineNs) {
+            if (deadlines.lower(timer, deadlineNs)) loop.wakeAt(LoopRooms.this, deadlineNs);
         }
 
         boolean unused() {
@@ -150,6 +167,7 @@ public final class LoopRooms implements MediaLoop.Participant {
     private void maybeRemove(RoomOnLoop r, long nowNs) {
         if (!r.unused() || rooms.get(r.key) != r) return;
         rooms.remove(r.key);
+        deadlines.remove(r.timer);
         for (NodePipeIn in : r.nodePipesIn) in.close(nowNs);
         if (r.pipeIn != null) {
             Pipe pipe = r.pipeIn.pipe();
@@ -303,28 +321,37 @@ public final class LoopRooms implements MediaLoop.Participant {
     private void schedulePublish(long nowNs) {
         if (nextPublishNs == Long.MAX_VALUE) {
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
-            loop.wakeAt(nextPublishNs);
+            loop.wakeAt(this, nextPublishNs);
         }
     }
 
     @Override
     public long nextTimeoutNs() {
-        long next = nextPublishNs;
-        for (RoomOnLoop r : rooms.values()) {
-            long due = r.room.nextTimeoutNs();
-            if (due != Long.MAX_VALUE && (next == Long.MAX_VALUE || due - next < 0)) next = due;
-        }
-        return next;
+        long roomsDue = deadlines.earliestNs();
+        return nextPublishNs == Long.MAX_VALUE || roomsDue != Long.MAX_VALUE && roomsDue - nextPublishNs < 0 ? roomsDue : nextPublishNs;
     }
 
     @Override
     public void handleTimeout(long nowNs) {
-        for (RoomOnLoop r : rooms.values()) {
-            long due = r.room.nextTimeoutNs();
-            if (due != Long.MAX_VALUE && due - nowNs <= 0) r.room.handleTimeout(nowNs);
+        for (DeadlineQueue.Entry<RoomOnLoop> e; (e = deadlines.poll(nowNs)) != null; ) due.add(e);
+        try {
+            for (int i = 0; i < due.size(); i++) {
+                RoomOnLoop r = due.get(i).owner();
+                if (rooms.get(r.key) != r) continue; // removed meanwhile
+                long next = r.room.nextTimeoutNs();
+                if (next != Long.MAX_VALUE && next - nowNs <= 0) {
+                    r.room.handleTimeout(nowNs);
+                    next = r.room.nextTimeoutNs();
+                }
+                if (rooms.get(r.key) == r) deadlines.set(r.timer, next);
+            }
+        } finally {
+            due.clear();
         }
         if (nextPublishNs != Long.MAX_VALUE && nowNs - nextPublishNs >= 0) {
             totals.publish(live);
+            // Every room asked afresh: a deadline nobody announced is late by one interval at most.
+            for (RoomOnLoop r : rooms.values()) deadlines.set(r.timer, r.room.nextTimeoutNs());
             // Keeps publishing while rooms live; one last time after the last one went, then rests.
             nextPublishNs = rooms.isEmpty() ? Long.MAX_VALUE : nowNs + PUBLISH_INTERVAL_NS;
         }
@@ -377,6 +404,7 @@ public final class LoopRooms implements MediaLoop.Participant {
             if (r.pipeIn != null) r.pipeIn.close(nowNs);
             r.room.close(nowNs);
             rooms.remove(r.key);
+            deadlines.remove(r.timer);
             live.remove(r.room);
             totals.addClosed(r.room.counters());
         }

@@ -41,6 +41,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * media loop its busy share (its thread's CPU time) and its lag (how long a task waited for it); heap, heap after
  * GC and direct memory; GC pause time per second; process CPU in percent of one core, as {@code top} shows it.
  *
+ * <p>Nobody watching: once nobody has read {@link #series}, {@link #rooms} or {@link #room} for {@link #WATCHED_NS},
+ * a sample takes only what is cheap to read (the published counters, the session table, the JVM's figures, and
+ * from each loop only its lag and thread, which walks nothing); what would walk every room and session on the
+ * loops or parse {@code /proc/net/udp} (loss, RTT, kernel drops, the room table) is a gap in the plots until
+ * someone looks again, and the first look asks for a full sample at once (issue 15: the full sample cost 3-5 µs
+ * per packet out in a small room with real browsers).
+ *
  * <p>Threading: one control-plane thread ({@code junction-dashboard}) samples; it asks each loop through its
  * {@link LoopProxy} and waits at most {@link #LOOP_WAIT_MS} (a stuck loop shows as that lag, never as a stuck
  * dashboard). {@link #series} and {@link #rooms} are served from the last sample on any thread.
@@ -50,6 +57,9 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
     /** Five minutes of one-second samples. */
     static final int POINTS = 300;
     static final long LOOP_WAIT_MS = 800;
+    /** After this long without a reader, samples skip the loops' rooms and sessions and /proc (see the class comment). */
+    static final long WATCHED_NS = 60_000_000_000L;
+    private static final double[] NO_FIGURES = new double[0];
 
     /** A series: its name, whether its raw value is a counter to turn into a rate, and a scale for the result. */
     private record Column(String name, boolean rate, double scale) {
@@ -74,9 +84,18 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
     private long previousNs;
     private final long[] loopThreads;
     private Map<String, long[]> previousRoomCounters = Map.of();
+    /** When {@link #previousRoomCounters} were taken (the last full sample). */
+    private long previousRoomNs;
 
     // Published for any thread.
     private volatile String roomsJson = "{\"rooms\":[]}";
+    /** When a reader last asked for the dashboard's data (any thread writes it). */
+    private volatile long lastReadNs = System.nanoTime() - WATCHED_NS;
+    /** Whether the last sample was a full one (sampling thread writes, readers read). */
+    private volatile boolean lastFull;
+    /** Samples taken, and how many of them were full (sampling thread writes; tests read). */
+    private volatile long samples;
+    private volatile long fullSamples;
 
     DashboardFeed(LoopProxy[] loops, List<MediaSocket> sockets, List<IceTcpListener> tcp, MediaDemux[] demuxes,
             RoomTotals[] roomTotals, AtomicLong pipeDrops, SessionTable table, RoomDirectory directory) {
@@ -146,9 +165,29 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         }
     }
 
-    /** One sample of every series (package-private: tests sample by hand). */
+    /** Whether someone read the dashboard's data within {@link #WATCHED_NS}. */
+    boolean watched() {
+        return System.nanoTime() - lastReadNs < WATCHED_NS;
+    }
+
+    /** A reader asked for data: samples are full from now on, and the first look after a quiet spell gets one at once. */
+    private void onRead() {
+        lastReadNs = System.nanoTime();
+        if (!lastFull) {
+            lastFull = true; // one catch-up sample per quiet spell
+            try {
+                timer.execute(this::sampleSafely);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** One sample of every series (package-private: tests sample by hand); a cheap one while nobody watches. */
     void sample() {
-        List<LoopSnapshot> snapshots = snapshots();
+        boolean full = watched();
+        lastFull = full;
+        List<LoopSnapshot> snapshots = snapshots(full);
         long nowNs = System.nanoTime();
         double[] raw = new double[columns.size()];
         int c = 0;
@@ -183,8 +222,8 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         raw[c++] = publishers;
         raw[c++] = Math.max(0, sessions - publishers);
         raw[c++] = directory.size();
-        double[] losses = snapshots.stream().flatMapToDouble(s -> Arrays.stream(s.losses())).sorted().toArray();
-        double[] rtts = snapshots.stream().flatMapToDouble(s -> Arrays.stream(s.rttsMs())).sorted().toArray();
+        double[] losses = snapshots.stream().filter(java.util.Objects::nonNull).flatMapToDouble(s -> Arrays.stream(s.losses())).sorted().toArray();
+        double[] rtts = snapshots.stream().filter(java.util.Objects::nonNull).flatMapToDouble(s -> Arrays.stream(s.rttsMs())).sorted().toArray();
         raw[c++] = percentile(losses, 50) * 100;
         raw[c++] = percentile(losses, 99) * 100;
         raw[c++] = percentile(rtts, 50);
@@ -197,14 +236,16 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         for (RoomDrop r : RoomDrop.values()) raw[c++] = RoomTotals.dropped(roomTotals, r);
         raw[c++] = pipeDrops.get();
         raw[c++] = tcpDrops;
-        KernelUdpTable kernel = KernelUdpTable.read();
         long kernelDrops = 0;
         boolean kernelKnown = false;
-        for (MediaSocket s : sockets) {
-            long d = kernel.lookup(s).drops();
-            if (d >= 0) {
-                kernelDrops += d;
-                kernelKnown = true;
+        if (full) {
+            KernelUdpTable kernel = KernelUdpTable.read();
+            for (MediaSocket s : sockets) {
+                long d = kernel.lookup(s).drops();
+                if (d >= 0) {
+                    kernelDrops += d;
+                    kernelKnown = true;
+                }
             }
         }
         raw[c++] = kernelKnown ? kernelDrops : Double.NaN;
@@ -246,13 +287,33 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
         previousRaw = raw;
         previousNs = nowNs;
         ring.add(System.currentTimeMillis(), row);
-        roomsJson = roomsJson(snapshots, seconds);
+        samples++;
+        if (full) {
+            fullSamples++;
+            roomsJson = roomsJson(snapshots, previousRoomCounters.isEmpty() ? 0 : (nowNs - previousRoomNs) / 1e9);
+            previousRoomNs = nowNs;
+        }
     }
 
-    /** Every loop's snapshot (null for a loop that did not answer in time), learning the loops' threads. */
-    private List<LoopSnapshot> snapshots() {
+    long samples() {
+        return samples;
+    }
+
+    long fullSamples() {
+        return fullSamples;
+    }
+
+    /**
+     * Every loop's snapshot (null for a loop that did not answer in time), learning the loops' threads; unless
+     * {@code full}, only each loop's lag and thread (no room or session is walked).
+     */
+    private List<LoopSnapshot> snapshots(boolean full) {
         List<CompletableFuture<LoopSnapshot>> asked = new ArrayList<>(loops.length);
-        for (LoopProxy l : loops) asked.add(l.snapshot());
+        for (LoopProxy l : loops) {
+            long queuedNs = System.nanoTime();
+            asked.add(full ? l.snapshot() : l.query(() -> new LoopSnapshot(Thread.currentThread().threadId(),
+                    Math.max(0, System.nanoTime() - queuedNs), List.of(), NO_FIGURES, NO_FIGURES)));
+        }
         long deadlineNs = System.nanoTime() + LOOP_WAIT_MS * 1_000_000;
         List<LoopSnapshot> out = new ArrayList<>(loops.length);
         for (int i = 0; i < loops.length; i++) {
@@ -320,11 +381,13 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
 
     @Override
     public String series(long sinceMs) {
+        onRead();
         return ring.json(sinceMs, INTERVAL_MS);
     }
 
     @Override
     public String rooms() {
+        onRead();
         return roomsJson;
     }
 
@@ -334,6 +397,7 @@ final class DashboardFeed implements DashboardSource, AutoCloseable {
      */
     @Override
     public CompletionStage<String> room(String name) {
+        onRead();
         RoomDirectory.Entry entry = directory.find(name);
         Map<LoopProxy, List<Session>> byLoop = new HashMap<>();
         for (Session s : table.all()) {

@@ -492,7 +492,7 @@ public final class EmbeddedTurnServer implements TurnSink, RelayPorts, MediaLoop
             }
             pendingCloses.clear();
         }
-        loop.wakeAt(core.nextTimeoutNs());
+        loop.wakeAt(this, core.nextTimeoutNs());
     }
 
     /** One datagram relayed to our media socket, to its loop's demux; owns {@code payload}. */

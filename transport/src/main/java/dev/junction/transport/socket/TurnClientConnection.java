@@ -275,7 +275,7 @@ public final class TurnClientConnection implements DatagramReceiver, TurnStreamC
         while ((out = core.pollTransmit()) != null) write(out, false);
         TurnClient.Event event;
         while ((event = core.pollEvent()) != null) onEvent(event);
-        if (!done) loop.wakeAt(core.nextTimeoutNs());
+        if (!done) loop.wakeAt(this, core.nextTimeoutNs());
     }
 
     private void onEvent(TurnClient.Event event) {

@@ -32,15 +32,19 @@ class MediaLoopTest {
     }
 
     /** A participant with one deadline; counts its timeouts and opens a latch at the first. */
-    private static final class OneShot implements MediaLoop.Participant {
+    private final class OneShot implements MediaLoop.Participant {
         long deadlineNs = Long.MAX_VALUE;
         int fired;
         long firedAtNs;
+        /** How often the loop asked for its deadline. */
+        int asked;
+        boolean firedInBurst;
         final CountDownLatch done = new CountDownLatch(1);
         Runnable onFire = () -> { };
 
         @Override
         public long nextTimeoutNs() {
+            asked++;
             return deadlineNs;
         }
 
@@ -49,6 +53,7 @@ class MediaLoopTest {
             if (nowNs - deadlineNs < 0) throw new AssertionError("called before its deadline");
             fired++;
             firedAtNs = nowNs;
+            firedInBurst = loop.inBurst();
             deadlineNs = Long.MAX_VALUE;
             onFire.run();
             done.countDown();
@@ -88,6 +93,78 @@ class MediaLoopTest {
         });
         assertTrue(early.done.await(10, TimeUnit.SECONDS), "the earlier deadline was met long before the armed one");
         assertEquals(0, (int) onLoop(() -> late.fired));
+    }
+
+    @Test
+    void shouldHonourADeadlineItsParticipantAnnouncesEarlier() throws Exception {
+        OneShot p = new OneShot();
+        onLoop(() -> {
+            p.deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            loop.add(p);
+            p.deadlineNs = System.nanoTime() + 20_000_000L;
+            loop.wakeAt(p, p.deadlineNs);
+            return null;
+        });
+        assertTrue(p.done.await(10, TimeUnit.SECONDS), "the announced deadline was met, not the queued one of 60 s");
+    }
+
+    /** A deadline that moves later needs no announcement: at the old one the participant is asked, not run. */
+    @Test
+    void shouldNotRunAParticipantWhoseDeadlineMovedLaterUntilTheNewOne() throws Exception {
+        OneShot p = new OneShot();
+        long[] moved = new long[1];
+        onLoop(() -> {
+            p.deadlineNs = System.nanoTime() + 20_000_000L;
+            loop.add(p);
+            p.deadlineNs = System.nanoTime() + 80_000_000L; // moved later, silently
+            moved[0] = p.deadlineNs;
+            return null;
+        });
+        assertTrue(p.done.await(10, TimeUnit.SECONDS));
+        assertEquals(1, (int) onLoop(() -> p.fired));
+        assertTrue(p.firedAtNs - moved[0] >= 0, "run at its new deadline, not the old one");
+    }
+
+    /** A firing asks only the participants that are due, not every one on the loop (issue 15: no scan per firing). */
+    @Test
+    void shouldAskOnlyTheDueParticipantsWhenItFires() throws Exception {
+        List<OneShot> idle = new ArrayList<>();
+        OneShot due = new OneShot();
+        long[] before = onLoop(() -> {
+            for (int i = 0; i < 100; i++) {
+                OneShot p = new OneShot();
+                p.deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                idle.add(p);
+                loop.add(p);
+            }
+            due.deadlineNs = System.nanoTime() + 20_000_000L;
+            loop.add(due);
+            return new long[] {idle.stream().mapToInt(p -> p.asked).sum(), loop.safetyScans()};
+        });
+        assertTrue(due.done.await(10, TimeUnit.SECONDS));
+        long[] after = onLoop(() -> new long[] {idle.stream().mapToInt(p -> p.asked).sum(), loop.safetyScans()});
+        assertEquals((after[1] - before[1]) * idle.size(), after[0] - before[0],
+                "the idle participants were asked in safety scans only (" + (after[1] - before[1]) + " of them)");
+    }
+
+    /** While bursts come, due timer work runs at the end of one instead of waking the loop on its own. */
+    @Test
+    void shouldRunDueTimerWorkAtTheEndOfABurstWhilePacketsFlow() throws Exception {
+        var ticks = loop.eventLoop().scheduleAtFixedRate(() -> loop.burst(() -> { }), 0, 2, TimeUnit.MILLISECONDS);
+        try {
+            OneShot p = new OneShot();
+            long inBurstsBefore = onLoop(() -> {
+                loop.burst(() -> { }); // traffic flows
+                p.deadlineNs = System.nanoTime() + 30_000_000L;
+                loop.add(p);
+                return loop.timerFiringsInBursts();
+            });
+            assertTrue(p.done.await(10, TimeUnit.SECONDS));
+            assertTrue(onLoop(() -> p.firedInBurst));
+            assertTrue(onLoop(loop::timerFiringsInBursts) > inBurstsBefore, "the work ran in a burst's wake-up");
+        } finally {
+            ticks.cancel(false);
+        }
     }
 
     @Test
