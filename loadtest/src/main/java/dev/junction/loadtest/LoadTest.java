@@ -80,7 +80,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       histogram, or the percentile is beyond its largest bound); {@code server_connect_ms_p50},
  *       {@code server_connect_ms_p99}: the same from {@code junction_session_connect_seconds}, POST to SRTP
  *       keys (ICE and DTLS done), which leaves out the wait for the publisher's next packet;</li>
- *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;</li>
+ *   <li>{@code join_burst_ms}: with {@code --join-burst}, until every burst subscriber received a packet;
+ *       {@code join_burst_warmup_subscribers}: how many joined and left in the untimed warm-up bursts before it;</li>
  *   <li>{@code server_cpu_s}, {@code server_cpu_us_per_packet_out}: with {@code --server-pid}, the server's
  *       CPU over the window from /proc, and per packet received (null with several targets, whose nodes share
  *       the packets);</li>
@@ -283,6 +284,7 @@ public final class LoadTest {
             }
             prober.cancel(false);
             JsonObject json = result(window, burstMs, serverSetupMs, serverConnectMs);
+            if (options.joinBurst() > 0) json.put("join_burst_warmup_subscribers", warmupBurstPeers);
             if (adaptation) json.put("adaptation", adaptation(subscribers, window, metricsBefore, metricsAfter));
             if (floods) json.put("flood_rate", options.floodRate()).put("floods", floodResults);
             return json.encode();

@@ -276,8 +276,11 @@ class LoadTestTest {
             java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertTrue(metrics.body().contains("junction_http_responses_total{code=\"201\"} 7\n"),
-                    "1 publisher + 3 warm-up + 3 timed sessions were created:\n" + metrics.body());
+            // One to four untimed warm-up bursts of 3 (they repeat while the tool's JIT is busy).
+            int warm = result.getInteger("join_burst_warmup_subscribers");
+            assertTrue(warm % 3 == 0 && warm >= 3 && warm <= 3 * LoadTest.MAX_WARMUP_BURSTS, result.encode());
+            assertTrue(metrics.body().contains("junction_http_responses_total{code=\"201\"} " + (1 + warm + 3) + "\n"),
+                    "1 publisher + " + warm + " warm-up + 3 timed sessions were created:\n" + metrics.body());
             assertEquals(0, server.sessions().sessionCount(), "every peer, warm-up ones included, left with DELETE");
         }
     }

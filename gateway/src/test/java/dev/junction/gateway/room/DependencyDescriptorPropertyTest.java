@@ -59,27 +59,13 @@ class DependencyDescriptorPropertyTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void shouldSendADecodableGaplessStreamOnACleanLink(long seed) {
-        Scenario s = new Scenario(seed, false);
-        try {
-            s.run();
-            List<Out> out = s.received();
-            s.checkAlways(out);
-            s.checkClean(out);
-        } finally {
-            s.close();
-        }
+        new Scenario(seed, false).runAndCheck();
     }
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void shouldNeverReuseANumberOnAnImpairedLink(long seed) {
-        Scenario s = new Scenario(seed, true);
-        try {
-            s.run();
-            s.checkAlways(s.received());
-        } finally {
-            s.close();
-        }
+        new Scenario(seed, true).runAndCheck();
     }
 
     /** One frame as the generator made it: its marker number, its frame number, layers and references. */
@@ -96,7 +82,7 @@ class DependencyDescriptorPropertyTest {
         }
     }
 
-    private static final class Scenario extends LayeredStreamScenario {
+    private static final class Scenario extends LayeredStreamScenario<Out> {
         final Map<Long, Frame> frames = new HashMap<>();
         /** Per layer: frames since its last keyframe, its next frame number, its structure's template id offset. */
         final int[] sinceKeyframe = new int[LAYERS];
@@ -170,6 +156,7 @@ class DependencyDescriptorPropertyTest {
         }
 
         /** What the subscriber got, its descriptors read in the order they were sent, as its receiver reads them. */
+        @Override
         List<Out> received() {
             List<Out> out = new ArrayList<>();
             DependencyDescriptor dd = new DependencyDescriptor();
@@ -192,6 +179,7 @@ class DependencyDescriptorPropertyTest {
         }
 
         /** Numbers name one thing each; nothing above the cap, in frames or in active decode targets. */
+        @Override
         void checkAlways(List<Out> out) {
             Map<Integer, Long> identityOfSeq = new HashMap<>();
             Map<Integer, Long> frameOfNumber = new HashMap<>();
@@ -217,6 +205,7 @@ class DependencyDescriptorPropertyTest {
         }
 
         /** Gapless sequence numbers, frame numbers going forward, references to frames got whole, layers back up. */
+        @Override
         void checkClean(List<Out> out) {
             List<Out> bySeq = new ArrayList<>(out);
             int base = out.get(0).seq;

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * frame's next one overtake it). A subclass generates the frames ({@link #sendFrame}) and says which frame a packet
  * belongs to ({@link #frameKey}); the cap in force when each frame first reached the room is kept for its checks.
  */
-abstract class LayeredStreamScenario {
+abstract class LayeredStreamScenario<O> {
     static final long MS = 1_000_000L;
     static final long UNIX_OFFSET_NS = 1_700_000_000_000_000_000L - 1_000_000_000_000L;
     static final int LAYERS = 3;
@@ -83,6 +83,27 @@ abstract class LayeredStreamScenario {
 
     /** Sends layer {@code layer}'s next frame into {@link #network}. */
     abstract void sendFrame(int layer);
+
+    /** What the subscriber got, in order, as its subclass's checks read it. */
+    abstract List<O> received();
+
+    /** What must hold on any link: no number names two packets or two frames. */
+    abstract void checkAlways(List<O> out);
+
+    /** What must hold on a clean link besides: no gaps, every frame decodable, nothing above the cap. */
+    abstract void checkClean(List<O> out);
+
+    /** Runs the scenario, checks what the subscriber got ({@link #checkClean} too on a clean link), and closes it. */
+    final void runAndCheck() {
+        try {
+            run();
+            List<O> out = received();
+            checkAlways(out);
+            if (!impaired) checkClean(out);
+        } finally {
+            close();
+        }
+    }
 
     /** The frame {@code packet} belongs to (a key its subclass's checks look frames up by). */
     abstract long frameKey(ByteBuf packet);

@@ -58,27 +58,13 @@ class TemporalLayerPropertyTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void shouldSendADecodableGaplessStreamOnACleanLink(long seed) {
-        Scenario s = new Scenario(seed, false);
-        try {
-            s.run();
-            List<Out> out = s.received();
-            s.checkAlways(out);
-            s.checkClean(out);
-        } finally {
-            s.close();
-        }
+        new Scenario(seed, false).runAndCheck();
     }
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void shouldNeverReuseANumberOnAnImpairedLink(long seed) {
-        Scenario s = new Scenario(seed, true);
-        try {
-            s.run();
-            s.checkAlways(s.received());
-        } finally {
-            s.close();
-        }
+        new Scenario(seed, true).runAndCheck();
     }
 
     /** One frame as the generator made it. */
@@ -95,7 +81,7 @@ class TemporalLayerPropertyTest {
         }
     }
 
-    private static final class Scenario extends LayeredStreamScenario {
+    private static final class Scenario extends LayeredStreamScenario<Out> {
         final Map<Long, Frame> frames = new HashMap<>();
         final int[] pattern = new int[LAYERS];
         final int[] picture = new int[LAYERS];
@@ -184,6 +170,7 @@ class TemporalLayerPropertyTest {
             ts[layer] = (ts[layer] + 3000) & 0xFFFF_FFFFL;
         }
 
+        @Override
         List<Out> received() {
             List<Out> out = new ArrayList<>();
             Vp8Descriptor d = new Vp8Descriptor();
@@ -200,6 +187,7 @@ class TemporalLayerPropertyTest {
         }
 
         /** Numbers name one thing each; a frame that came whole came consecutive; nothing above the cap but late syncs. */
+        @Override
         void checkAlways(List<Out> out) {
             Map<Integer, Long> identityOfSeq = new HashMap<>();
             Map<Integer, Long> frameOfPicture = new HashMap<>();
@@ -229,6 +217,7 @@ class TemporalLayerPropertyTest {
         }
 
         /** Gapless numbers, TL0PICIDX steps, decodable frames, and temporal layers that really came back up. */
+        @Override
         void checkClean(List<Out> out) {
             List<Out> bySeq = new ArrayList<>(out);
             int base = out.get(0).seq;
