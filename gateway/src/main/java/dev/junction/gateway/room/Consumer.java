@@ -489,13 +489,10 @@ public final class Consumer {
     private boolean keepsFrame(Vp8Descriptor vp8, long ts) {
         int tid = vp8.temporalLayer();
         if (frameKnown) {
-            int newest = (recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES;
-            if (ts == recentFrameKeys[newest]) return recentFramesKept[newest];
-            if (((ts - recentFrameKeys[newest]) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
-                for (int i = 0; i < RECENT_FRAMES; i++) {
-                    if (recentFrameKeys[i] == ts) return recentFramesKept[i];
-                }
-                return tid <= activeTemporal || vp8.layerSync();
+            long newest = newestFrameKey();
+            if (ts == newest || ((ts - newest) & 0xFFFF_FFFFL) >= 0x8000_0000L) {
+                int earlier = recalledFrame(ts);
+                return earlier != UNKNOWN_FRAME ? earlier == KEPT_FRAME : tid <= activeTemporal || vp8.layerSync();
             }
         }
         if (vp8.keyframe()) {
@@ -508,10 +505,7 @@ public final class Consumer {
             activeTemporal = tid;
         }
         boolean kept = tid <= activeTemporal;
-        frameKnown = true;
-        recentFrameKeys[recentFrame] = ts;
-        recentFramesKept[recentFrame] = kept;
-        recentFrame = (recentFrame + 1) % RECENT_FRAMES;
+        rememberFrame(ts, kept);
         return kept;
     }
 
@@ -528,13 +522,11 @@ public final class Consumer {
         DependencyStructure s = dd.structure();
         int number = dd.frameNumber();
         if (frameKnown) {
-            int newest = (recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES;
-            if (number == recentFrameKeys[newest]) return recentFramesKept[newest];
-            if (SerialNumber.isNewer16((int) recentFrameKeys[newest], number)) {
-                for (int i = 0; i < RECENT_FRAMES; i++) {
-                    if (recentFrameKeys[i] == number) return recentFramesKept[i];
-                }
-                return dd.dti(s.decodeTargetFor(activeTemporal)) != DependencyStructure.NOT_PRESENT;
+            long newest = newestFrameKey();
+            if (number == newest || SerialNumber.isNewer16((int) newest, number)) {
+                int earlier = recalledFrame(number);
+                return earlier != UNKNOWN_FRAME ? earlier == KEPT_FRAME
+                        : dd.dti(s.decodeTargetFor(activeTemporal)) != DependencyStructure.NOT_PRESENT;
             }
         }
         if (dd.hasStructure() || dd.startOfFrame() && producer.startsKeyframe(in)) {
@@ -553,10 +545,7 @@ public final class Consumer {
             }
         }
         boolean kept = dd.dti(s.decodeTargetFor(activeTemporal)) != DependencyStructure.NOT_PRESENT;
-        frameKnown = true;
-        recentFrameKeys[recentFrame] = number;
-        recentFramesKept[recentFrame] = kept;
-        recentFrame = (recentFrame + 1) % RECENT_FRAMES;
+        rememberFrame(number, kept);
         return kept;
     }
 
@@ -600,6 +589,29 @@ public final class Consumer {
     private final long[] recentFrameKeys = new long[RECENT_FRAMES];
     private final boolean[] recentFramesKept = new boolean[RECENT_FRAMES];
     private int recentFrame;
+    /** {@link #recalledFrame}: the frame was decided and kept, decided and left out, or is not among the recent ones. */
+    private static final int KEPT_FRAME = 1, LEFT_FRAME = 0, UNKNOWN_FRAME = -1;
+
+    /** The key (VP8: RTP timestamp; dependency descriptor: frame number) of the newest frame decided; frameKnown only. */
+    private long newestFrameKey() {
+        return recentFrameKeys[(recentFrame + RECENT_FRAMES - 1) % RECENT_FRAMES];
+    }
+
+    /** How the recent frame {@code key} was decided: {@link #KEPT_FRAME}, {@link #LEFT_FRAME} or {@link #UNKNOWN_FRAME}. */
+    private int recalledFrame(long key) {
+        for (int i = 0; i < RECENT_FRAMES; i++) {
+            if (recentFrameKeys[i] == key) return recentFramesKept[i] ? KEPT_FRAME : LEFT_FRAME;
+        }
+        return UNKNOWN_FRAME;
+    }
+
+    /** Records the decision for the newest frame, {@code key}. */
+    private void rememberFrame(long key, boolean kept) {
+        frameKnown = true;
+        recentFrameKeys[recentFrame] = key;
+        recentFramesKept[recentFrame] = kept;
+        recentFrame = (recentFrame + 1) % RECENT_FRAMES;
+    }
 
     /**
      * Leaves out a packet of a temporal layer above the one it receives. The newest packet so far is cut out of the
