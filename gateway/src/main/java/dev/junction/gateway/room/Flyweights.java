@@ -11,6 +11,7 @@ import dev.junction.codec.rtcp.TransportCcFeedback;
 import dev.junction.codec.rtp.DependencyDescriptor;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.rtp.Vp8Descriptor;
+import dev.junction.transport.bwe.PacketResults;
 
 /**
  * The parsers one room's sessions share: flyweights over borrowed buffers (STYLE: one instance reused, reader
@@ -42,4 +43,9 @@ final class Flyweights {
     final PictureLossIndication pli = new PictureLossIndication();
     final FullIntraRequest fir = new FullIntraRequest();
     final TransportCcFeedback transportCc = new TransportCcFeedback();
+    /**
+     * What one transport-cc feedback reported, matched with what was sent: every subscriber's estimator fills and
+     * reads it within its own {@code handleFeedback}, so one batch, warm in the cache, serves the room.
+     */
+    final PacketResults feedbackResults = new PacketResults(SubscriberBwe.SETTINGS.historyCapacity());
 }

@@ -319,9 +319,13 @@ public final class Room {
 
     /** When a report first due {@link #REPORT_INTERVAL_NS} after {@code nowNs} is due: that, rounded up to the grid. */
     static long nextReportAfter(long nowNs) {
-        long due = nowNs + REPORT_INTERVAL_NS;
-        long past = Math.floorMod(due, REPORT_GRID_NS);
-        return past == 0 ? due : due + (REPORT_GRID_NS - past);
+        return onReportGrid(nowNs + REPORT_INTERVAL_NS);
+    }
+
+    /** {@code ns} rounded up to the next point of the {@link #REPORT_GRID_NS} grid. */
+    static long onReportGrid(long ns) {
+        long past = Math.floorMod(ns, REPORT_GRID_NS);
+        return past == 0 ? ns : ns + (REPORT_GRID_NS - past);
     }
 
     static long earlier(long a, long b) {

@@ -59,7 +59,7 @@ public final class Subscriber implements WebRtcTransport.MediaSink {
         this.session = session;
         this.sender = sender;
         int transportCcId = transportCcId(session);
-        this.bwe = transportCcId > 0 ? new SubscriberBwe(transportCcId, nowNs) : null;
+        this.bwe = transportCcId > 0 ? new SubscriberBwe(transportCcId, room.flyweights().feedbackResults, nowNs) : null;
         int audio = 0;
         int video = 0;
         for (NegotiatedMedia m : session.media()) {

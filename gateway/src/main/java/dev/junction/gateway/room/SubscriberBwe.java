@@ -2,8 +2,10 @@ package dev.junction.gateway.room;
 
 import dev.junction.codec.rtcp.TransportCcFeedback;
 import dev.junction.transport.bwe.BandwidthEstimator;
+import dev.junction.transport.bwe.PacketResults;
 import dev.junction.transport.bwe.Pacer;
 import dev.junction.transport.bwe.ProbeCluster;
+import dev.junction.transport.bwe.SendHistory;
 import dev.junction.transport.bwe.SentKind;
 import io.netty.buffer.ByteBuf;
 
@@ -51,22 +53,26 @@ final class SubscriberBwe {
     // State, on the loop.
     private int nextSequence;
     private boolean feedbackSeen;
-    /** The absolute number ({@code nowNs / BUCKET_NS}) of the newest bucket. */
-    private long newestBucket;
+    /** The newest bucket's index in {@link #bucketBytes}, and when it ends (on the {@code BUCKET_NS} grid). */
+    private int newestBucket;
+    private long newestBucketEndNs;
     private long feedbacks;
     /** The last feedback or timeout handled. */
     private long lastCallNs;
 
     /** @param extensionId the transport-wide sequence number's extension id on the subscriber's leg */
-    SubscriberBwe(int extensionId, long nowNs) {
-        this(extensionId, SETTINGS, nowNs);
+    /** @param results the room's scratch for one feedback's packet results ({@link Flyweights#feedbackResults}) */
+    SubscriberBwe(int extensionId, PacketResults results, long nowNs) {
+        this(extensionId, SETTINGS, results, nowNs);
     }
 
-    SubscriberBwe(int extensionId, BandwidthEstimator.Settings settings, long nowNs) {
+    SubscriberBwe(int extensionId, BandwidthEstimator.Settings settings, PacketResults results, long nowNs) {
         this.extensionId = extensionId;
-        this.estimator = new BandwidthEstimator(settings);
+        this.estimator = new BandwidthEstimator(settings, results);
         this.pacer = new Pacer(settings.startBps(), Pacer.DEFAULT_PACING_FACTOR);
-        this.newestBucket = Math.floorDiv(nowNs, BUCKET_NS);
+        long bucket = Math.floorDiv(nowNs, BUCKET_NS);
+        this.newestBucket = (int) Math.floorMod(bucket, (long) BUCKETS);
+        this.newestBucketEndNs = (bucket + 1) * BUCKET_NS;
     }
 
     /** The extension id the sequence number is written under on this leg. */
@@ -92,7 +98,9 @@ final class SubscriberBwe {
         int seq = nextSequence;
         nextSequence = (seq + 1) & 0xFFFF;
         // NOTE: the pacer first: it says which probe cluster the packet belongs to (BandwidthEstimator's contract).
-        int probe = pacer.onPacketSent(nowNs, sizeBytes);
+        // Nothing paces a subscriber's media (it leaves as it comes), so the pacer's budget matters only while it
+        // probes (padding tops the probe up to its rate), and starts afresh with each probe.
+        int probe = pacer.isProbing() ? pacer.onPacketSent(nowNs, sizeBytes) : SendHistory.NO_PROBE;
         estimator.handlePacketSent(nowNs, seq, sizeBytes, kind, probe);
         count(nowNs, sizeBytes);
     }
@@ -105,6 +113,7 @@ final class SubscriberBwe {
         feedbacks++;
         lastCallNs = nowNs;
         drainProbes();
+        runPeriodicIfDue(nowNs);
         pacer.setTargetBitrate(estimator.targetBitrateBps());
         return estimator.targetBitrateBps() != before;
     }
@@ -119,10 +128,16 @@ final class SubscriberBwe {
         estimator.handleDesiredBitrate(nowNs, bps);
     }
 
-    /** When {@link #handleTimeout} is due: the estimator's periodic work once feedback came, and padding while probing. */
+    /**
+     * When {@link #handleTimeout} is due: padding while probing; otherwise the estimator's periodic work (ALR, probe
+     * decisions, every 25 ms) on the room's {@link Room#REPORT_GRID_NS} grid. That work mostly runs with the
+     * feedback that arrives every 50-100 ms anyway ({@link #handleFeedback} runs it first when due); the timer is its
+     * backstop. On the grid, a hundred subscribers' estimators share the firings their Sender Reports make, instead
+     * of each waking the loop at its own phase, and a firing walks the whole room (issue 11's transport-cc cost).
+     */
     long nextTimeoutNs() {
         if (!feedbackSeen) return Long.MAX_VALUE;
-        long next = estimator.nextTimeoutNs();
+        long next = Room.onReportGrid(estimator.nextTimeoutNs());
         if (pacer.isProbing()) next = Room.earlier(next, lastCallNs + PROBE_TICK_NS);
         return next;
     }
@@ -133,6 +148,10 @@ final class SubscriberBwe {
     void handleTimeout(long nowNs) {
         if (!feedbackSeen) return;
         lastCallNs = nowNs;
+        runPeriodicIfDue(nowNs);
+    }
+
+    private void runPeriodicIfDue(long nowNs) {
         if (nowNs - estimator.nextTimeoutNs() >= 0) {
             estimator.handleTimeout(nowNs);
             drainProbes();
@@ -141,7 +160,7 @@ final class SubscriberBwe {
 
     /** Padding bytes the active probe cluster still wants now (0 when not probing). */
     long paddingBytes(long nowNs) {
-        return feedbackSeen ? pacer.paddingBytes(nowNs) : 0;
+        return feedbackSeen && pacer.isProbing() ? pacer.paddingBytes(nowNs) : 0;
     }
 
     private void drainProbes() {
@@ -191,17 +210,15 @@ final class SubscriberBwe {
 
     private void count(long nowNs, int bytes) {
         advance(nowNs);
-        bucketBytes[(int) Math.floorMod(newestBucket, (long) BUCKETS)] += bytes;
+        bucketBytes[newestBucket] += bytes;
     }
 
-    /** Moves the window to {@code nowNs}: buckets that fell out of it are emptied. */
+    /** Moves the window to {@code nowNs}: buckets that fell out of it are emptied. No division while in the newest. */
     private void advance(long nowNs) {
-        long bucket = Math.floorDiv(nowNs, BUCKET_NS);
-        long steps = bucket - newestBucket;
-        if (steps <= 0) return;
-        for (long i = 1, n = Math.min(steps, BUCKETS); i <= n; i++) {
-            bucketBytes[(int) Math.floorMod(newestBucket + i, (long) BUCKETS)] = 0;
-        }
-        newestBucket = bucket;
+        if (nowNs - newestBucketEndNs < 0) return;
+        long steps = (nowNs - newestBucketEndNs) / BUCKET_NS + 1;
+        for (long i = 1, n = Math.min(steps, BUCKETS); i <= n; i++) bucketBytes[(int) ((newestBucket + i) % BUCKETS)] = 0;
+        newestBucket = (int) ((newestBucket + steps) % BUCKETS);
+        newestBucketEndNs += steps * BUCKET_NS;
     }
 }

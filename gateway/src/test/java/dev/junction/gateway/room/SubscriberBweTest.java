@@ -255,6 +255,34 @@ class SubscriberBweTest {
     }
 
     /**
+     * The estimator's periodic work (every 25 ms) runs with each feedback when due, and from the room's timer only on
+     * the report grid, which a hundred subscribers then share instead of each waking the loop at its own phase. Probing
+     * (padding every few milliseconds) is the exception.
+     */
+    @Test
+    void shouldRunTheEstimatorsPeriodicWorkWithFeedbackAndTimeItOnTheReportGrid() {
+        int onGrid = 0;
+        int feedbackChecked = 0;
+        for (int step = 0; step < 1_000; step++) {
+            int before = feedbackCount;
+            run(10);
+            SubscriberBwe bwe = subscriber.bwe();
+            if (!bwe.hasEstimate()) continue;
+            if (feedbackCount != before) {
+                assertTrue(bwe.estimator().nextTimeoutNs() - nowNs > 0, "periodic work up to date after feedback at " + step);
+                feedbackChecked++;
+            }
+            if (bwe.nextTimeoutNs() - nowNs > SubscriberBwe.PROBE_TICK_NS) { // not a probe's padding tick
+                assertEquals(0, Math.floorMod(bwe.nextTimeoutNs(), Room.REPORT_GRID_NS), "on the grid at " + step);
+                onGrid++;
+            }
+        }
+        assertTrue(feedbackChecked > 50, "feedback seen: " + feedbackChecked);
+        assertTrue(onGrid > 500, "steps not probing: " + onGrid);
+        assertTrue(room.counters().transportCcFeedbackIn() > 50);
+    }
+
+    /**
      * A link a little above the top layer's bitrate, inside the hysteresis band (down below 1,500 kbit/s of share, up
      * only at 1,725 held for 2 s): whatever the estimate's ripples, the layer settles and stays.
      */

@@ -19,7 +19,9 @@ public final class AlrDetector {
     private static final double STOP_RATIO = 0.5;
     private static final long WINDOW_NS = 500_000_000;
 
-    private long targetBps;
+    /** From the target: the budget's fill per nanosecond and its bound (called for every packet sent, so no division there). */
+    private double fillBytesPerNs;
+    private double maxBytes;
     private double budgetBytes;
     private boolean hasLast;
     private long lastNs;
@@ -28,11 +30,12 @@ public final class AlrDetector {
     private long alrStartNs;
 
     public AlrDetector(long targetBps) {
-        this.targetBps = targetBps;
+        setTargetBitrate(targetBps);
     }
 
     public void setTargetBitrate(long bps) {
-        targetBps = bps;
+        fillBytesPerNs = bps * USAGE_RATIO / 8e9;
+        maxBytes = fillBytesPerNs * WINDOW_NS;
     }
 
     /** Media bytes sent now (0 for a tick with nothing sent). */
@@ -40,16 +43,12 @@ public final class AlrDetector {
         long elapsed = hasLast ? Math.max(0, Math.min(nowNs - lastNs, WINDOW_NS)) : 0;
         hasLast = true;
         lastNs = nowNs;
-        double maxBytes = targetBps * USAGE_RATIO * WINDOW_NS / 8e9;
-        budgetBytes += targetBps * USAGE_RATIO * elapsed / 8e9;
-        budgetBytes -= bytes;
-        budgetBytes = Math.clamp(budgetBytes, -maxBytes, maxBytes);
-        double ratio = maxBytes > 0 ? budgetBytes / maxBytes : 0;
-        if (!inAlr && ratio > START_RATIO) {
+        budgetBytes = Math.clamp(budgetBytes + fillBytesPerNs * elapsed - bytes, -maxBytes, maxBytes);
+        if (!inAlr && maxBytes > 0 && budgetBytes > START_RATIO * maxBytes) {
             inAlr = true;
             hasAlrStart = true;
             alrStartNs = nowNs;
-        } else if (inAlr && ratio < STOP_RATIO) {
+        } else if (inAlr && (maxBytes <= 0 || budgetBytes < STOP_RATIO * maxBytes)) {
             inAlr = false;
         }
     }

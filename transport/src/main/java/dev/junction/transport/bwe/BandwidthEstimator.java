@@ -117,9 +117,22 @@ public final class BandwidthEstimator {
     private long queueDrains;
 
     public BandwidthEstimator(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param results scratch for one feedback's packet results, which it holds only during {@link #handleFeedback}:
+     *                one may serve every estimator of a thread (a server's hundred subscribers on one loop then
+     *                share a batch that stays in the cache instead of each keeping its own); at least
+     *                {@code historyCapacity} (rounded up to a power of two) long. Null: one of its own.
+     */
+    public BandwidthEstimator(Settings settings, PacketResults results) {
         this.settings = settings;
         this.history = new SendHistory(settings.historyCapacity());
-        this.results = new PacketResults(history.capacity());
+        if (results != null && results.capacity() < history.capacity()) {
+            throw new IllegalArgumentException("results hold " + results.capacity() + " packets, the history " + history.capacity());
+        }
+        this.results = results != null ? results : new PacketResults(history.capacity());
         this.aimd = new AimdRateControl(settings.startBps(), settings.minBps(), settings.maxBps(), AimdRateControl.DEFAULT_BETA);
         this.loss = new LossBasedController(settings.minBps(), settings.maxBps());
         this.acked = new AcknowledgedBitrateEstimator(history.capacity());

@@ -8,7 +8,8 @@ package dev.junction.transport.bwe;
  * <p>Arrival times are on the feedback sender's clock, extended to 64 bits and in nanoseconds: only
  * differences between them mean anything.
  *
- * <p>Threading and ownership: one per {@link BandwidthEstimator}; overwritten by the next feedback.
+ * <p>Threading and ownership: one per {@link BandwidthEstimator}, or one shared by the estimators of one thread
+ * (each holds it only while it handles a feedback); overwritten by the next feedback.
  */
 public final class PacketResults {
 
@@ -31,6 +32,11 @@ public final class PacketResults {
         probeClusterId = new int[capacity];
         received = new boolean[capacity];
         kind = new byte[capacity];
+    }
+
+    /** How many packets one batch holds. */
+    public int capacity() {
+        return sequence.length;
     }
 
     void clear() {

@@ -1,7 +1,6 @@
 package dev.junction.transport.bwe;
 
 import dev.junction.codec.rtp.SerialNumber;
-import java.util.Arrays;
 
 /**
  * What one transport sent, by transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01
@@ -29,14 +28,25 @@ public final class SendHistory {
     static final byte REPORTED_LOST = 1;
     static final byte REPORTED_RECEIVED = 2;
 
+    /**
+     * Each slot is {@link #STRIDE} longs side by side: the extended sequence number, the send time, and the rest
+     * packed ({@link #packed}). Side by side because a server numbers every copy to a hundred subscribers, each
+     * with its own history: recording a packet, or looking it up from feedback, touches one or two cache lines of
+     * one array rather than one line in each of six.
+     */
+    private static final int STRIDE = 3;
+    private static final int SEQUENCE = 0;
+    private static final int SEND_TIME = 1;
+    private static final int PACKED = 2;
+    /** The packed word: size in the low 24 bits (at most 16 MiB), kind and report state 4 bits each, probe cluster id in the high 32. */
+    private static final int MAX_SIZE = (1 << 24) - 1;
+    private static final int KIND_SHIFT = 24;
+    private static final int STATE_SHIFT = 28;
+    private static final long STATE_MASK = 0xFL << STATE_SHIFT;
+
     // Allocated by this, once.
     private final int mask;
-    private final long[] sequence;
-    private final long[] sendTimeNs;
-    private final int[] sizeBytes;
-    private final byte[] kind;
-    private final int[] probeClusterId;
-    private final byte[] reportState;
+    private final long[] slots;
     private final SerialNumber.Unwrapper unwrapper = new SerialNumber.Unwrapper();
 
     private long packetsSent;
@@ -49,13 +59,15 @@ public final class SendHistory {
         }
         int size = Integer.highestOneBit(capacity - 1) << 1;
         this.mask = size - 1;
-        this.sequence = new long[size];
-        this.sendTimeNs = new long[size];
-        this.sizeBytes = new int[size];
-        this.kind = new byte[size];
-        this.probeClusterId = new int[size];
-        this.reportState = new byte[size];
-        Arrays.fill(sequence, -1);
+        this.slots = new long[size * STRIDE];
+        for (int i = 0; i < size; i++) {
+            slots[i * STRIDE + SEQUENCE] = -1;
+        }
+    }
+
+    private static long packed(int sizeBytes, SentKind kind, byte reportState, int probeClusterId) {
+        return ((long) probeClusterId << 32) | ((long) reportState << STATE_SHIFT) | ((long) kind.ordinal() << KIND_SHIFT)
+                | Math.clamp(sizeBytes, 0, MAX_SIZE);
     }
 
     /**
@@ -67,13 +79,10 @@ public final class SendHistory {
      */
     public long handlePacketSent(long nowNs, int sequenceNumber, int sizeBytes, SentKind kind, int probeClusterId) {
         long extended = unwrapper.unwrap(sequenceNumber);
-        int slot = (int) (extended & mask);
-        this.sequence[slot] = extended;
-        this.sendTimeNs[slot] = nowNs;
-        this.sizeBytes[slot] = sizeBytes;
-        this.kind[slot] = (byte) kind.ordinal();
-        this.probeClusterId[slot] = probeClusterId;
-        this.reportState[slot] = UNREPORTED;
+        int at = (int) (extended & mask) * STRIDE;
+        slots[at + SEQUENCE] = extended;
+        slots[at + SEND_TIME] = nowNs;
+        slots[at + PACKED] = packed(sizeBytes, kind, UNREPORTED, probeClusterId);
         packetsSent++;
         bytesSent += sizeBytes;
         return extended;
@@ -91,7 +100,7 @@ public final class SendHistory {
             return -1;
         }
         int slot = (int) (extended & mask);
-        return sequence[slot] == extended ? slot : -1;
+        return slots[slot * STRIDE + SEQUENCE] == extended ? slot : -1;
     }
 
     /** Highest extended sequence number sent, or -1 before the first packet. */
@@ -100,27 +109,28 @@ public final class SendHistory {
     }
 
     public long sendTimeNs(int slot) {
-        return sendTimeNs[slot];
+        return slots[slot * STRIDE + SEND_TIME];
     }
 
     public int sizeBytes(int slot) {
-        return sizeBytes[slot];
+        return (int) (slots[slot * STRIDE + PACKED] & MAX_SIZE);
     }
 
     public SentKind kind(int slot) {
-        return SentKind.of(kind[slot]);
+        return SentKind.of((int) (slots[slot * STRIDE + PACKED] >>> KIND_SHIFT) & 0xF);
     }
 
     public int probeClusterId(int slot) {
-        return probeClusterId[slot];
+        return (int) (slots[slot * STRIDE + PACKED] >> 32);
     }
 
     byte reportState(int slot) {
-        return reportState[slot];
+        return (byte) ((slots[slot * STRIDE + PACKED] & STATE_MASK) >>> STATE_SHIFT);
     }
 
     void setReportState(int slot, byte state) {
-        reportState[slot] = state;
+        int at = slot * STRIDE + PACKED;
+        slots[at] = (slots[at] & ~STATE_MASK) | ((long) state << STATE_SHIFT);
     }
 
     public int capacity() {

@@ -3,6 +3,7 @@ package dev.junction.transport.bwe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.rtcp.TransportCcFeedback;
@@ -91,5 +92,63 @@ class BandwidthEstimatorTest {
         } finally {
             feedback.forEach(ByteBuf::release);
         }
+    }
+
+    @Test
+    void shouldEstimateTheSameWithResultsSharedByTheEstimatorsOfAThread() {
+        // Two flows, one congesting (its one-way delay grows, and every 17th packet is lost), fed to two estimators
+        // sharing one PacketResults and to two with their own, feedback interleaved: the pairs must agree throughout.
+        BandwidthEstimator.Settings settings = BandwidthEstimator.Settings.defaults().withStart(1_000_000);
+        PacketResults shared = new PacketResults(settings.historyCapacity());
+        BandwidthEstimator[] sharing = {new BandwidthEstimator(settings, shared), new BandwidthEstimator(settings, shared)};
+        BandwidthEstimator[] own = {new BandwidthEstimator(settings), new BandwidthEstimator(settings)};
+        TransportCcFeedbackWriter writer = new TransportCcFeedbackWriter(1200);
+        TransportCcFeedback parser = new TransportCcFeedback();
+        long t0 = 5_000 * MS;
+        long gapNs = 4 * MS;
+        boolean moved = false;
+        for (int i = 0; i < 5_000; i++) {
+            long now = t0 + i * gapNs;
+            for (int f = 0; f < 2; f++) {
+                sharing[f].handlePacketSent(now, i & 0xFFFF, 1200, SentKind.MEDIA, SendHistory.NO_PROBE);
+                own[f].handlePacketSent(now, i & 0xFFFF, 1200, SentKind.MEDIA, SendHistory.NO_PROBE);
+            }
+            if (i % 10 != 9) continue;
+            for (int f = 0; f < 2; f++) {
+                writer.reset();
+                writer.startAt((i - 9) & 0xFFFF);
+                for (int k = i - 9; k <= i; k++) {
+                    if (f == 1 && k % 17 == 0) continue;
+                    long delayNs = 20 * MS + (f == 1 ? k * 40_000L : 0); // the congested flow's queue grows 10 ms a second
+                    writer.addReceived(k & 0xFFFF, (t0 + k * gapNs + delayNs) / 1000 + 1_000_000);
+                }
+                ByteBuf buf = Unpooled.buffer(writer.encodedLength());
+                try {
+                    writer.write(buf, 1, 2, i / 10);
+                    for (BandwidthEstimator e : new BandwidthEstimator[] {sharing[f], own[f]}) {
+                        parser.wrap(buf, 0, buf.readableBytes());
+                        e.handleFeedback(now + 25 * MS, parser);
+                        if (now - e.nextTimeoutNs() >= 0) e.handleTimeout(now);
+                        while (e.pollProbeCluster() != null) {
+                            // Probes are not sent here; both estimators ask for the same ones.
+                        }
+                    }
+                } finally {
+                    buf.release();
+                }
+                assertEquals(own[f].targetBitrateBps(), sharing[f].targetBitrateBps(), "flow " + f + " at packet " + i);
+                assertEquals(own[f].counters(), sharing[f].counters(), "flow " + f + " at packet " + i);
+                moved |= own[f].targetBitrateBps() != settings.startBps();
+            }
+        }
+        assertTrue(moved, "the estimates moved");
+        assertTrue(own[1].targetBitrateBps() < own[0].targetBitrateBps(), "the congested flow's estimate is the lower: "
+                + own[1].targetBitrateBps() + " against " + own[0].targetBitrateBps());
+    }
+
+    @Test
+    void shouldRefuseSharedResultsSmallerThanItsHistory() {
+        BandwidthEstimator.Settings settings = BandwidthEstimator.Settings.defaults();
+        assertThrows(IllegalArgumentException.class, () -> new BandwidthEstimator(settings, new PacketResults(16)));
     }
 }

@@ -51,6 +51,35 @@ class SendHistoryTest {
     }
 
     @Test
+    void shouldKeepEachFieldOfASlotApartFromTheOthers() {
+        // The size, kind, report state and probe cluster share one packed word per slot: each at its extremes, and
+        // the report state changed after, must read back as recorded.
+        SendHistory history = new SendHistory(16);
+        history.handlePacketSent(5, 1, 0xFF_FFFF, SentKind.PADDING, Integer.MAX_VALUE);
+        history.handlePacketSent(6, 2, 1, SentKind.RETRANSMISSION, SendHistory.NO_PROBE);
+        history.handlePacketSent(7, 3, 70_000_000, SentKind.MEDIA, Integer.MIN_VALUE);
+        int first = history.slotOf(history.extend(1));
+        int second = history.slotOf(history.extend(2));
+        int third = history.slotOf(history.extend(3));
+        history.setReportState(first, SendHistory.REPORTED_RECEIVED);
+        history.setReportState(second, SendHistory.REPORTED_LOST);
+
+        assertEquals(0xFF_FFFF, history.sizeBytes(first));
+        assertEquals(SentKind.PADDING, history.kind(first));
+        assertEquals(Integer.MAX_VALUE, history.probeClusterId(first));
+        assertEquals(SendHistory.REPORTED_RECEIVED, history.reportState(first));
+        assertEquals(5, history.sendTimeNs(first));
+        assertEquals(1, history.sizeBytes(second));
+        assertEquals(SentKind.RETRANSMISSION, history.kind(second));
+        assertEquals(SendHistory.NO_PROBE, history.probeClusterId(second));
+        assertEquals(SendHistory.REPORTED_LOST, history.reportState(second));
+        assertEquals(0xFF_FFFF, history.sizeBytes(third), "a size beyond 16 MiB is kept as the largest");
+        assertEquals(Integer.MIN_VALUE, history.probeClusterId(third));
+        assertEquals(SendHistory.UNREPORTED, history.reportState(third));
+        assertEquals(1 + 0xFF_FFFF + 70_000_000L, history.bytesSent(), "counted whole");
+    }
+
+    @Test
     void shouldRoundTheCapacityUpToAPowerOfTwo() {
         assertEquals(1024, new SendHistory(1000).capacity());
         assertEquals(16, new SendHistory(16).capacity());
