@@ -3,7 +3,7 @@
 # out and added latency from the load tool, and for 13 s of the measured window the media loop thread alone: its CPU
 # (task-clock), its wake-ups and reads (perf stat's syscall counts), and the server's CPU by thread group from /proc
 # (media loop, JIT compilers, GC, the rest). Checkouts and modes alternate.
-# Usage: gateway/src/perf/transport-cc-pair.sh RUNS CHECKOUT...
+# Usage: [MODES="on off"] [WARMUP=5] gateway/src/perf/transport-cc-pair.sh RUNS CHECKOUT...
 #   e.g. git worktree add --detach /tmp/before main && (cd /tmp/before && mvn -q -o package -DskipTests)
 #        flock /tmp/junction-mvn.lock gateway/src/perf/transport-cc-pair.sh 2 /tmp/before "$PWD"
 # Every checkout needs its jars built; each checkout's own load tool drives it. Needs perf with syscall tracepoints
@@ -26,7 +26,7 @@ thread_cpu() {
 }
 
 for run in $(seq 1 "$runs"); do
-  for mode in on off; do
+  for mode in ${MODES:-on off}; do
     for tree in "$@"; do
       tag="$(basename "$tree") $mode run $run"
       load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -36,9 +36,9 @@ for run in $(seq 1 "$runs"); do
       if [ -z "$pid" ]; then echo "no server from $tree:"; tail -n5 "$out/serve.log"; exit 1; fi
       tid=$(for t in /proc/"$pid"/task/*; do [[ "$(cat "$t/comm")" == junction-media* ]] && basename "$t"; done | head -n1)
       (cd "$tree" && ./junction loadtest --target "http://127.0.0.1:$port" --server-pid "$pid" --publishers 1 --subscribers 100 \
-          --warmup 5 --seconds 15 --video-kbps 1000 > "$out/result.json" 2> "$out/progress.log") &
+          --warmup "${WARMUP:-5}" --seconds 15 --video-kbps 1000 > "$out/result.json" 2> "$out/progress.log") &
       lt=$!
-      for _ in $(seq 1 300); do grep -q 'warmup 5s' "$out/progress.log" 2> /dev/null && break; sleep 0.2; done
+      for _ in $(seq 1 300); do grep -q "warmup ${WARMUP:-5}s" "$out/progress.log" 2> /dev/null && break; sleep 0.2; done
       before=$(thread_cpu "$pid")
       perf stat -x, -e 'task-clock,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto' \
           -t "$tid" -o "$out/perf.csv" -- sleep "$window_s" 2> /dev/null
