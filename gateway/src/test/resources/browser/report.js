@@ -78,7 +78,7 @@ function summarize(stats) {
     audio: { totalSamplesReceived: 0, concealedSamples: 0, packetsReceived: 0, packetsLost: 0, bytesReceived: 0, codec: null },
     outbound: { video: { framesEncoded: 0, packetsSent: 0, bytesSent: 0, encodings: 0, codec: null, encoder: null,
                          nackCount: 0, pliCount: 0, retransmittedPacketsSent: 0, retransmittedBytesSent: 0,
-                         qualityLimitation: {} },
+                         qualityLimitation: {}, byRid: {} },
                 audio: { packetsSent: 0, bytesSent: 0, codec: null } },
     candidates: [],
     selectedPair: null,
@@ -107,6 +107,12 @@ function summarize(stats) {
       v.encodings += 1;
       // Why Chromium holds an encoding back (bandwidth, cpu, other, none), by rid.
       if (s.qualityLimitationReason) v.qualityLimitation[s.rid || String(v.encodings - 1)] = s.qualityLimitationReason;
+      // Per encoding: what it sends, and how long each reason held it back so far and how often that changed its
+      // resolution (webrtc-stats: qualityLimitationDurations, qualityLimitationResolutionChanges).
+      v.byRid[s.rid || String(v.encodings - 1)] = {
+        frameWidth: s.frameWidth || 0, framesPerSecond: s.framesPerSecond || 0, active: s.active,
+        targetBitrate: s.targetBitrate, reason: s.qualityLimitationReason,
+        durations: s.qualityLimitationDurations, resolutionChanges: s.qualityLimitationResolutionChanges };
       if (s.scalabilityMode) v.scalabilityMode = s.scalabilityMode;
       v.codec = v.codec || codecOf(s);
       v.encoder = v.encoder || s.encoderImplementation || null;

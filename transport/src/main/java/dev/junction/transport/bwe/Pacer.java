@@ -8,8 +8,17 @@ package dev.junction.transport.bwe;
  * padding is asked for when media runs out.
  *
  * <p>A byte budget (leaky bucket): it fills at the current rate, at most 5 ms worth above zero, and each
- * packet sent takes its size, so it may go negative (debt) and the next packet waits. How the I/O layer
- * drives it, on its timer and after queueing media:
+ * packet sent takes its size, so it may go negative (debt) and the next packet waits.
+ *
+ * <p>A probe cluster keeps to its own schedule instead: by any time it may have sent its rate times the time since
+ * it started, however late the caller comes, and it ends once it has its bytes and packets and has sent what was due
+ * by then. A caller woken every 10 ms (the media loop's timer) thus sends a cluster in chunks of 10 ms worth whose
+ * first and last packets are as far apart as its bytes take at its rate, so the cluster is measured at its rate: with
+ * the leaky bucket's 5 ms cap and a stop in the middle of a chunk, it went out at half its rate or less (issue 11's
+ * shaped viewer). A cluster that cannot keep up (no padding to send, only media) ends once it has its bytes and
+ * packets and twice its duration has passed.
+ *
+ * <p>How the I/O layer drives it, on its timer and after queueing media:
  *
  * <pre>{@code
  * while (pacer.sendableBytes(nowNs) > 0 && queue has media) send(queue.poll())   // tag = pacer.onPacketSent(nowNs, size)
@@ -72,13 +81,16 @@ public final class Pacer {
             probeSentBytes = 0;
             probeSentPackets = 0;
             probeStartNs = nowNs;
-            // A probe starts at once, whatever the media debt, and measures its own rate.
-            budgetBytes = 1;
         }
         long elapsed = hasLast ? Math.max(0, nowNs - lastNs) : 0;
         hasLast = true;
         lastNs = nowNs;
-        double rate = rateBps();
+        if (probing) {
+            // A probe starts at once, whatever the media debt, and from then on keeps to its schedule.
+            budgetBytes = 1 + clusters[clusterHead].bitrateBps() * (double) Math.max(0, nowNs - probeStartNs) / 8e9 - probeSentBytes;
+            return;
+        }
+        double rate = pacingRateBps;
         budgetBytes = Math.min(budgetBytes + rate * elapsed / 8e9, Math.max(1, rate * MAX_BURST_NS / 8e9));
     }
 
@@ -108,7 +120,9 @@ public final class Pacer {
         ProbeCluster cluster = clusters[clusterHead];
         probeSentBytes += bytes;
         probeSentPackets++;
-        if (probeSentBytes >= cluster.minBytes() && probeSentPackets >= cluster.minPackets()) {
+        boolean dueSent = budgetBytes <= 0;
+        boolean overdue = nowNs - probeStartNs >= 2 * cluster.durationNs();
+        if (probeSentBytes >= cluster.minBytes() && probeSentPackets >= cluster.minPackets() && (dueSent || overdue)) {
             clusters[clusterHead] = null;
             clusterHead = (clusterHead + 1) % QUEUE;
             clusterCount--;
