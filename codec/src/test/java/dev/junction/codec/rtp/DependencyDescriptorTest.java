@@ -151,6 +151,49 @@ class DependencyDescriptorTest {
     }
 
     @Test
+    void shouldAddTheActiveDecodeTargetsKeepingEveryOtherField() {
+        Structure l1t3 = DependencyDescriptorWriter.l1t3(7);
+        byte[] keyframe = DependencyDescriptorWriter.withStructure(true, 0, 40, l1t3);
+        byte[] mandatory = DependencyDescriptorWriter.mandatory(true, false, 7 + 2, 41);
+        byte[] custom = new DependencyDescriptorWriter().mandatoryFields(false, true, 7 + 3, 42)
+                .bits(0, 1).bits(0, 1).bits(0, 1).bits(1, 1).bits(0, 1) // F: custom fdiffs
+                .bits(2, 2).bits(99, 8).bits(0, 2).toBytes(); // one fdiff of 100
+        byte[] active = DependencyDescriptorWriter.withActiveDecodeTargets(true, true, 1, 43, l1t3, 0b111);
+        for (byte[] bytes : new byte[][] {keyframe, mandatory, custom, active}) {
+            DependencyStream s = new DependencyStream();
+            dd.parse(Unpooled.wrappedBuffer(keyframe), 0, keyframe.length, s);
+            s.adopt(dd);
+            assertEquals(DependencyDescriptor.OK, dd.parse(Unpooled.wrappedBuffer(bytes), 0, bytes.length, s));
+            int frame = dd.frameNumber();
+            int temporal = dd.temporalId();
+            boolean start = dd.startOfFrame();
+            boolean end = dd.endOfFrame();
+            int[] fdiffs = new int[dd.fdiffCount()];
+            for (int i = 0; i < fdiffs.length; i++) fdiffs[i] = dd.fdiff(i);
+            boolean structure = dd.hasStructure();
+            ByteBuf out = Unpooled.buffer(64).writeZero(5);
+            dd.writeWithActiveDecodeTargets(out, 5, 0b001);
+            int length = dd.lengthWithActiveDecodeTargets();
+            assertEquals(DependencyDescriptor.OK, dd.parse(out, 5, length, s), "it reads back");
+            assertTrue(dd.hasActiveDecodeTargets());
+            assertEquals(0b001, dd.activeDecodeTargets());
+            assertEquals(frame, dd.frameNumber());
+            assertEquals(temporal, dd.temporalId());
+            assertEquals(start, dd.startOfFrame());
+            assertEquals(end, dd.endOfFrame());
+            assertEquals(structure, dd.hasStructure());
+            assertEquals(fdiffs.length, dd.fdiffCount());
+            for (int i = 0; i < fdiffs.length; i++) assertEquals(fdiffs[i], dd.fdiff(i));
+            s.adopt(dd);
+            assertEquals(0b001, s.activeDecodeTargets(), "a receiver takes it in, a new structure's too");
+        }
+        // The mandatory fields alone gain one byte: 5 flag bits and 3 decode targets.
+        parse(keyframe);
+        dd.parse(Unpooled.wrappedBuffer(mandatory), 0, 3, stream);
+        assertEquals(4, dd.lengthWithActiveDecodeTargets());
+    }
+
+    @Test
     void shouldKeepTheNewerStructureWhenAnOlderKeyframeArrivesLate() {
         parse(DependencyDescriptorWriter.withStructure(true, 0, 500, DependencyDescriptorWriter.l1t3(0)));
         assertEquals(DependencyDescriptor.OK, parse(DependencyDescriptorWriter.withStructure(true, 0, 499, DependencyDescriptorWriter.l1t3(20))));
