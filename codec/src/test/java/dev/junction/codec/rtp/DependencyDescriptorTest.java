@@ -193,6 +193,47 @@ class DependencyDescriptorTest {
         assertEquals(4, dd.lengthWithActiveDecodeTargets());
     }
 
+    /**
+     * Every descriptor Chromium sent (VP8 simulcast with custom frame diffs and chains, VP9, AV1; structures, active
+     * decode targets of its own) still reads field for field with the active decode targets added, as a receiver
+     * reads it after the stream's earlier packets.
+     */
+    @Test
+    void shouldAddTheActiveDecodeTargetsToEveryChromiumDescriptor() {
+        java.util.Map<String, DependencyStream> streams = new java.util.HashMap<>();
+        java.util.Map<String, DependencyStream> rewritten = new java.util.HashMap<>();
+        DependencyDescriptor again = new DependencyDescriptor();
+        int added = 0;
+        for (DependencyDescriptorCaptures.Capture c : DependencyDescriptorCaptures.load()) {
+            DependencyStream s = streams.computeIfAbsent(c.stream(), k -> new DependencyStream());
+            DependencyStream r = rewritten.computeIfAbsent(c.stream(), k -> new DependencyStream());
+            if (dd.parse(Unpooled.wrappedBuffer(c.bytes()), 0, c.bytes().length, s) != DependencyDescriptor.OK) continue;
+            int mask = added % 3 == 0 ? 0b001 : added % 3 == 1 ? 0b011 : 0b111;
+            ByteBuf out = Unpooled.buffer(64).writeZero(2);
+            dd.writeWithActiveDecodeTargets(out, 2, mask);
+            int length = dd.lengthWithActiveDecodeTargets();
+            assertEquals(DependencyDescriptor.OK, again.parse(out, 2, length, r), c + ": reads back");
+            assertEquals(mask, again.activeDecodeTargets(), c.toString());
+            assertEquals(dd.frameNumber(), again.frameNumber(), c.toString());
+            assertEquals(dd.startOfFrame(), again.startOfFrame(), c.toString());
+            assertEquals(dd.endOfFrame(), again.endOfFrame(), c.toString());
+            assertEquals(dd.hasStructure(), again.hasStructure(), c.toString());
+            assertEquals(dd.spatialId(), again.spatialId(), c.toString());
+            assertEquals(dd.temporalId(), again.temporalId(), c.toString());
+            for (int dt = 0; dt < dd.decodeTargetCount(); dt++) assertEquals(dd.dti(dt), again.dti(dt), c + ": decode target " + dt);
+            assertEquals(dd.fdiffCount(), again.fdiffCount(), c.toString());
+            for (int i = 0; i < dd.fdiffCount(); i++) assertEquals(dd.fdiff(i), again.fdiff(i), c.toString());
+            assertEquals(dd.chainCount(), again.chainCount(), c.toString());
+            for (int i = 0; i < dd.chainCount(); i++) assertEquals(dd.chainFdiff(i), again.chainFdiff(i), c.toString());
+            assertTrue(length <= dd.dataLength() + 5, c + ": grows by 5 flag bits and the bitmask at most");
+            s.adopt(dd);
+            r.adopt(again);
+            assertEquals(mask, r.activeDecodeTargets(), c.toString());
+            added++;
+        }
+        assertTrue(added > 150, "descriptors rewritten: " + added);
+    }
+
     @Test
     void shouldKeepTheNewerStructureWhenAnOlderKeyframeArrivesLate() {
         parse(DependencyDescriptorWriter.withStructure(true, 0, 500, DependencyDescriptorWriter.l1t3(0)));
