@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.junction.codec.rtp.DependencyDescriptor;
 import dev.junction.codec.rtp.DependencyDescriptorWriter;
 import dev.junction.codec.rtp.DependencyStream;
-import dev.junction.codec.rtp.RtpHeaderWriter;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,17 +43,8 @@ class DependencyDescriptorRoomTest {
     }
 
     private void send(byte[] dd) {
-        ByteBuf p = Unpooled.buffer(128);
-        RtpHeaderWriter header = new RtpHeaderWriter();
-        header.start(p, 96, true, seq++, 9000L * seq, SSRC);
-        header.startExtensions(true, 0);
-        byte[] mid = "1".getBytes(StandardCharsets.US_ASCII);
-        byte[] rid = "f".getBytes(StandardCharsets.US_ASCII);
-        header.addExtension(pair.midId(), mid, 0, mid.length);
-        header.addExtension(pair.ridId(), rid, 0, rid.length);
-        header.addExtension(pair.ddId(), dd, 0, dd.length);
-        header.endExtensions();
-        p.writeByte(0x10).writeByte(0x01).writeZero(8); // VP8: S, a delta frame
+        seq++;
+        ByteBuf p = RoomFixtures.dependencyDescriptorPacket(pair, seq - 1, 9000L * seq, SSRC, dd, 8);
         try {
             pair.publisher().handleRtp(p, nowNs);
         } finally {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.rtcp.GenericNack;
 import dev.junction.codec.rtp.DependencyDescriptorWriter;
-import dev.junction.codec.rtp.RtpHeaderWriter;
 import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
@@ -19,7 +18,6 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.atomic.AtomicReference;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -112,10 +110,10 @@ class RoomAllocationTest {
         ViewerPreference uncapped = new ViewerPreference(ViewerPreference.NONE, null, ViewerPreference.NONE, ViewerPreference.NONE);
         DependencyDescriptorWriter.Structure l1t3 = DependencyDescriptorWriter.l1t3(0);
         // The keyframe with the structure, then one packet per frame of the cycle T0 T2 T1 T2 (templates 1, 3, 2, 4).
-        ByteBuf keyframe = ddPacket(pair, DependencyDescriptorWriter.withStructure(true, 0, 0, l1t3));
+        ByteBuf keyframe = RoomFixtures.dependencyDescriptorPacket(pair, 0, 0, 0x1234_5678L, DependencyDescriptorWriter.withStructure(true, 0, 0, l1t3), 1000);
         ByteBuf[] cycle = new ByteBuf[4];
         for (int i = 0; i < 4; i++) {
-            cycle[i] = ddPacket(pair, DependencyDescriptorWriter.mandatory(true, true, DependencyDescriptorWriter.l1t3Template(i), 0));
+            cycle[i] = RoomFixtures.dependencyDescriptorPacket(pair, 0, 0, 0x1234_5678L, DependencyDescriptorWriter.mandatory(true, true, DependencyDescriptorWriter.l1t3Template(i), 0), 1000);
         }
         RtpPacket parsed = new RtpPacket();
         parsed.wrap(cycle[0], 0, cycle[0].readableBytes());
@@ -153,22 +151,6 @@ class RoomAllocationTest {
             for (ByteBuf p : cycle) p.release();
             room.close(0);
         }
-    }
-
-    /** A one-packet frame of the "f" (top) simulcast layer with {@code dd} as its dependency descriptor. */
-    private static ByteBuf ddPacket(RoomFixtures.SimulcastPair pair, byte[] dd) {
-        ByteBuf p = Unpooled.buffer(128);
-        RtpHeaderWriter header = new RtpHeaderWriter();
-        header.start(p, 96, true, 0, 0, 0x1234_5678L);
-        header.startExtensions(true, 0);
-        byte[] mid = "1".getBytes(StandardCharsets.US_ASCII);
-        byte[] rid = "f".getBytes(StandardCharsets.US_ASCII);
-        header.addExtension(pair.midId(), mid, 0, mid.length);
-        header.addExtension(pair.ridId(), rid, 0, rid.length);
-        header.addExtension(pair.ddId(), dd, 0, dd.length);
-        header.endExtensions();
-        p.writeByte(0x10).writeByte(0x01).writeZero(1000); // VP8: S, a delta frame
-        return p;
     }
 
     private static void forwardAndMeasure() {
