@@ -40,8 +40,16 @@ public final class DependencyDescriptor {
 
     private static final int MANDATORY_BYTES = 3;
 
-    /** Where the descriptor's data starts in the buffer parsed. */
+    /** Where the descriptor's data starts in the buffer parsed, and its length. */
     private int dataOffset = -1;
+    private int dataLength;
+    /** The extended fields are present (the descriptor is longer than the mandatory 3 bytes). */
+    private boolean extended;
+    /** Bit indexes from the data's start: after the attached structure (where the active decode targets go)... */
+    private int structureEndBit;
+    /** ...after the active decode targets (the same when absent), and after the last field read. */
+    private int activeEndBit;
+    private int endBit;
     // Mandatory fields.
     private boolean startOfFrame;
     private boolean endOfFrame;
@@ -80,6 +88,7 @@ public final class DependencyDescriptor {
     public int parse(ByteBuf buf, int offset, int length, DependencyStream stream) {
         reset();
         dataOffset = offset;
+        dataLength = length;
         if (length < MANDATORY_BYTES) return TOO_SHORT;
         int b0 = buf.getUnsignedByte(offset);
         startOfFrame = (b0 & 0x80) != 0;
@@ -94,7 +103,8 @@ public final class DependencyDescriptor {
         boolean customDtis = false;
         boolean customFdiffs = false;
         boolean customChains = false;
-        if (length > MANDATORY_BYTES) {
+        extended = length > MANDATORY_BYTES;
+        if (extended) {
             structureAttached = bits(1) == 1;
             activePresent = bits(1) == 1;
             customDtis = bits(1) == 1;
@@ -106,11 +116,13 @@ public final class DependencyDescriptor {
                 int r = readStructure(s);
                 if (r != OK) return fail(r);
             }
+            structureEndBit = bit;
             if (activePresent) {
                 if (s == null) return fail(NO_STRUCTURE);
                 activeBit = bit;
                 activeDecodeTargets = bits(s.decodeTargetCount);
             }
+            activeEndBit = bit;
         }
         if (s == null) return fail(NO_STRUCTURE);
         int template = (templateId + 64 - s.templateIdOffset) % 64;
@@ -135,6 +147,7 @@ public final class DependencyDescriptor {
         for (int c = 0; c < chainCount; c++) {
             chainFdiffs[c] = customChains ? (short) bits(8) : s.chainFdiffs[template * DependencyStructure.MAX_DECODE_TARGETS + c];
         }
+        endBit = bit;
         return overrun ? fail(OVERRUN) : OK;
     }
 
@@ -236,6 +249,10 @@ public final class DependencyDescriptor {
     }
 
     private void reset() {
+        extended = false;
+        structureEndBit = MANDATORY_BYTES * 8;
+        activeEndBit = structureEndBit;
+        endBit = structureEndBit;
         startOfFrame = false;
         endOfFrame = false;
         templateId = 0;
@@ -274,6 +291,11 @@ public final class DependencyDescriptor {
     /** The absolute index of the descriptor's data in the buffer last parsed (where a copy's rewrite goes). */
     public int dataOffset() {
         return dataOffset;
+    }
+
+    /** The descriptor's length in bytes, as parsed. */
+    public int dataLength() {
+        return dataLength;
     }
 
     /** The first packet of a frame. */
@@ -368,6 +390,75 @@ public final class DependencyDescriptor {
             int v = out.getUnsignedByte(index);
             boolean set = ((mask >>> (decodeTargetCount - 1 - i)) & 1) != 0;
             out.setByte(index, set ? v | bitMask : v & ~bitMask);
+        }
+    }
+
+    /**
+     * The length of this descriptor with {@code active_decode_targets_bitmask} present
+     * ({@link #writeWithActiveDecodeTargets}); only after {@link #OK}.
+     */
+    public int lengthWithActiveDecodeTargets() {
+        int bits = extended ? endBit - (activeEndBit - structureEndBit) : MANDATORY_BYTES * 8 + 5;
+        return (bits + decodeTargetCount + 7) / 8;
+    }
+
+    /**
+     * Writes this descriptor (only after {@link #OK}, from the buffer it was parsed from, which must still hold it)
+     * at {@code out[at]} with the active decode targets set to {@code mask}: the A flag set and the bitmask after the
+     * structure, in place of one it sent; every other field as it was, and zero padding to the byte
+     * ({@link #lengthWithActiveDecodeTargets} bytes). A forwarder uses it to tell a receiver which decode targets it
+     * still gets when it stops forwarding some (A.8.2).
+     */
+    public void writeWithActiveDecodeTargets(ByteBuf out, int at, int mask) {
+        BitWriter w = writer.start(out, at);
+        copyBits(w, 0, MANDATORY_BYTES * 8);
+        if (extended) {
+            copyBits(w, MANDATORY_BYTES * 8, MANDATORY_BYTES * 8 + 1);
+            w.write(1, 1);
+            copyBits(w, MANDATORY_BYTES * 8 + 2, structureEndBit);
+        } else {
+            w.write(0b01000, 5); // T=0, A=1, no custom fields
+        }
+        w.write(mask, decodeTargetCount);
+        if (extended) copyBits(w, activeEndBit, endBit);
+        w.finish();
+    }
+
+    private void copyBits(BitWriter w, int from, int to) {
+        for (int b = from; b < to; b++) w.write((buf.getUnsignedByte(base + (b >>> 3)) >>> (7 - (b & 7))) & 1, 1);
+    }
+
+    private final BitWriter writer = new BitWriter();
+
+    /** Writes bits MSB first at absolute indexes; reused. */
+    private static final class BitWriter {
+        private ByteBuf out;
+        private int index;
+        private int current;
+        private int used;
+
+        BitWriter start(ByteBuf target, int at) {
+            out = target;
+            index = at;
+            current = 0;
+            used = 0;
+            return this;
+        }
+
+        void write(int value, int n) {
+            for (int i = n - 1; i >= 0; i--) {
+                current = (current << 1) | ((value >>> i) & 1);
+                if (++used == 8) {
+                    out.setByte(index++, current);
+                    current = 0;
+                    used = 0;
+                }
+            }
+        }
+
+        void finish() {
+            if (used > 0) out.setByte(index++, current << (8 - used));
+            out = null;
         }
     }
 }

@@ -151,6 +151,90 @@ class DependencyDescriptorTest {
     }
 
     @Test
+    void shouldAddTheActiveDecodeTargetsKeepingEveryOtherField() {
+        Structure l1t3 = DependencyDescriptorWriter.l1t3(7);
+        byte[] keyframe = DependencyDescriptorWriter.withStructure(true, 0, 40, l1t3);
+        byte[] mandatory = DependencyDescriptorWriter.mandatory(true, false, 7 + 2, 41);
+        byte[] custom = new DependencyDescriptorWriter().mandatoryFields(false, true, 7 + 3, 42)
+                .bits(0, 1).bits(0, 1).bits(0, 1).bits(1, 1).bits(0, 1) // F: custom fdiffs
+                .bits(2, 2).bits(99, 8).bits(0, 2).toBytes(); // one fdiff of 100
+        byte[] active = DependencyDescriptorWriter.withActiveDecodeTargets(true, true, 1, 43, l1t3, 0b111);
+        for (byte[] bytes : new byte[][] {keyframe, mandatory, custom, active}) {
+            DependencyStream s = new DependencyStream();
+            dd.parse(Unpooled.wrappedBuffer(keyframe), 0, keyframe.length, s);
+            s.adopt(dd);
+            assertEquals(DependencyDescriptor.OK, dd.parse(Unpooled.wrappedBuffer(bytes), 0, bytes.length, s));
+            int frame = dd.frameNumber();
+            int temporal = dd.temporalId();
+            boolean start = dd.startOfFrame();
+            boolean end = dd.endOfFrame();
+            int[] fdiffs = new int[dd.fdiffCount()];
+            for (int i = 0; i < fdiffs.length; i++) fdiffs[i] = dd.fdiff(i);
+            boolean structure = dd.hasStructure();
+            ByteBuf out = Unpooled.buffer(64).writeZero(5);
+            dd.writeWithActiveDecodeTargets(out, 5, 0b001);
+            int length = dd.lengthWithActiveDecodeTargets();
+            assertEquals(DependencyDescriptor.OK, dd.parse(out, 5, length, s), "it reads back");
+            assertTrue(dd.hasActiveDecodeTargets());
+            assertEquals(0b001, dd.activeDecodeTargets());
+            assertEquals(frame, dd.frameNumber());
+            assertEquals(temporal, dd.temporalId());
+            assertEquals(start, dd.startOfFrame());
+            assertEquals(end, dd.endOfFrame());
+            assertEquals(structure, dd.hasStructure());
+            assertEquals(fdiffs.length, dd.fdiffCount());
+            for (int i = 0; i < fdiffs.length; i++) assertEquals(fdiffs[i], dd.fdiff(i));
+            s.adopt(dd);
+            assertEquals(0b001, s.activeDecodeTargets(), "a receiver takes it in, a new structure's too");
+        }
+        // The mandatory fields alone gain one byte: 5 flag bits and 3 decode targets.
+        parse(keyframe);
+        dd.parse(Unpooled.wrappedBuffer(mandatory), 0, 3, stream);
+        assertEquals(4, dd.lengthWithActiveDecodeTargets());
+    }
+
+    /**
+     * Every descriptor Chromium sent (VP8 simulcast with custom frame diffs and chains, VP9, AV1; structures, active
+     * decode targets of its own) still reads field for field with the active decode targets added, as a receiver
+     * reads it after the stream's earlier packets.
+     */
+    @Test
+    void shouldAddTheActiveDecodeTargetsToEveryChromiumDescriptor() {
+        java.util.Map<String, DependencyStream> streams = new java.util.HashMap<>();
+        java.util.Map<String, DependencyStream> rewritten = new java.util.HashMap<>();
+        DependencyDescriptor again = new DependencyDescriptor();
+        int added = 0;
+        for (DependencyDescriptorCaptures.Capture c : DependencyDescriptorCaptures.load()) {
+            DependencyStream s = streams.computeIfAbsent(c.stream(), k -> new DependencyStream());
+            DependencyStream r = rewritten.computeIfAbsent(c.stream(), k -> new DependencyStream());
+            if (dd.parse(Unpooled.wrappedBuffer(c.bytes()), 0, c.bytes().length, s) != DependencyDescriptor.OK) continue;
+            int mask = added % 3 == 0 ? 0b001 : added % 3 == 1 ? 0b011 : 0b111;
+            ByteBuf out = Unpooled.buffer(64).writeZero(2);
+            dd.writeWithActiveDecodeTargets(out, 2, mask);
+            int length = dd.lengthWithActiveDecodeTargets();
+            assertEquals(DependencyDescriptor.OK, again.parse(out, 2, length, r), c + ": reads back");
+            assertEquals(mask, again.activeDecodeTargets(), c.toString());
+            assertEquals(dd.frameNumber(), again.frameNumber(), c.toString());
+            assertEquals(dd.startOfFrame(), again.startOfFrame(), c.toString());
+            assertEquals(dd.endOfFrame(), again.endOfFrame(), c.toString());
+            assertEquals(dd.hasStructure(), again.hasStructure(), c.toString());
+            assertEquals(dd.spatialId(), again.spatialId(), c.toString());
+            assertEquals(dd.temporalId(), again.temporalId(), c.toString());
+            for (int dt = 0; dt < dd.decodeTargetCount(); dt++) assertEquals(dd.dti(dt), again.dti(dt), c + ": decode target " + dt);
+            assertEquals(dd.fdiffCount(), again.fdiffCount(), c.toString());
+            for (int i = 0; i < dd.fdiffCount(); i++) assertEquals(dd.fdiff(i), again.fdiff(i), c.toString());
+            assertEquals(dd.chainCount(), again.chainCount(), c.toString());
+            for (int i = 0; i < dd.chainCount(); i++) assertEquals(dd.chainFdiff(i), again.chainFdiff(i), c.toString());
+            assertTrue(length <= dd.dataLength() + 5, c + ": grows by 5 flag bits and the bitmask at most");
+            s.adopt(dd);
+            r.adopt(again);
+            assertEquals(mask, r.activeDecodeTargets(), c.toString());
+            added++;
+        }
+        assertTrue(added > 150, "descriptors rewritten: " + added);
+    }
+
+    @Test
     void shouldKeepTheNewerStructureWhenAnOlderKeyframeArrivesLate() {
         parse(DependencyDescriptorWriter.withStructure(true, 0, 500, DependencyDescriptorWriter.l1t3(0)));
         assertEquals(DependencyDescriptor.OK, parse(DependencyDescriptorWriter.withStructure(true, 0, 499, DependencyDescriptorWriter.l1t3(20))));

@@ -50,6 +50,7 @@ public final class RoomTotals {
             new Counter("transport_cc_feedback_in", "Transport-wide congestion control feedback messages received from subscribers (their estimates run on it).", RoomCounters::transportCcFeedbackIn),
             new Counter("rtp_numbered", "RTP packets to subscribers numbered with their leg's transport-wide sequence number.", RoomCounters::rtpNumbered),
             new Counter("rtp_unnumbered", "RTP packets to transport-cc subscribers that could not carry the number (an opaque or full extension block).", RoomCounters::rtpUnnumbered),
+            new Counter("active_decode_targets_untold", "RTP packets to subscribers whose dependency descriptor could not take the active decode targets Junction meant to add (forwarded without them).", RoomCounters::activeDecodeTargetsUntold),
             new Counter("padding_sent", "Padding-only RTX packets sent to subscribers to probe for bandwidth.", RoomCounters::paddingSent),
             new Counter("keyframes_instead_of_resends", "Keyframes asked for because a subscriber's resends were withheld over its bandwidth estimate.", RoomCounters::keyframesInsteadOfResends));
     private static final RoomDrop[] DROPS = RoomDrop.values();

@@ -385,7 +385,7 @@ public final class Consumer {
         if (newest) highestSequenceIn = inSeq;
         int length = in.length();
         SubscriberBwe bwe = slot.subscriber().bwe();
-        ByteBuf out = room.allocator().heapBuffer(length + NUMBERING_ROOM + Room.SRTP_TAIL_ROOM);
+        ByteBuf out = room.allocator().heapBuffer(length + NUMBERING_ROOM + (dd != null ? ACTIVE_ROOM : 0) + Room.SRTP_TAIL_ROOM);
         int numbered = writeHeader(in, out, bwe);
         int payloadAt = out.writerIndex();
         out.writeBytes(in.buffer(), in.payloadOffset(), length - in.headerLength());
@@ -395,7 +395,7 @@ public final class Consumer {
         if (in.hasExtension()) in.rewriteExtensionIdsInto(out, out.readerIndex(), mapping.extensionIds());
         if (numbered >= 0) number(out, numbered, in.hasTwoByteExtensions(), bwe);
         if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, newest);
-        if (dd != null) rewriteDependencyDescriptor(in, out, dd, newest);
+        if (dd != null) rewriteDependencyDescriptor(in, out, dd, newest, true);
         lastPayloadType = outPt;
         slot.onSent(seq, ts, nowNs);
         slot.addPayloadBytes(in.payloadLength());
@@ -550,25 +550,106 @@ public final class Consumer {
     }
 
     /**
-     * Writes the subscriber's frame number into the copy's dependency descriptor, and the active decode targets it
-     * sends limited to those this subscriber gets whole. Frame numbers run on across switches (libwebrtc's receiver
+     * Writes the subscriber's frame number into the copy's dependency descriptor and, on the forwarding path
+     * ({@code live}), the active decode targets it gets. Frame numbers run on across switches (libwebrtc's receiver
      * drops a structure whose frame is older than the one in force, and unwraps frame numbers into frame ids); the
-     * frames left out for a temporal cap keep their numbers, as a gap: the receiver resolves each frame's
-     * references as its frame number minus the template's frame diffs, which a cut would have to rewrite.
+     * frames left out for a temporal cap keep their numbers, as a gap: the receiver resolves each frame's references
+     * as its frame number minus the template's frame diffs, which a cut would have to rewrite.
+     *
+     * <p>Active decode targets (A.8.2): what the publisher has active, narrowed to the decode targets of the temporal
+     * layer its frame was decided with. When that differs from what the subscriber was last told (a new cap, a new
+     * structure, which makes every decode target active again), it is told in every packet of the next
+     * {@link #ACTIVE_REPEAT_FRAMES} frames forwarded, so one lost packet does not leave it with the old set: in place
+     * where the packet sends a bitmask, else added to the descriptor ({@link #addActiveDecodeTargets}), as libwebrtc's
+     * sender repeats a new bitmask.
+     *
+     * <p>NOTE: only the newest frame decided tells a change. A late, reordered or duplicated packet of an older frame
+     * was decided under the temporal layer in force then; telling it the set of now would announce decode targets
+     * for a frame that came before they were received (an older frame under a lower cap), and count a frame of the
+     * window that is not a new one. A publisher's own bitmask in such a packet is narrowed with its frame's layer.
      */
-    private void rewriteDependencyDescriptor(RtpPacket in, ByteBuf out, DependencyDescriptor dd, boolean newest) {
+    private void rewriteDependencyDescriptor(RtpPacket in, ByteBuf out, DependencyDescriptor dd, boolean newest, boolean live) {
         int id = producer.dependencyDescriptorId();
         if (mapping.extensionIds()[id] == 0) return;
         int at = out.readerIndex() + dd.dataOffset() - in.offset();
+        DependencyStructure s = dd.structure();
+        if (s != null) {
+            int number = dd.frameNumber();
+            boolean newestFrame = frameKnown && number == newestFrameKey();
+            int temporal = newestFrame ? activeTemporal : recalledTemporal(number);
+            int wanted = producer.layer(layer).dependencies().activeDecodeTargets() & s.decodeTargetsUpTo(temporal);
+            int all = dd.decodeTargetCount() == 32 ? -1 : (1 << dd.decodeTargetCount()) - 1;
+            if (live && newestFrame) {
+                if (dd.hasStructure()) toldActiveDecodeTargets = all;
+                if (wanted != toldActiveDecodeTargets) {
+                    toldActiveDecodeTargets = wanted;
+                    activeRepeatFrames = ACTIVE_REPEAT_FRAMES;
+                    activeRepeatFrame = NO_FRAME;
+                }
+                if (number != activeRepeatFrame) {
+                    // A new frame: the window counts frames, whichever of their packets comes first.
+                    activeRepeatFrame = activeRepeatFrames > 0 ? number : NO_FRAME;
+                    if (activeRepeatFrames > 0) activeRepeatFrames--;
+                }
+                // NOTE: before the frame number below: the descriptor is written again from the publisher's.
+                if (number == activeRepeatFrame && !dd.hasActiveDecodeTargets()) addActiveDecodeTargets(in, out, at, dd, wanted);
+            } else if (live && dd.hasStructure() && toldActiveDecodeTargets != all) {
+                // A late or duplicated packet of an older keyframe: a receiver takes its structure again if no newer
+                // came, which makes every decode target active, more than the subscriber gets now. It says no more
+                // than its frame's set and today's, and the next frames tell today's again.
+                wanted &= toldActiveDecodeTargets;
+                activeRepeatFrames = ACTIVE_REPEAT_FRAMES;
+                activeRepeatFrame = NO_FRAME;
+                if (!dd.hasActiveDecodeTargets()) addActiveDecodeTargets(in, out, at, dd, wanted);
+            }
+            if (dd.hasActiveDecodeTargets()) dd.writeActiveDecodeTargets(out, at, wanted);
+        }
         int frameOut = (dd.frameNumber() + frameNumberOffset) & 0xFFFF;
         DependencyDescriptor.writeFrameNumber(out, at, frameOut);
-        DependencyStructure s = dd.structure();
-        if (s != null && dd.hasActiveDecodeTargets()) {
-            dd.writeActiveDecodeTargets(out, at, dd.activeDecodeTargets() & s.decodeTargetsUpTo(activeTemporal));
-        }
         if (newest && (!slot.hasFrameNumber() || !SerialNumber.isNewer16(slot.lastFrameNumber(), frameOut))) {
             slot.onFrameNumberSent(frameOut);
         }
+    }
+
+    /** Frames whose packets repeat a changed set of active decode targets. */
+    static final int ACTIVE_REPEAT_FRAMES = 3;
+    /** Room a copy may need to grow its descriptor by the active decode targets: 5 flag bits and 32 bits, in words. */
+    static final int ACTIVE_ROOM = 8;
+    private static final int NO_FRAME = -1;
+    /** The active decode targets the subscriber was last told (a structure tells all), 0 before any. */
+    private int toldActiveDecodeTargets;
+    /** Frames of the window still to start, and the frame number of the one in it now ({@link #NO_FRAME}: none). */
+    private int activeRepeatFrames;
+    private int activeRepeatFrame = NO_FRAME;
+
+    /**
+     * Rewrites the copy's descriptor at {@code at} (the whole copy is written) to carry {@code mask} as its active
+     * decode targets: the element grows by whole 32-bit words into the copy's spare room ({@link #ACTIVE_ROOM}), the
+     * bytes after it move up, the gap left is padding (zero bytes, RFC 8285 §4.1), and the element's and the block's
+     * lengths follow. A packet that cannot take it (the one-byte form's 16 bytes, or no spare room) goes as it is,
+     * counted ({@code active_decode_targets_untold}); nothing is allocated.
+     */
+    private void addActiveDecodeTargets(RtpPacket in, ByteBuf out, int at, DependencyDescriptor dd, int mask) {
+        int oldLength = dd.dataLength();
+        int newLength = dd.lengthWithActiveDecodeTargets();
+        boolean twoByte = in.hasTwoByteExtensions();
+        int grow = Math.max(0, (newLength - oldLength + 3) & ~3);
+        if (!twoByte && newLength > 16 || newLength > 255 || out.writableBytes() < grow + Room.SRTP_TAIL_ROOM) {
+            room.counters().activeDecodeTargetsUntold++;
+            return;
+        }
+        int end = out.writerIndex();
+        for (int i = end - 1; i >= at + oldLength; i--) out.setByte(i + grow, out.getByte(i));
+        out.writerIndex(end + grow);
+        dd.writeWithActiveDecodeTargets(out, at, mask);
+        out.setZero(at + newLength, oldLength + grow - newLength);
+        if (twoByte) {
+            out.setByte(at - 1, newLength);
+        } else {
+            out.setByte(at - 1, (out.getUnsignedByte(at - 1) & 0xF0) | (newLength - 1));
+        }
+        int blockLength = out.readerIndex() + in.extensionDataOffset() - in.offset() - 2;
+        out.setShort(blockLength, out.getUnsignedShort(blockLength) + grow / 4);
     }
 
     /**
@@ -588,6 +669,8 @@ public final class Consumer {
     private static final int RECENT_FRAMES = 16;
     private final long[] recentFrameKeys = new long[RECENT_FRAMES];
     private final boolean[] recentFramesKept = new boolean[RECENT_FRAMES];
+    /** The temporal layer received when each recent frame was decided. */
+    private final byte[] recentFramesTemporal = new byte[RECENT_FRAMES];
     private int recentFrame;
     /** {@link #recalledFrame}: the frame was decided and kept, decided and left out, or is not among the recent ones. */
     private static final int KEPT_FRAME = 1, LEFT_FRAME = 0, UNKNOWN_FRAME = -1;
@@ -605,11 +688,25 @@ public final class Consumer {
         return UNKNOWN_FRAME;
     }
 
+    /**
+     * The temporal layer received when the recent frame {@code key} was decided; for a frame not among them (first
+     * seen late, or forgotten), the lowest of the recent frames' and the current one, as its own is not known.
+     */
+    private int recalledTemporal(long key) {
+        int lowest = activeTemporal;
+        for (int i = 0; i < RECENT_FRAMES; i++) {
+            if (recentFrameKeys[i] == key) return recentFramesTemporal[i];
+            if (recentFrameKeys[i] != -1) lowest = Math.min(lowest, recentFramesTemporal[i]);
+        }
+        return lowest;
+    }
+
     /** Records the decision for the newest frame, {@code key}. */
     private void rememberFrame(long key, boolean kept) {
         frameKnown = true;
         recentFrameKeys[recentFrame] = key;
         recentFramesKept[recentFrame] = kept;
+        recentFramesTemporal[recentFrame] = (byte) activeTemporal;
         recentFrame = (recentFrame + 1) % RECENT_FRAMES;
     }
 
@@ -733,7 +830,7 @@ public final class Consumer {
         if (numbered >= 0) number(out, numbered, cached.hasTwoByteExtensions(), bwe);
         if (vp8 != null) rewriteVp8(out, payloadAt, vp8, pictureOut, false);
         DependencyDescriptor dd = cachedDependencyDescriptor(cached);
-        if (dd != null) rewriteDependencyDescriptor(cached, out, dd, false);
+        if (dd != null) rewriteDependencyDescriptor(cached, out, dd, false, false);
         slot.onRetransmitted();
         int size = out.readableBytes() + Room.SRTP_TAIL_ROOM;
         if (slot.subscriber().sender().sendRtp(out)) {

@@ -18,6 +18,7 @@ public final class RoomCounters {
     long transportCcFeedbackIn;
     long rtpNumbered;
     long rtpUnnumbered;
+    long activeDecodeTargetsUntold;
     long paddingSent;
     long keyframesInsteadOfResends;
     long rtpIn;
@@ -91,6 +92,14 @@ public final class RoomCounters {
     /** RTP packets to transport-cc subscribers that could not carry one (an opaque or full extension block). */
     public long rtpUnnumbered() {
         return rtpUnnumbered;
+    }
+
+    /**
+     * Packets a subscriber's Consumer forwarded without the active decode targets it meant to add to their dependency
+     * descriptor (the descriptor would outgrow a one-byte extension element, or the copy had no room).
+     */
+    public long activeDecodeTargetsUntold() {
+        return activeDecodeTargetsUntold;
     }
 
     /** Padding-only packets sent to subscribers to probe for more bandwidth. */

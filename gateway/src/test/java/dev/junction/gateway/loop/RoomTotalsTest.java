@@ -88,7 +88,7 @@ class RoomTotalsTest {
         for (String name : List.of("rtp_in", "rtp_forwarded", "bytes_forwarded", "rtcp_in", "keyframe_requests_in",
                 "keyframe_requests_sent", "keyframe_requests_coalesced", "source_switches", "nacks_in", "retransmissions",
                 "reports_sent", "nacks_sent_upstream", "packets_recovered_upstream", "rtp_routed", "rtp_piped_in", "repairs_requested",
-                "transport_cc_feedback_sent", "transport_cc_feedback_in", "rtp_numbered", "rtp_unnumbered", "padding_sent",
+                "transport_cc_feedback_sent", "transport_cc_feedback_in", "rtp_numbered", "rtp_unnumbered", "active_decode_targets_untold", "padding_sent",
                 "keyframes_instead_of_resends")) {
             assertEquals(0L, samples.get("junction_room_" + name + "_total"), name);
         }
@@ -105,7 +105,7 @@ class RoomTotalsTest {
         assertEquals(0L, samples.get("junction_subscriber_estimate_bps_bucket{le=\"+Inf\"}"));
         assertEquals(0L, samples.get("junction_subscriber_estimate_bps_count"));
         int buckets = dev.junction.gateway.room.RoomCounters.ESTIMATE_BOUNDS_BPS.length + 1;
-        assertEquals(22 + RoomDrop.values().length + 4 + dev.junction.gateway.room.KeyframeCause.values().length + buckets + 2, samples.size(), "nothing else: " + samples.keySet());
+        assertEquals(23 + RoomDrop.values().length + 4 + dev.junction.gateway.room.KeyframeCause.values().length + buckets + 2, samples.size(), "nothing else: " + samples.keySet());
     }
 
     @Test

@@ -41,7 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>frame numbers that only go forward, across switches too (a structure from an older frame is dropped);</li>
  *   <li>every frame's references, in its own frame numbers, name frames it got whole before (so frames left out keep
  *       their numbers as gaps, and it switches up only at a keyframe or a Switch indication);</li>
- *   <li>no frame above the temporal cap in force when the frame arrived, and no active decode target above it.</li>
+ *   <li>no frame above the temporal cap in force when the frame arrived, and no active decode target above it, in
+ *       the bitmasks it gets or in what it believes active after each packet (a cap change is told at once, in a
+ *       bitmask added to the descriptors that had none).</li>
  * </ul>
  * On an impaired link (loss, reordering, duplicates) it must still never give one sequence number to two packets or
  * one frame number to two frames.
@@ -76,7 +78,8 @@ class DependencyDescriptorPropertyTest {
     }
 
     /** One packet the subscriber got, with its descriptor as the subscriber reads it. */
-    private record Out(int seq, int frameNumber, int read, int tid, int[] fdiffs, int activeMask, long frameKey, int index) {
+    private record Out(int seq, int frameNumber, int read, int tid, int[] fdiffs, int activeMask, int knownActive, long frameKey,
+            int index) {
         long identity() {
             return (frameKey << 8) | index;
         }
@@ -171,7 +174,7 @@ class DependencyDescriptorPropertyTest {
                 ByteBuf b = p.buffer();
                 int m = p.payloadOffset() + MARKER;
                 out.add(new Out(p.sequenceNumber(), dd.frameNumber(), read, dd.temporalId(), fdiffs,
-                        dd.hasActiveDecodeTargets() ? dd.activeDecodeTargets() : -1,
+                        dd.hasActiveDecodeTargets() ? dd.activeDecodeTargets() : -1, stream.activeDecodeTargets(),
                         LayeredStreamScenario.frameKey(b.getByte(m), b.getByte(m + 1), b.getInt(m + 2)), b.getByte(m + 6)));
             }
             assertTrue(out.size() > 300, "seed " + seed + ": the subscriber got video: " + out.size());
@@ -252,6 +255,19 @@ class DependencyDescriptorPropertyTest {
                 previous = o;
             }
             assertTrue(topLayerBack > 0, "seed " + seed + ": temporal layer 2 came back after frames were left out");
+            // What the subscriber knows of the active decode targets (told as soon as its layer changes) never names a
+            // decode target above the cap in force.
+            int narrowed = 0;
+            for (Out o : out) {
+                if (o.read != DependencyDescriptor.OK) continue;
+                int cap = capAtArrival.get(o.frameKey);
+                if (cap < UNCAPPED) {
+                    assertEquals(0, o.knownActive & ~((1 << (cap + 1)) - 1),
+                            "seed " + seed + ": " + o + ": the subscriber believes decode targets above the cap " + cap + " active");
+                }
+                if (o.knownActive != 0b111) narrowed++;
+            }
+            assertTrue(narrowed > 0, "seed " + seed + ": the subscriber was told of fewer active decode targets");
         }
     }
 }

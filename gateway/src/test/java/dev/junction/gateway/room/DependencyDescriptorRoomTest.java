@@ -1,14 +1,15 @@
 package dev.junction.gateway.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.codec.rtp.DependencyDescriptor;
 import dev.junction.codec.rtp.DependencyDescriptorWriter;
-import dev.junction.codec.rtp.RtpHeaderWriter;
+import dev.junction.codec.rtp.DependencyStream;
+import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a room does with a publisher's dependency descriptors that it cannot use (issue 11): one that does not parse
  * drops its packet, counted, as libwebrtc's receiver would; one that arrives before its layer's structure is forwarded
- * as it is, and the structure's keyframe is asked for, at most every 500 ms.
+ * as it is, and the structure's keyframe is asked for, at most every 500 ms. And what it tells a capped subscriber
+ * of the active decode targets (A.8.2), packet by packet.
  */
 class DependencyDescriptorRoomTest {
     private static final long MS = 1_000_000L;
@@ -41,17 +43,8 @@ class DependencyDescriptorRoomTest {
     }
 
     private void send(byte[] dd) {
-        ByteBuf p = Unpooled.buffer(128);
-        RtpHeaderWriter header = new RtpHeaderWriter();
-        header.start(p, 96, true, seq++, 9000L * seq, SSRC);
-        header.startExtensions(true, 0);
-        byte[] mid = "1".getBytes(StandardCharsets.US_ASCII);
-        byte[] rid = "f".getBytes(StandardCharsets.US_ASCII);
-        header.addExtension(pair.midId(), mid, 0, mid.length);
-        header.addExtension(pair.ridId(), rid, 0, rid.length);
-        header.addExtension(pair.ddId(), dd, 0, dd.length);
-        header.endExtensions();
-        p.writeByte(0x10).writeByte(0x01).writeZero(8); // VP8: S, a delta frame
+        seq++;
+        ByteBuf p = RoomFixtures.dependencyDescriptorPacket(pair, seq - 1, 9000L * seq, SSRC, dd, 8);
         try {
             pair.publisher().handleRtp(p, nowNs);
         } finally {
@@ -59,9 +52,64 @@ class DependencyDescriptorRoomTest {
         }
     }
 
+    private Slot videoSlot() {
+        return pair.subscriber().slots().stream().filter(s -> s.kind() == MediaKind.VIDEO).findFirst().orElseThrow();
+    }
+
     private int forwarded() {
-        long ssrc = pair.subscriber().slots().stream().filter(s -> s.kind() == MediaKind.VIDEO).findFirst().orElseThrow().ssrc();
-        return subSender.rtpWithSsrc(ssrc).size();
+        return subSender.rtpWithSsrc(videoSlot().ssrc()).size();
+    }
+
+    /**
+     * Each packet the subscriber got, read in order as its receiver reads it: "frame number: the active decode
+     * targets it sends (- for none) / those the receiver then believes active".
+     */
+    private List<String> toldActive() {
+        List<String> told = new ArrayList<>();
+        DependencyDescriptor dd = new DependencyDescriptor();
+        DependencyStream stream = new DependencyStream();
+        for (RtpPacket p : subSender.rtpWithSsrc(videoSlot().ssrc())) {
+            long found = p.findExtension(pair.subscriberDdId());
+            assertEquals(DependencyDescriptor.OK, dd.parse(p.buffer(), RtpPacket.foundOffset(found), RtpPacket.foundLength(found), stream));
+            stream.adopt(dd);
+            told.add(dd.frameNumber() + ": " + (dd.hasActiveDecodeTargets() ? Integer.toBinaryString(dd.activeDecodeTargets()) : "-")
+                    + "/" + Integer.toBinaryString(stream.activeDecodeTargets()));
+        }
+        return told;
+    }
+
+    @Test
+    void shouldTellTheActiveDecodeTargetsInTheNextThreeFramesAndNeverInALatePacketOfAnOlderFrame() {
+        DependencyDescriptorWriter.Structure l1t3 = DependencyDescriptorWriter.l1t3(0);
+        videoSlot().setPreference(new ViewerPreference(ViewerPreference.NONE, null, 1, ViewerPreference.NONE), nowNs);
+        send(DependencyDescriptorWriter.withStructure(true, 0, 10, l1t3)); // the keyframe: T0+T1 of its structure's all
+        send(DependencyDescriptorWriter.mandatory(true, true, 3, 11)); // T2: left out
+        send(DependencyDescriptorWriter.mandatory(true, false, 2, 12)); // T1, its first packet
+        videoSlot().setPreference(new ViewerPreference(ViewerPreference.NONE, null, ViewerPreference.NONE, ViewerPreference.NONE), nowNs);
+        send(DependencyDescriptorWriter.mandatory(true, true, 4, 13)); // T2, not a switch for T0+T1+T2: left out
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 14)); // T0, a switch: T2 is received from here
+        send(DependencyDescriptorWriter.mandatory(false, true, 2, 12)); // the rest of frame 12, late: decided under T1
+        send(DependencyDescriptorWriter.mandatory(true, false, 3, 15)); // two packets of one frame...
+        send(DependencyDescriptorWriter.mandatory(false, true, 3, 15));
+        send(DependencyDescriptorWriter.mandatory(true, true, 2, 16));
+        send(DependencyDescriptorWriter.mandatory(true, true, 4, 17)); // ...the window of three frames is over
+        assertEquals(List.of("10: 11/11", "12: 11/11", "14: 111/111", "12: -/111", "15: 111/111", "15: 111/111", "16: 111/111", "17: -/111"),
+                toldActive());
+        // The keyframe again, late (a duplicate): its structure makes all active again for a receiver, which is what
+        // the subscriber has now, so nothing is added to it. Capped again at T0, its duplicate is narrowed to what both
+        // its own frame (T1) and today's cap allow, and the next three frames tell T0 alone again.
+        send(DependencyDescriptorWriter.withStructure(true, 0, 10, l1t3));
+        videoSlot().setPreference(new ViewerPreference(ViewerPreference.NONE, null, 0, ViewerPreference.NONE), nowNs);
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 18)); // T0: the cap is told
+        send(DependencyDescriptorWriter.withStructure(true, 0, 10, l1t3));
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 22));
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 26));
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 30));
+        send(DependencyDescriptorWriter.mandatory(true, true, 1, 34));
+        assertEquals(List.of("10: -/111", "18: 1/1", "10: 1/1", "22: 1/1", "26: 1/1", "30: 1/1", "34: -/1"),
+                toldActive().subList(8, 15));
+        assertEquals(0, room.counters().activeDecodeTargetsUntold());
+        assertTrue(room.counters().dropped(RoomDrop.TEMPORAL_LAYER) == 2, "frames 11 and 13 were left out");
     }
 
     @Test

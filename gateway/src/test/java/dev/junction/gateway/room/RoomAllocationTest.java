@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.codec.rtcp.GenericNack;
+import dev.junction.codec.rtp.DependencyDescriptorWriter;
+import dev.junction.codec.rtp.RtpPacket;
 import dev.junction.codec.sdp.MediaKind;
 import dev.junction.codec.sdp.jsep.HeaderExtensionUri;
 import dev.junction.codec.sdp.jsep.NegotiatedMedia;
@@ -29,7 +31,7 @@ class RoomAllocationTest {
     private static final long ALLOWED_BYTES = 16 * 1024;
 
     /** Releases at once, as the real transport does after sending. */
-    private static final class DiscardingSender implements MediaSender {
+    private static class DiscardingSender implements MediaSender {
         long packets;
 
         @Override
@@ -48,12 +50,23 @@ class RoomAllocationTest {
 
     @Test
     void shouldForwardAndRetransmitWithoutAllocatingPerPacket() throws InterruptedException {
-        // On an event loop thread, as in production: Netty's pooled allocator keeps its per-thread cache
-        // (and so allocates nothing per buffer) only on FastThreadLocalThreads.
+        onEventLoop(RoomAllocationTest::forwardAndMeasure);
+    }
+
+    @Test
+    void shouldAddActiveDecodeTargetsWithoutAllocatingPerPacket() throws InterruptedException {
+        onEventLoop(RoomAllocationTest::forwardDependencyDescriptorsAndMeasure);
+    }
+
+    /**
+     * On an event loop thread, as in production: Netty's pooled allocator keeps its per-thread cache (and so
+     * allocates nothing per buffer) only on FastThreadLocalThreads.
+     */
+    private static void onEventLoop(Runnable test) throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread loop = new FastThreadLocalThread(() -> {
             try {
-                forwardAndMeasure();
+                test.run();
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -62,6 +75,81 @@ class RoomAllocationTest {
         loop.join();
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
+        }
+    }
+
+    /** Counts the packets whose dependency descriptor (id {@code id}) grew to carry the active decode targets. */
+    private static final class DescriptorCountingSender extends DiscardingSender {
+        final RtpPacket packet = new RtpPacket();
+        int id;
+        long told;
+
+        @Override
+        public boolean sendRtp(ByteBuf p) {
+            if (packet.wrap(p, p.readerIndex(), p.readableBytes())) {
+                long found = packet.findExtension(id);
+                if (found != RtpPacket.NOT_FOUND && RtpPacket.foundLength(found) == 4) told++;
+            }
+            return super.sendRtp(p);
+        }
+    }
+
+    /**
+     * Issue 11: an L1T3 stream through the dependency descriptor to a subscriber whose temporal cap changes every
+     * 32 frames, so that the three frames after each change (about one frame in ten) have the active decode targets
+     * added to their descriptor (the element grows into the copy's spare room, the rest of the packet moves up).
+     */
+    private static void forwardDependencyDescriptorsAndMeasure() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Room room = new Room("alloc-dd", PooledByteBufAllocator.DEFAULT, Room.Listener.NONE, new SplittableRandom(3), 0);
+        DescriptorCountingSender subscriber = new DescriptorCountingSender();
+        RoomFixtures.SimulcastPair pair = RoomFixtures.simulcastPair(room, new DiscardingSender(), subscriber, 0, true);
+        subscriber.id = pair.subscriberDdId();
+        Slot slot = pair.subscriber().slots().stream().filter(s -> s.kind() == MediaKind.VIDEO).findFirst().orElseThrow();
+        ViewerPreference capped = new ViewerPreference(ViewerPreference.NONE, null, 0, ViewerPreference.NONE);
+        ViewerPreference uncapped = new ViewerPreference(ViewerPreference.NONE, null, ViewerPreference.NONE, ViewerPreference.NONE);
+        DependencyDescriptorWriter.Structure l1t3 = DependencyDescriptorWriter.l1t3(0);
+        // The keyframe with the structure, then one packet per frame of the cycle T0 T2 T1 T2 (templates 1, 3, 2, 4).
+        ByteBuf keyframe = RoomFixtures.dependencyDescriptorPacket(pair, 0, 0, 0x1234_5678L, DependencyDescriptorWriter.withStructure(true, 0, 0, l1t3), 1000);
+        ByteBuf[] cycle = new ByteBuf[4];
+        for (int i = 0; i < 4; i++) {
+            cycle[i] = RoomFixtures.dependencyDescriptorPacket(pair, 0, 0, 0x1234_5678L, DependencyDescriptorWriter.mandatory(true, true, DependencyDescriptorWriter.l1t3Template(i), 0), 1000);
+        }
+        RtpPacket parsed = new RtpPacket();
+        parsed.wrap(cycle[0], 0, cycle[0].readableBytes());
+        int frameNumberAt = RtpPacket.foundOffset(parsed.findExtension(pair.ddId())) + 1;
+        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        try {
+            long nowNs = 0;
+            pair.publisher().handleRtp(keyframe, nowNs);
+            int rounds = 60_000;
+            long allocated = Long.MAX_VALUE;
+            int passes = 0;
+            int frame = 0;
+            while (passes == 0 || (allocated >= ALLOWED_BYTES && passes < MAX_PASSES)) {
+                passes++;
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < rounds; i++) {
+                    nowNs += 1_000_000;
+                    frame++;
+                    if ((frame & 31) == 0) slot.setPreference((frame & 32) == 0 ? capped : uncapped, nowNs);
+                    ByteBuf p = cycle[(frame - 1) & 3];
+                    p.setShort(2, frame);
+                    p.setInt(4, frame * 3000);
+                    p.setShort(frameNumberAt, frame);
+                    pair.publisher().handleRtp(p, nowNs);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertTrue(allocated < ALLOWED_BYTES, "allocated " + allocated + " bytes for " + rounds + " packets");
+            assertTrue(subscriber.told > (long) passes * rounds / 16, "the active decode targets were added: " + subscriber.told);
+            assertEquals(0, room.counters().activeDecodeTargetsUntold());
+        } finally {
+            ResourceLeakDetector.setLevel(level);
+            keyframe.release();
+            for (ByteBuf p : cycle) p.release();
+            room.close(0);
         }
     }
 

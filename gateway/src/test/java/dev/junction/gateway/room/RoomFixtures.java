@@ -147,6 +147,25 @@ final class RoomFixtures {
                 media(sub, MediaKind.VIDEO).headerExtensionId(HeaderExtensionUri.DEPENDENCY_DESCRIPTOR).orElse(0));
     }
 
+    /**
+     * One packet of the pair's "f" (top) simulcast layer with {@code dd} as its dependency descriptor: a VP8 delta
+     * frame's start, then {@code payload} zero bytes.
+     */
+    static ByteBuf dependencyDescriptorPacket(SimulcastPair pair, int seq, long ts, long ssrc, byte[] dd, int payload) {
+        ByteBuf p = Unpooled.buffer(64 + dd.length + payload);
+        RtpHeaderWriter header = new RtpHeaderWriter();
+        header.start(p, 96, true, seq, ts, ssrc);
+        header.startExtensions(true, 0);
+        byte[] mid = "1".getBytes(StandardCharsets.US_ASCII);
+        byte[] rid = "f".getBytes(StandardCharsets.US_ASCII);
+        header.addExtension(pair.midId(), mid, 0, mid.length);
+        header.addExtension(pair.ridId(), rid, 0, rid.length);
+        header.addExtension(pair.ddId(), dd, 0, dd.length);
+        header.endExtensions();
+        p.writeByte(0x10).writeByte(0x01).writeZero(payload); // VP8: S, a delta frame
+        return p;
+    }
+
     static final byte[] VP8_KEYFRAME = {0x10, 0x00};
     static final byte[] VP8_DELTA = {0x10, 0x01};
     static final byte[] H264_KEYFRAME = {0x65};
