@@ -63,13 +63,9 @@ final class SubscriberBwe {
     /** @param extensionId the transport-wide sequence number's extension id on the subscriber's leg */
     /** @param results the room's scratch for one feedback's packet results ({@link Flyweights#feedbackResults}) */
     SubscriberBwe(int extensionId, PacketResults results, long nowNs) {
-        this(extensionId, SETTINGS, results, nowNs);
-    }
-
-    SubscriberBwe(int extensionId, BandwidthEstimator.Settings settings, PacketResults results, long nowNs) {
         this.extensionId = extensionId;
-        this.estimator = new BandwidthEstimator(settings, results);
-        this.pacer = new Pacer(settings.startBps(), Pacer.DEFAULT_PACING_FACTOR);
+        this.estimator = new BandwidthEstimator(SETTINGS, results);
+        this.pacer = new Pacer(SETTINGS.startBps(), Pacer.DEFAULT_PACING_FACTOR);
         long bucket = Math.floorDiv(nowNs, BUCKET_NS);
         this.newestBucket = (int) Math.floorMod(bucket, (long) BUCKETS);
         this.newestBucketEndNs = (bucket + 1) * BUCKET_NS;
